@@ -1,0 +1,201 @@
+package dev.ferry.dispatcher;
+
+import dev.ferry.registry.RegisteredService;
+import dev.ferry.registry.RegistryView;
+import dev.ferry.schemas.CommandLog;
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Failure;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.command.AttemptFailed;
+import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.RenewLease;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher role: a member of the dispatchers' consumer group on the dispatch topic. Each attempt runs on
+ * its own virtual thread, so a slow handler holds up nothing but itself; while a call is open the dispatcher
+ * renews the attempt's lease on the command log, and when it ends it appends the outcome there.
+ *
+ * <p>Offsets are committed as records are taken, not when calls end: a dispatcher that dies mid-call stops
+ * renewing its leases, and the processor dispatches those attempts again. Holding offsets back instead would
+ * let one hour-long call pin every record behind it.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final CommandLog commandLog;
+    private final RegistryView registry;
+    private final ServiceCall serviceCall;
+    private final DispatcherSettings settings;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService renewals;
+    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final Thread pollThread;
+    private final HttpClient httpClient;
+    private volatile boolean closed;
+
+    private record InFlight(Dispatch dispatch, long startedAt, long[] lastRenewal) {}
+
+    public Dispatcher(
+            Topics topics,
+            DispatcherSettings settings,
+            Map<String, String> kafka,
+            CommandLog commandLog,
+            RegistryView registry) {
+        this.settings = settings;
+        this.commandLog = commandLog;
+        this.registry = registry;
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.dispatcherGroup());
+        // read_uncommitted: a dispatch is visible as soon as the processor sends it, instead of at its next
+        // transaction commit. Safe because the processor is deterministic: if its transaction aborts it
+        // re-emits the same attempt, and an outcome is only counted for the current attempt.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(CommandLog.MAX_RECORD_BYTES));
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics.dispatch()));
+        httpClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .executor(calls)
+                .build();
+        serviceCall = new ServiceCall(httpClient, settings.requestTimeout());
+        renewals = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                .name("ferry-dispatcher-leases").daemon().unstarted(r));
+        pollThread = Thread.ofPlatform().name("ferry-dispatcher-poll").unstarted(this::pollLoop);
+    }
+
+    public void start() {
+        pollThread.start();
+        renewals.scheduleWithFixedDelay(this::renewLeases, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** Attempts whose HTTP call is open right now. */
+    public int inFlight() {
+        return running.get();
+    }
+
+    private void pollLoop() {
+        boolean paused = false;
+        try {
+            while (!closed) {
+                // Back-pressure: stop taking attempts while the configured number of calls is open.
+                if (!paused && running.get() >= settings.maxInFlight()) {
+                    consumer.pause(consumer.assignment());
+                    paused = true;
+                } else if (paused && running.get() < settings.maxInFlight()) {
+                    consumer.resume(consumer.paused());
+                    paused = false;
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    accept(record);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.error("The dispatcher's poll loop failed", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        Dispatch dispatch;
+        try {
+            dispatch = Json.read(record.value(), Dispatch.class);
+        } catch (IOException e) {
+            log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        String attemptKey = dispatch.invocationId() + "#" + dispatch.attempt();
+        long now = System.currentTimeMillis();
+        if (inFlight.putIfAbsent(attemptKey, new InFlight(dispatch, now, new long[] {now})) != null) {
+            return; // the same attempt delivered twice (a processor retry): it is already running here
+        }
+        running.incrementAndGet();
+        calls.execute(() -> {
+            try {
+                Command outcome = call(dispatch);
+                commandLog.append(outcome).join();
+            } catch (RuntimeException e) {
+                // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
+                log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
+                        dispatch.attempt(), e);
+            } finally {
+                inFlight.remove(attemptKey);
+                running.decrementAndGet();
+            }
+        });
+    }
+
+    private Command call(Dispatch dispatch) {
+        Optional<RegisteredService> service = registry.registry().service(dispatch.target().service());
+        if (service.isEmpty()) {
+            return new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
+                    new Failure(404, "service '" + dispatch.target().service() + "' is not registered"), null);
+        }
+        return serviceCall.run(dispatch, service.get().deployment().uri());
+    }
+
+    /** Renews the lease of every open call a third of the way into it, so one lost renewal is survivable. */
+    private void renewLeases() {
+        long now = System.currentTimeMillis();
+        for (InFlight call : inFlight.values()) {
+            long renewEvery = Math.max(100, call.dispatch().leaseMillis() / 3);
+            if (now - call.lastRenewal()[0] >= renewEvery) {
+                call.lastRenewal()[0] = now;
+                commandLog.append(new RenewLease(call.dispatch().invocationId(), call.dispatch().attempt()))
+                        .exceptionally(e -> {
+                            log.warn("Renewing the lease of {} failed: {}", call.dispatch().invocationId(),
+                                    e.toString());
+                            return null;
+                        });
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        consumer.wakeup();
+        try {
+            pollThread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        renewals.shutdownNow();
+        // Open calls are abandoned; their leases lapse and the processor runs them again.
+        calls.shutdownNow();
+        httpClient.shutdownNow();
+    }
+}

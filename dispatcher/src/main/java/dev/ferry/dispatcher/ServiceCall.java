@@ -1,0 +1,180 @@
+package dev.ferry.dispatcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Failure;
+import dev.ferry.schemas.Header;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.command.AttemptFailed;
+import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Completion;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One attempt as an HTTP request to the service endpoint, and the rules that turn its answer into an outcome:
+ *
+ * <ul>
+ *   <li>2xx: success, the body and content type are the result;
+ *   <li>4xx other than 408 and 429: terminal failure, with the status and the body's message;
+ *   <li>5xx, 408, 429, refused or reset connections, timeouts: retryable, honouring {@code Retry-After}.
+ * </ul>
+ */
+public final class ServiceCall {
+    public static final String HEADER_INVOCATION_ID = "x-restate-id";
+    public static final String HEADER_KEY = "x-restate-key";
+    public static final String HEADER_ATTEMPT = "x-ferry-attempt";
+    public static final String HEADER_IDEMPOTENCY_KEY = "idempotency-key";
+
+    /** Headers the caller sent that must not be forwarded: hop-by-hop ones, and those the HTTP client sets. */
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
+            "transfer-encoding", "upgrade", "host", "content-length", "expect", "content-type",
+            HEADER_INVOCATION_ID, HEADER_KEY, HEADER_ATTEMPT, HEADER_IDEMPOTENCY_KEY, "http2-settings");
+    private static final int MAX_MESSAGE_CHARS = 4_096;
+
+    private final HttpClient client;
+    private final Duration requestTimeout;
+
+    /** @param requestTimeout the longest a call may take before it is aborted and retried; null for no limit */
+    public ServiceCall(HttpClient client, Duration requestTimeout) {
+        this.client = client;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** Runs the attempt against the endpoint at {@code baseUri}; returns the command that reports its outcome. */
+    public Command run(Dispatch dispatch, String baseUri) {
+        HttpRequest request;
+        try {
+            request = request(dispatch, baseUri);
+        } catch (IllegalArgumentException e) {
+            return new Completion(dispatch.invocationId(), dispatch.attempt(),
+                    Outcome.failure(400, "cannot build the request to the service: " + e.getMessage()));
+        }
+        try {
+            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return classify(dispatch, response.statusCode(),
+                    response.headers().firstValue("content-type").orElse(null),
+                    response.body(),
+                    response.headers().firstValue("retry-after").orElse(null));
+        } catch (HttpTimeoutException e) {
+            return retry(dispatch, new Failure(504, "the service did not answer within " + requestTimeout), null);
+        } catch (IOException e) {
+            return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + describe(e)), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return retry(dispatch, new Failure(503, "the dispatcher stopped during the call"), null);
+        }
+    }
+
+    HttpRequest request(Dispatch dispatch, String baseUri) {
+        String base = baseUri.endsWith("/") ? baseUri.substring(0, baseUri.length() - 1) : baseUri;
+        URI uri = URI.create(base + "/invoke/" + pathSegment(dispatch.target().service()) + "/"
+                + pathSegment(dispatch.target().handler()));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(dispatch.body().bytes()));
+        if (requestTimeout != null) {
+            builder.timeout(requestTimeout);
+        }
+        for (Header header : dispatch.headers()) {
+            if (!NOT_FORWARDED.contains(header.name().toLowerCase(Locale.ROOT))) {
+                builder.header(header.name(), header.value());
+            }
+        }
+        if (dispatch.contentType() != null) {
+            builder.header("content-type", dispatch.contentType());
+        }
+        builder.header(HEADER_INVOCATION_ID, dispatch.invocationId());
+        builder.header(HEADER_ATTEMPT, Integer.toString(dispatch.attempt()));
+        if (dispatch.target().key() != null) {
+            builder.header(HEADER_KEY, dispatch.target().key());
+        }
+        if (dispatch.idempotencyKey() != null) {
+            builder.header(HEADER_IDEMPOTENCY_KEY, dispatch.idempotencyKey());
+        }
+        return builder.build();
+    }
+
+    static Command classify(Dispatch dispatch, int status, String contentType, byte[] body, String retryAfter) {
+        if (status >= 200 && status < 300) {
+            return new Completion(dispatch.invocationId(), dispatch.attempt(),
+                    Outcome.success(status, contentType, Payload.of(body)));
+        }
+        Failure failure = new Failure(status, message(status, body));
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            return new Completion(dispatch.invocationId(), dispatch.attempt(), new Outcome(null, failure));
+        }
+        return retry(dispatch, failure, retryAfterMillis(retryAfter));
+    }
+
+    private static Command retry(Dispatch dispatch, Failure failure, Long retryAfterMillis) {
+        return new AttemptFailed(dispatch.invocationId(), dispatch.attempt(), failure, retryAfterMillis);
+    }
+
+    /** The failure message: the {@code message} of a JSON error body, else the body's text, else the status. */
+    static String message(int status, byte[] body) {
+        if (body.length > 0) {
+            try {
+                JsonNode json = Json.MAPPER.readTree(body);
+                if (json != null && json.isObject() && json.path("message").isTextual()) {
+                    return truncate(json.get("message").asText());
+                }
+            } catch (IOException e) {
+                // not JSON: the text itself is the message
+            }
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            if (!text.isEmpty()) {
+                return truncate(text);
+            }
+        }
+        return "the service answered HTTP " + status;
+    }
+
+    /** {@code Retry-After} in seconds or as an HTTP date; null when absent or unreadable. */
+    static Long retryAfterMillis(String retryAfter) {
+        if (retryAfter == null || retryAfter.isBlank()) {
+            return null;
+        }
+        try {
+            return Math.max(0, Long.parseLong(retryAfter.trim())) * 1000;
+        } catch (NumberFormatException e) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "…";
+    }
+
+    private static String pathSegment(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            Throwable cause = e.getCause();
+            message = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getClass().getSimpleName();
+        }
+        return message;
+    }
+}

@@ -1,0 +1,261 @@
+package dev.ferry.example;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The example service of the README tour, and the service Ferry's own tests call: three services in the shapes
+ * Restate users know, written as plain HTTP handlers.
+ *
+ * <ul>
+ *   <li>{@code Greeter} (service): {@code greet}, {@code noop} (echo), {@code slow} (waits {@code ms}),
+ *       {@code fail} (terminal 400), {@code flaky} (500 twice per {@code id}, then success);
+ *   <li>{@code Counter} (virtual object): {@code add} (exclusive, takes 200 ms), {@code get} (shared);
+ *   <li>{@code Signup} (workflow): {@code run} waits until {@code approve} is called, {@code status}.
+ * </ul>
+ *
+ * <p>Ferry calls {@code POST /invoke/{Service}/{handler}}; the object key or workflow id arrives in
+ * {@code x-restate-key}. {@code GET /discover} describes the services; {@code GET /stats} counts how often each
+ * handler body ran, which tests use to prove "ran once".
+ */
+public final class ExampleService implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WebServer server;
+    private final Map<String, AtomicLong> executions = new ConcurrentHashMap<>();
+    private final Map<String, Long> counters = new ConcurrentHashMap<>();
+    private final Map<String, Integer> flakyAttempts = new ConcurrentHashMap<>();
+    private final Map<String, Workflow> workflows = new ConcurrentHashMap<>();
+
+    private static final class Workflow {
+        final CompletableFuture<JsonNode> approval = new CompletableFuture<>();
+        volatile JsonNode input;
+        volatile String status = "not started";
+    }
+
+    public ExampleService(String host, int port) {
+        server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(64L * 1024 * 1024)
+                .routing(this::routes)
+                .build();
+    }
+
+    public static void main(String[] args) {
+        int port = Integer.parseInt(System.getenv().getOrDefault("EXAMPLE_PORT", args.length > 0 ? args[0] : "9080"));
+        String host = System.getenv().getOrDefault("EXAMPLE_HOST", "127.0.0.1");
+        ExampleService service = new ExampleService(host, port).start();
+        System.out.println("Example service listening on http://" + host + ":" + service.port()
+                + "  (register it: curl localhost:9070/deployments --json '{\"uri\":\"http://" + host + ":"
+                + service.port() + "\"}')");
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close));
+    }
+
+    public ExampleService start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** How many times the handler body ran for {@code handler:tag} (tag: the key, or the input's tag/name/id). */
+    public long executions(String handlerAndTag) {
+        AtomicLong count = executions.get(handlerAndTag);
+        return count == null ? 0 : count.get();
+    }
+
+    private void routes(HttpRouting.Builder routing) {
+        routing.get("/discover", this::discover)
+                .get("/stats", this::stats)
+                .post("/invoke/Greeter/greet", this::greet)
+                .post("/invoke/Greeter/noop", this::noop)
+                .post("/invoke/Greeter/slow", this::slow)
+                .post("/invoke/Greeter/fail", this::fail)
+                .post("/invoke/Greeter/flaky", this::flaky)
+                .post("/invoke/Counter/add", this::add)
+                .post("/invoke/Counter/get", this::get)
+                .post("/invoke/Signup/run", this::run)
+                .post("/invoke/Signup/approve", this::approve)
+                .post("/invoke/Signup/status", this::status)
+                .error(BadInput.class, (req, res, e) ->
+                        json(res, 400, JSON.createObjectNode().put("message", e.getMessage())));
+    }
+
+    private void discover(ServerRequest req, ServerResponse res) throws IOException {
+        try (InputStream manifest = ExampleService.class.getResourceAsStream("/example-manifest.json")) {
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(manifest.readAllBytes());
+        }
+    }
+
+    private void stats(ServerRequest req, ServerResponse res) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode byKey = body.putObject("byKey");
+        executions.forEach((key, count) -> byKey.put(key, count.get()));
+        json(res, 200, body);
+    }
+
+    private void greet(ServerRequest req, ServerResponse res) {
+        JsonNode input = input(req);
+        String name = input.path("name").asText("");
+        count("greet", input.path("tag").asText(name));
+        ObjectNode out = JSON.createObjectNode().put("greeting", "Hello " + name);
+        if (input.isObject()) {
+            input.properties().forEach(e -> out.set(e.getKey(), e.getValue()));
+        }
+        json(res, 200, out);
+    }
+
+    private void noop(ServerRequest req, ServerResponse res) {
+        byte[] body = body(req);
+        count("noop", "");
+        req.headers().first(HeaderNames.CONTENT_TYPE).filter(ct -> body.length > 0)
+                .ifPresent(ct -> res.header(HeaderNames.CONTENT_TYPE, ct));
+        res.send(body);
+    }
+
+    private void slow(ServerRequest req, ServerResponse res) throws InterruptedException {
+        JsonNode input = input(req);
+        long ms = input.path("ms").asLong(3_000);
+        count("slow", input.path("tag").asText(""));
+        Thread.sleep(ms);
+        json(res, 200, JSON.createObjectNode().put("slept", ms).put("tag", input.path("tag").asText("")));
+    }
+
+    private void fail(ServerRequest req, ServerResponse res) {
+        JsonNode input = input(req);
+        count("fail", input.path("tag").asText(""));
+        json(res, 400, JSON.createObjectNode().put("message", input.path("message").asText("failed on purpose")));
+    }
+
+    private void flaky(ServerRequest req, ServerResponse res) {
+        JsonNode input = input(req);
+        String id = input.path("id").asText("");
+        int attempt = flakyAttempts.merge(id, 1, Integer::sum);
+        count("flaky", id);
+        if (attempt <= 2) {
+            json(res, 500, JSON.createObjectNode().put("message", "transient failure #" + attempt + " for id=" + id));
+            return;
+        }
+        json(res, 200, JSON.createObjectNode().put("id", id).put("attempts", attempt)
+                .put("at", System.currentTimeMillis()));
+    }
+
+    private void add(ServerRequest req, ServerResponse res) throws InterruptedException {
+        String key = key(req);
+        JsonNode input = input(req);
+        count("add", key);
+        Thread.sleep(200);
+        long value = counters.merge(key, input.asLong(0), Long::sum);
+        json(res, 200, JSON.getNodeFactory().numberNode(value));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        String key = key(req);
+        count("get", key);
+        json(res, 200, JSON.getNodeFactory().numberNode(counters.getOrDefault(key, 0L)));
+    }
+
+    private void run(ServerRequest req, ServerResponse res) throws InterruptedException {
+        String id = key(req);
+        count("run", id);
+        Workflow workflow = workflows.computeIfAbsent(id, k -> new Workflow());
+        workflow.input = input(req);
+        workflow.status = "waiting";
+        try {
+            JsonNode approval = workflow.approval.get();
+            workflow.status = "done";
+            json(res, 200, JSON.createObjectNode().set("approved", approval));
+        } catch (ExecutionException e) {
+            json(res, 500, JSON.createObjectNode().put("message", e.getCause().toString()));
+        }
+    }
+
+    private void approve(ServerRequest req, ServerResponse res) {
+        String id = key(req);
+        count("approve", id);
+        workflows.computeIfAbsent(id, k -> new Workflow()).approval.complete(input(req));
+        json(res, 200, JSON.createObjectNode().put("resolved", true));
+    }
+
+    private void status(ServerRequest req, ServerResponse res) {
+        String id = key(req);
+        count("status", id);
+        Workflow workflow = workflows.get(id);
+        ObjectNode out = JSON.createObjectNode();
+        if (workflow != null && workflow.input != null) {
+            out.set("input", workflow.input);
+        }
+        out.put("status", workflow == null ? "not started" : workflow.status);
+        json(res, 200, out);
+    }
+
+    private void count(String handler, String tag) {
+        executions.computeIfAbsent(handler + ":" + tag, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private static String key(ServerRequest req) {
+        return req.headers().first(HeaderNames.create("x-restate-key")).orElse("");
+    }
+
+    private static byte[] body(ServerRequest req) {
+        return req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+    }
+
+    /** The JSON input; a missing or malformed body reads as an empty object (a handler decides what it needs). */
+    private static JsonNode input(ServerRequest req) {
+        byte[] body = body(req);
+        if (body.length == 0) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadInput("Failed to deserialize input: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadInput("Failed to read input: " + e.getMessage());
+        }
+    }
+
+    private static void json(ServerResponse res, int status, JsonNode body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        try {
+            res.send(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Malformed input is the caller's mistake: a terminal 400, not a retry. */
+    private static final class BadInput extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadInput(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,219 @@
+package dev.ferry.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.registry.RegisteredService;
+import dev.ferry.registry.Registry;
+import dev.ferry.registry.RegistryView;
+import dev.ferry.registry.RegistryWriter;
+import dev.ferry.registry.ServiceSettings;
+import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.ResourceId;
+import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.EndpointManifest;
+import dev.ferry.schemas.registry.HandlerManifest;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/** The admin API on port 9070: deployments, services and health. */
+public final class AdminApi {
+    private static final Duration REGISTRY_WAIT = Duration.ofSeconds(10);
+
+    private final RegistryView registryView;
+    private final RegistryWriter registryWriter;
+    private final ServiceSettings defaults;
+    private final Discovery discovery;
+    /** One registration at a time, so two concurrent ones for one URI cannot both create a deployment. */
+    private final Object registering = new Object();
+
+    public AdminApi(RegistryView registryView, RegistryWriter registryWriter, ServiceSettings defaults,
+            HttpClient httpClient) {
+        this.registryView = registryView;
+        this.registryWriter = registryWriter;
+        this.defaults = defaults;
+        this.discovery = new Discovery(httpClient);
+    }
+
+    /** The admin routing table. */
+    public void routes(HttpRouting.Builder routing) {
+        routing.get("/health", (req, res) -> res.send())
+                .post("/deployments", this::register)
+                .get("/deployments", this::listDeployments)
+                .get("/deployments/{id}", this::getDeployment)
+                .delete("/deployments/{id}", this::deleteDeployment)
+                .get("/services", this::listServices)
+                .get("/services/{name}", this::getService)
+                .get("/services/{name}/handlers", this::listHandlers)
+                .get("/services/{name}/handlers/{handler}", this::getHandler);
+    }
+
+    private Registry registry() {
+        return registryView.registry();
+    }
+
+    /** Registers a deployment: discovers its manifest (or takes it inline), checks it, writes it. */
+    private void register(ServerRequest req, ServerResponse res) {
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(req.content().as(byte[].class));
+        } catch (JsonProcessingException e) {
+            throw AdminError.text(400, "Failed to parse the request body as JSON: " + e.getOriginalMessage());
+        } catch (Exception e) {
+            throw AdminError.text(400, "Failed to parse the request body as JSON: " + e.getMessage());
+        }
+        if (body == null || !body.isObject() || !body.path("uri").isTextual()) {
+            throw AdminError.text(422, "Failed to deserialize the JSON body into the target type: "
+                    + "expected an object with a string field `uri` (and optionally `manifest`)");
+        }
+        URI uri = endpointUri(body.get("uri").asText());
+        EndpointManifest manifest;
+        if (body.has("manifest")) {
+            try {
+                manifest = Json.MAPPER.treeToValue(body.get("manifest"), EndpointManifest.class);
+            } catch (JsonProcessingException e) {
+                throw AdminError.json(400, "the inline manifest is not valid: " + e.getOriginalMessage());
+            }
+        } else {
+            manifest = discovery.discover(uri);
+        }
+        synchronized (registering) {
+            Registry registry = registry();
+            List<String> problems = ManifestCheck.problems(manifest, registry, uri.toString());
+            if (!problems.isEmpty()) {
+                throw AdminError.json(400, "the deployment's manifest cannot be registered: "
+                        + String.join("; ", problems));
+            }
+            Optional<Deployment> existing = registry.deploymentByUri(uri.toString());
+            Deployment deployment;
+            int status;
+            if (existing.isPresent() && existing.get().services().equals(manifest.services())) {
+                deployment = existing.get();
+                status = 200;
+            } else if (existing.isPresent()) {
+                Deployment old = existing.get();
+                deployment = new Deployment(old.id(), old.uri(), old.createdAt(), old.revision() + 1,
+                        manifest.services());
+                status = 200;
+                write(deployment);
+            } else {
+                deployment = new Deployment(ResourceId.random(ResourceId.DEPLOYMENT), uri.toString(),
+                        System.currentTimeMillis(), 1, manifest.services());
+                status = 201;
+                write(deployment);
+            }
+            res.header(HeaderNames.LOCATION, "deployments/" + deployment.id());
+            Responses.json(res, status, AdminJson.registration(deployment, defaults));
+        }
+    }
+
+    private static URI endpointUri(String text) {
+        try {
+            URI uri = new URI(text);
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw AdminError.json(400, "the deployment uri must be an absolute http:// or https:// URL: '"
+                        + text + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw AdminError.json(400, "the deployment uri is not a valid URL: " + e.getMessage());
+        }
+    }
+
+    /** Writes a deployment record and waits until this process's registry view has applied it. */
+    private void write(Deployment deployment) {
+        try {
+            registryView.awaitApplied(registryWriter.put(deployment), REGISTRY_WAIT);
+        } catch (ExecutionException | TimeoutException e) {
+            throw AdminError.json(503, "could not store the deployment: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AdminError.json(503, "interrupted while storing the deployment");
+        }
+    }
+
+    private void listDeployments(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("deployments");
+        registry().deployments().forEach(d -> list.add(AdminJson.deploymentSummary(d)));
+        Responses.json(res, 200, body);
+    }
+
+    private void getDeployment(ServerRequest req, ServerResponse res) {
+        Deployment deployment = deployment(req.path().pathParameters().get("id"));
+        Responses.json(res, 200, AdminJson.deploymentDetail(deployment, defaults));
+    }
+
+    private void deleteDeployment(ServerRequest req, ServerResponse res) {
+        Deployment deployment = deployment(req.path().pathParameters().get("id"));
+        try {
+            registryView.awaitApplied(registryWriter.remove(deployment.id()), REGISTRY_WAIT);
+        } catch (ExecutionException | TimeoutException e) {
+            throw AdminError.json(503, "could not remove the deployment: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AdminError.json(503, "interrupted while removing the deployment");
+        }
+        res.status(202).send();
+    }
+
+    private Deployment deployment(String id) {
+        try {
+            ResourceId.validate(ResourceId.DEPLOYMENT, id);
+        } catch (InvocationId.InvalidIdException e) {
+            throw AdminError.text(400, "Invalid URL: Cannot parse `deployment` with value `" + id + "`: "
+                    + e.getMessage());
+        }
+        return registry().deployment(id).orElseThrow(() ->
+                AdminError.json(404, "The requested deployment '" + id + "' does not exist"));
+    }
+
+    private void listServices(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("services");
+        registry().services().forEach(s -> list.add(AdminJson.service(s, defaults)));
+        Responses.json(res, 200, body);
+    }
+
+    private void getService(ServerRequest req, ServerResponse res) {
+        Responses.json(res, 200, AdminJson.service(service(req), defaults));
+    }
+
+    private void listHandlers(ServerRequest req, ServerResponse res) {
+        RegisteredService service = service(req);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("handlers");
+        service.manifest().handlers().forEach(h -> list.add(AdminJson.handler(service.manifest(), h)));
+        Responses.json(res, 200, body);
+    }
+
+    private void getHandler(ServerRequest req, ServerResponse res) {
+        RegisteredService service = service(req);
+        String name = req.path().pathParameters().get("handler");
+        HandlerManifest handler = service.handler(name);
+        if (handler == null) {
+            throw AdminError.json(404, "The requested handler '" + name + "' on service '" + service.name()
+                    + "' does not exist");
+        }
+        Responses.json(res, 200, AdminJson.handler(service.manifest(), handler));
+    }
+
+    private RegisteredService service(ServerRequest req) {
+        String name = req.path().pathParameters().get("name");
+        return registry().service(name).orElseThrow(() ->
+                AdminError.json(404, "The requested service '" + name + "' does not exist"));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ferry.ingress;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.registry.RegisteredService;
+import dev.ferry.registry.RegistryView;
+import dev.ferry.schemas.Json;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** The ingress routing table on port 8080, read top to bottom. */
+public final class IngressRoutes {
+    private static final String CALL = "/restate/call/";
+    private static final String SEND = "/restate/send/";
+
+    private final Invocations invocations;
+    private final RegistryView registry;
+
+    public IngressRoutes(Invocations invocations, RegistryView registry) {
+        this.invocations = invocations;
+        this.registry = registry;
+    }
+
+    public void routes(HttpRouting.Builder routing) {
+        routing.addFilter(new Cors())
+                .any("/restate/health", this::health)
+                .any(CALL + "*", (req, res) -> invocations.restateForm(req, res, rest(req, CALL), false))
+                .any(SEND + "*", (req, res) -> invocations.restateForm(req, res, rest(req, SEND), true))
+                .any("/restate/*", (req, res) -> {
+                    throw IngressError.notFound("not found");
+                })
+                .any(invocations::classic);
+    }
+
+    /** {@code {"services":[…]}}: the names of the registered services. */
+    private void health(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode services = body.putArray("services");
+        registry.registry().services().stream().map(RegisteredService::name).forEach(services::add);
+        Responses.json(res, 200, body);
+    }
+
+    private static String rest(ServerRequest req, String prefix) {
+        String raw = req.prologue().uriPath().rawPath();
+        return raw.length() > prefix.length() ? raw.substring(prefix.length()) : "";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.command.Command;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka Streams edge of the state machine: reads commands from the log, hands them to {@link StateMachine}
+ * with the task's stores, and turns its effects into records on the dispatch, replies and dead-letter topics.
+ * A wall-clock punctuator fires due timers, so delays, retries, leases and retention run on real time even when
+ * no record arrives.
+ */
+final class CommandProcessor implements Processor<String, byte[], String, byte[]>, Effects {
+    private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
+
+    private final ProcessorSettings settings;
+    private ProcessorContext<String, byte[]> context;
+    private StateMachine stateMachine;
+    /** The record being processed, for {@link #reject}. */
+    private Record<String, byte[]> current;
+
+    CommandProcessor(ProcessorSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        KeyValueStore<String, InvocationState> invocations = context.getStateStore(ProcessorTopology.INVOCATIONS);
+        KeyValueStore<String, StoredInput> inputs = context.getStateStore(ProcessorTopology.INPUTS);
+        KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
+        stateMachine = new StateMachine(
+                new StoreBackedState(invocations, inputs, timers), this, settings.policies(), settings.lease());
+        context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME,
+                now -> stateMachine.fireDueTimers(context.currentSystemTimeMs()));
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        current = record;
+        try {
+            Command command;
+            try {
+                command = Json.read(record.value(), Command.class);
+            } catch (IOException | RuntimeException e) {
+                reject("not a valid command: " + e.getMessage());
+                return;
+            }
+            stateMachine.apply(command, context.currentSystemTimeMs());
+        } catch (KafkaException e) {
+            throw e; // the stream thread's own failures: Kafka Streams recovers from these
+        } catch (RuntimeException e) {
+            // A bug in the decision logic must not stop the partition: park the command with the reason.
+            log.error("Processing a command failed; it goes to the dead-letter topic", e);
+            reject("processing failed: " + e);
+        } finally {
+            current = null;
+        }
+    }
+
+    @Override
+    public void dispatch(Dispatch dispatch) {
+        context.forward(new Record<>(dispatch.invocationId(), Json.write(dispatch), context.currentSystemTimeMs()),
+                ProcessorTopology.DISPATCH_SINK);
+    }
+
+    @Override
+    public void reply(String ingressId, Reply reply) {
+        context.forward(new Record<>(ingressId, Json.write(reply), context.currentSystemTimeMs()),
+                ProcessorTopology.REPLIES_SINK);
+    }
+
+    @Override
+    public void reject(String reason) {
+        if (current == null) {
+            log.error("A timer's work was rejected: {}", reason);
+            return;
+        }
+        log.warn("Command sent to the dead-letter topic: {}", reason);
+        Headers headers = new RecordHeaders(current.headers().toArray());
+        headers.add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        context.recordMetadata().ifPresent(meta -> addOrigin(headers, meta));
+        context.forward(new Record<>(current.key(), current.value(), current.timestamp(), headers),
+                ProcessorTopology.DEAD_LETTER_SINK);
+    }
+
+    private static void addOrigin(Headers headers, RecordMetadata meta) {
+        headers.add(DeadLetters.TOPIC, meta.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.PARTITION, Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.OFFSET, Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
+    }
+
+}

@@ -1,0 +1,16 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Reply;
+
+/** What the state machine asks the outside world to do; the Kafka Streams adapter turns each into a record. */
+public interface Effects {
+    /** Run an attempt: a record on the dispatch topic. */
+    void dispatch(Dispatch dispatch);
+
+    /** Answer a waiting request: a record on the replies topic, keyed by the ingress instance. */
+    void reply(String ingressId, Reply reply);
+
+    /** The command being applied cannot be processed: it goes to the dead-letter topic with this reason. */
+    void reject(String reason);
+}

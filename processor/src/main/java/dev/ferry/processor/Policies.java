@@ -1,0 +1,31 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.Target;
+import java.time.Duration;
+
+/** The settings that may differ per service: how to retry, and how long a completed invocation is kept. */
+public interface Policies {
+    RetryPolicy retryPolicy(Target target);
+
+    /**
+     * How long a completed invocation's result (and with it its idempotency key or workflow id) is kept, counted
+     * from completion.
+     */
+    Duration retention(Target target, String idempotencyKey);
+
+    /** The same settings for every service. */
+    static Policies uniform(RetryPolicy retryPolicy, Duration retention) {
+        return new Policies() {
+            @Override
+            public RetryPolicy retryPolicy(Target target) {
+                return retryPolicy;
+            }
+
+            @Override
+            public Duration retention(Target target, String idempotencyKey) {
+                return retention;
+            }
+        };
+    }
+}

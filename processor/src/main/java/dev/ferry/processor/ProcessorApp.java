@@ -1,0 +1,80 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The processor role: the Kafka Streams application running the state machine over the command log. */
+public final class ProcessorApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
+
+    private final KafkaStreams streams;
+
+    /**
+     * @param kafka properties for every Kafka client (bootstrap servers, security, ...)
+     * @param streamsOverrides Kafka Streams properties that take precedence over Ferry's choices below
+     */
+    public ProcessorApp(
+            Topics topics,
+            ProcessorSettings settings,
+            Map<String, String> kafka,
+            Map<String, String> streamsOverrides,
+            Path stateDir) {
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.processorApplicationId());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // The processor is the single writer of invocation state: exactly-once, so a crash never applies a
+        // command twice to the stores or emits its effects twice to read_committed readers.
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Dispatchers and ingresses read the processor's outputs read_uncommitted (see their consumers), so an
+        // output is visible as soon as it reaches the broker and the commit interval costs no latency. It only
+        // bounds how much work a crash repeats; Kafka Streams' EOS default is kept.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // Kafka Streams sets linger.ms=100 on its producers unless told otherwise: every dispatch and reply would
+        // wait up to 100 ms before leaving. Send at once; batches still form under load while requests are in
+        // flight.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Integer.toString(ProcessorTopology.MAX_RECORD_BYTES));
+        // On a quiet log the stream thread blocks in poll() this long, and wall-clock punctuation (the timers)
+        // can only run between polls: keep it at the timer tick so a delayed call starts on time.
+        props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(settings.timerTick().toMillis()));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                Integer.toString(ProcessorTopology.MAX_RECORD_BYTES));
+        props.putAll(streamsOverrides);
+
+        streams = new KafkaStreams(ProcessorTopology.build(topics, settings), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("A processor stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((next, previous) -> log.info("Processor state {} -> {}", previous, next));
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public boolean running() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.ferry.processor;
+
+import java.util.List;
+
+/**
+ * The state the state machine reads and changes, one partition's worth. Kafka Streams key-value stores back it
+ * in production ({@link StoreBackedState}); plain maps back it in tests.
+ */
+public interface ProcessorState {
+    InvocationState invocation(String invocationId);
+
+    void put(InvocationState invocation);
+
+    void delete(String invocationId);
+
+    StoredInput input(String invocationId);
+
+    void putInput(String invocationId, StoredInput input);
+
+    void deleteInput(String invocationId);
+
+    void addTimer(Timer timer);
+
+    void removeTimer(Timer timer);
+
+    /** Timers due at or before {@code now}, earliest first, at most {@code limit} of them. */
+    List<Timer> dueTimers(long now, int limit);
+}

@@ -1,0 +1,56 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.JsonSerde;
+import dev.ferry.schemas.Topics;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/** The processor's topology, built in one place: the log in, the state machine with its stores, three sinks. */
+public final class ProcessorTopology {
+    public static final String INVOCATIONS = "invocations";
+    public static final String INPUTS = "inputs";
+    public static final String TIMERS = "timers";
+
+    static final String SOURCE = "commands";
+    static final String STATE_MACHINE = "state-machine";
+    static final String DISPATCH_SINK = "dispatch";
+    static final String REPLIES_SINK = "replies";
+    static final String DEAD_LETTER_SINK = "dead-letter";
+
+    /** Request and response bodies may be up to 32 MiB, and base64 makes some of them a third larger. */
+    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+    private ProcessorTopology() {}
+
+    public static Topology build(Topics topics, ProcessorSettings settings) {
+        Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES));
+        StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(INVOCATIONS), Serdes.String(), JsonSerde.of(InvocationState.class))
+                .withLoggingEnabled(changelogConfig);
+        StoreBuilder<KeyValueStore<String, StoredInput>> inputs = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(INPUTS), Serdes.String(), JsonSerde.of(StoredInput.class))
+                .withLoggingEnabled(changelogConfig);
+        StoreBuilder<KeyValueStore<String, byte[]>> timers = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(TIMERS), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of());
+
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
+        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings), SOURCE);
+        topology.addStateStore(invocations, STATE_MACHINE);
+        topology.addStateStore(inputs, STATE_MACHINE);
+        topology.addStateStore(timers, STATE_MACHINE);
+        topology.addSink(DISPATCH_SINK, topics.dispatch(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
+        topology.addSink(REPLIES_SINK, topics.replies(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
+        topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
+        return topology;
+    }
+}

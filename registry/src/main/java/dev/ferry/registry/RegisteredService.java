@@ -1,0 +1,16 @@
+package dev.ferry.registry;
+
+import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.registry.ServiceManifest;
+
+/** A service as the registry resolves it: its manifest, from the deployment that serves it now. */
+public record RegisteredService(ServiceManifest manifest, Deployment deployment) {
+    public String name() {
+        return manifest.name();
+    }
+
+    public HandlerManifest handler(String handlerName) {
+        return manifest.handler(handlerName);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.ferry.registry;
+
+import dev.ferry.schemas.registry.Deployment;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of the registry: the deployments and, for each service name, the deployment that serves
+ * it (the one registered or updated last among those that declare it, as in Restate).
+ */
+public final class Registry {
+    public static final Registry EMPTY = new Registry(Map.of(), Map.of());
+
+    /** Deployments by id, with the log position of their latest record (later wins). */
+    private final Map<String, Positioned> deployments;
+    private final Map<String, RegisteredService> services;
+
+    private record Positioned(Deployment deployment, long position) {}
+
+    private Registry(Map<String, Positioned> deployments, Map<String, RegisteredService> services) {
+        this.deployments = deployments;
+        this.services = services;
+    }
+
+    /** This registry with {@code deployment} added or replaced, its record being at log {@code position}. */
+    public Registry with(Deployment deployment, long position) {
+        Map<String, Positioned> next = new HashMap<>(deployments);
+        next.put(deployment.id(), new Positioned(deployment, position));
+        return of(next);
+    }
+
+    public Registry without(String deploymentId) {
+        if (!deployments.containsKey(deploymentId)) {
+            return this;
+        }
+        Map<String, Positioned> next = new HashMap<>(deployments);
+        next.remove(deploymentId);
+        return of(next);
+    }
+
+    private static Registry of(Map<String, Positioned> deployments) {
+        Map<String, RegisteredService> services = new LinkedHashMap<>();
+        deployments.values().stream()
+                .sorted(Comparator.comparingLong(Positioned::position))
+                .forEach(p -> p.deployment().services()
+                        .forEach(s -> services.put(s.name(), new RegisteredService(s, p.deployment()))));
+        return new Registry(Map.copyOf(deployments), services);
+    }
+
+    public Optional<RegisteredService> service(String name) {
+        return Optional.ofNullable(services.get(name));
+    }
+
+    /** The services, sorted by name. */
+    public List<RegisteredService> services() {
+        List<RegisteredService> sorted = new ArrayList<>(services.values());
+        sorted.sort(Comparator.comparing(RegisteredService::name));
+        return sorted;
+    }
+
+    public Optional<Deployment> deployment(String id) {
+        return Optional.ofNullable(deployments.get(id)).map(Positioned::deployment);
+    }
+
+    /** The deployments, oldest first. */
+    public List<Deployment> deployments() {
+        Collection<Positioned> all = deployments.values();
+        return all.stream()
+                .map(Positioned::deployment)
+                .sorted(Comparator.comparingLong(Deployment::createdAt).thenComparing(Deployment::id))
+                .toList();
+    }
+
+    public Optional<Deployment> deploymentByUri(String uri) {
+        return deployments.values().stream()
+                .map(Positioned::deployment)
+                .filter(d -> d.uri().equals(uri))
+                .findFirst();
+    }
+}

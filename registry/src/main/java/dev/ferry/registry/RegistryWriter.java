@@ -1,0 +1,42 @@
+package dev.ferry.registry;
+
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.registry.Deployment;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Writes the deployments topic: one record per deployment, a tombstone to remove one. */
+public final class RegistryWriter implements AutoCloseable {
+    private final String topic;
+    private final KafkaProducer<String, byte[]> producer;
+
+    public RegistryWriter(String topic, Map<String, String> kafka) {
+        this.topic = topic;
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Writes the deployment; returns the offset just past its record, for {@link RegistryView#awaitApplied}. */
+    public long put(Deployment deployment) throws ExecutionException, InterruptedException {
+        return producer.send(new ProducerRecord<>(topic, 0, deployment.id(), Json.write(deployment))).get().offset() + 1;
+    }
+
+    public long remove(String deploymentId) throws ExecutionException, InterruptedException {
+        return producer.send(new ProducerRecord<>(topic, 0, deploymentId, (byte[]) null)).get().offset() + 1;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.ferry.schemas;
+
+import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Invoke;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Appends commands to the command log, each on the partition that owns its invocation: the partition of the
+ * partition key inside the invocation id. An {@code Invoke} is keyed by its routing key (so the log reads as
+ * "what happened to this object"), any other command by its invocation id.
+ */
+public final class CommandLog implements AutoCloseable {
+    /** Request bodies up to 32 MiB, some base64-encoded: records up to 64 MiB. */
+    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+    private final String topic;
+    private final KafkaProducer<String, byte[]> producer;
+    private final int partitions;
+
+    public CommandLog(Topics topics, Map<String, String> kafka) {
+        this.topic = topics.log();
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // Every append is on a caller's critical path (an HTTP request, a finished call): send at once.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_RECORD_BYTES));
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(4L * MAX_RECORD_BYTES));
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        partitions = producer.partitionsFor(topic).size();
+    }
+
+    /** Appends the command; the future completes once the log has it (acks=all). */
+    public CompletableFuture<RecordMetadata> append(Command command) {
+        long partitionKey = InvocationId.parse(command.invocationId()).partitionKey();
+        String key = command.invocationId();
+        if (command instanceof Invoke invoke) {
+            String routingKey = InvocationIds.routingKey(invoke.target(), invoke.idempotencyKey());
+            key = routingKey != null ? routingKey : invoke.invocationId();
+        }
+        CompletableFuture<RecordMetadata> appended = new CompletableFuture<>();
+        producer.send(
+                new ProducerRecord<>(topic, Routing.partition(partitionKey, partitions), key, Json.write(command)),
+                (metadata, error) -> {
+                    if (error != null) {
+                        appended.completeExceptionally(error);
+                    } else {
+                        appended.complete(metadata);
+                    }
+                });
+        return appended;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.ferry.schemas;
+
+import java.util.List;
+
+/**
+ * An attempt to run, on the dispatch topic: a dispatcher calls the handler and reports the outcome on the
+ * command log, renewing its lease while the call is open.
+ *
+ * @param leaseMillis how long the processor waits without a lease renewal before it runs the attempt again
+ */
+public record Dispatch(
+        String invocationId,
+        int attempt,
+        Target target,
+        String idempotencyKey,
+        String contentType,
+        List<Header> headers,
+        Payload body,
+        long leaseMillis) {
+    public Dispatch {
+        headers = headers == null ? List.of() : List.copyOf(headers);
+        body = body == null ? Payload.EMPTY : body;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.ferry.schemas;
+
+/**
+ * Ferry's topic names, all under one configurable prefix (default {@code ferry.}) so several Ferry installations
+ * can share a Kafka cluster.
+ */
+public record Topics(String prefix) {
+    public static final String DEFAULT_PREFIX = "ferry.";
+
+    /** The command log: every command that changes an invocation, keyed by routing key. */
+    public String log() {
+        return prefix + "log";
+    }
+
+    /** Attempts for dispatchers to run. */
+    public String dispatch() {
+        return prefix + "dispatch";
+    }
+
+    /** Answers for waiting requests, keyed by ingress instance id. */
+    public String replies() {
+        return prefix + "replies";
+    }
+
+    /** The service registry: one compacted record per deployment. */
+    public String deployments() {
+        return prefix + "deployments";
+    }
+
+    /** Records that could not be processed, with the reason in a header. */
+    public String deadLetter() {
+        return prefix + "dead-letter";
+    }
+
+    /** The Kafka Streams application id of the processor; its internal topics start with it. */
+    public String processorApplicationId() {
+        return prefix + "processor";
+    }
+
+    /** The consumer group the dispatchers share. */
+    public String dispatcherGroup() {
+        return prefix + "dispatchers";
+    }
+}

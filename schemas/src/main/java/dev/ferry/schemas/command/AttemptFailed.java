@@ -1,0 +1,12 @@
+package dev.ferry.schemas.command;
+
+import dev.ferry.schemas.Failure;
+
+/**
+ * A dispatcher's report that an attempt failed in a way worth retrying (5xx, 408, 429, connection refused,
+ * reset, timeout). The processor owns the retry schedule.
+ *
+ * @param retryAfterMillis the service's {@code Retry-After}, in milliseconds, or null
+ */
+public record AttemptFailed(String invocationId, int attempt, Failure failure, Long retryAfterMillis)
+        implements Command {}

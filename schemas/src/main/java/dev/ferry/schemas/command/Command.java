@@ -1,0 +1,21 @@
+package dev.ferry.schemas.command;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * A record on the command log ({@code ferry.log}). Everything that changes an invocation is one of these, so
+ * the history of a partition is one ordered sequence of commands and the processor is a state machine over it.
+ * The {@code type} property names the command.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Invoke.class, name = "Invoke"),
+    @JsonSubTypes.Type(value = Completion.class, name = "Completion"),
+    @JsonSubTypes.Type(value = AttemptFailed.class, name = "AttemptFailed"),
+    @JsonSubTypes.Type(value = RenewLease.class, name = "RenewLease"),
+})
+public sealed interface Command permits Invoke, Completion, AttemptFailed, RenewLease {
+    /** The invocation the command is about; may be absent only on an {@code Invoke} from a direct producer. */
+    String invocationId();
+}

@@ -1,0 +1,37 @@
+package dev.ferry.schemas.command;
+
+import dev.ferry.schemas.Header;
+import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.ReplyTo;
+import dev.ferry.schemas.Target;
+import java.util.List;
+
+/**
+ * Submits an invocation.
+ *
+ * @param invocationId the id the submitter computed (see {@code InvocationIds})
+ * @param idempotencyKey the caller's idempotency key, or null
+ * @param contentType the request's content type, or null when it had none
+ * @param headers the caller's headers to pass on to the handler (lower-case names, no hop-by-hop headers)
+ * @param executeAt epoch milliseconds before which the handler must not start; null to start at once
+ * @param send true for a one-way send: the caller is answered once the submission is accepted, not with the result
+ * @param replyTo where the waiting caller is; null when nobody waits (a plain send, a direct producer)
+ * @param createdAt epoch milliseconds when the submitter accepted the request
+ */
+public record Invoke(
+        String invocationId,
+        Target target,
+        String idempotencyKey,
+        String contentType,
+        List<Header> headers,
+        Payload body,
+        Long executeAt,
+        boolean send,
+        ReplyTo replyTo,
+        long createdAt)
+        implements Command {
+    public Invoke {
+        headers = headers == null ? List.of() : List.copyOf(headers);
+        body = body == null ? Payload.EMPTY : body;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.ferry.server;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code ferry bench}: drives a running Ferry the way clients do (HTTP/1.1 keep-alive connections) and prints
+ * latency percentiles and throughput. It serves its own no-op handler ({@code FerryBench/noop}) on a free port and
+ * registers it with an inline manifest, so it measures Ferry's overhead and nothing else.
+ *
+ * <p>Scenarios: sequential calls by one client; calls by 32 concurrent clients; {@code /send} by 64 concurrent
+ * senders.
+ */
+final class Bench {
+    private static final String MANIFEST = """
+            {"services":[{"name":"FerryBench","ty":"SERVICE","handlers":[
+              {"name":"noop","input":{"contentType":"application/json"},"output":{"contentType":"application/json"}}]}]}""";
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final String ingress;
+
+    private Bench(String ingress) {
+        this.ingress = ingress;
+    }
+
+    static int main(String[] args) throws Exception {
+        String ingress = "http://127.0.0.1:8080";
+        String admin = "http://127.0.0.1:9070";
+        int requests = 2000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--ingress" -> ingress = args[++i];
+                case "--admin" -> admin = args[++i];
+                case "--requests" -> requests = Integer.parseInt(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println("usage: ferry bench [--ingress URL] [--admin URL] [--requests N]\n"
+                            + "  measures sequential calls, 32 concurrent callers and 64 concurrent senders;\n"
+                            + "  N requests per scenario (default 2000), after a warm-up");
+                    return 0;
+                }
+                default -> {
+                    System.err.println("unknown option " + args[i]);
+                    return 2;
+                }
+            }
+        }
+        WebServer service = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(r -> r.post("/invoke/FerryBench/noop", (req, res) -> {
+                    byte[] body = req.content().as(byte[].class);
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                    res.send(body);
+                }))
+                .build().start();
+        try {
+            Bench bench = new Bench(ingress);
+            bench.register(admin, "http://127.0.0.1:" + service.port());
+            bench.run("warm-up", 1, Math.min(500, requests), false);
+            System.out.printf(Locale.ROOT, "%-22s %8s %7s %8s %8s %8s %8s %10s%n",
+                    "scenario", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s");
+            bench.run("sequential call", 1, requests, false).print();
+            bench.run("32 concurrent calls", 32, requests, false).print();
+            bench.run("64 concurrent sends", 64, requests, true).print();
+        } finally {
+            service.stop();
+        }
+        return 0;
+    }
+
+    private void register(String admin, String uri) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(admin + "/deployments"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"uri\":\"" + uri + "\",\"manifest\":" + MANIFEST + "}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("registering the bench service failed: " + response.statusCode() + " "
+                    + response.body());
+        }
+    }
+
+    private Result run(String name, int clients, int requests, boolean send) throws Exception {
+        URI uri = URI.create(ingress + "/FerryBench/noop" + (send ? "/send" : ""));
+        long[] latencies = new long[requests];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                workers.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < requests) {
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(30))
+                                    .header("content-type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}")).build(),
+                                    HttpResponse.BodyHandlers.ofByteArray());
+                            if (response.statusCode() != (send ? 202 : 200)) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                        latencies[i] = System.nanoTime() - t0;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        }
+        return new Result(name, latencies, errors.get(), System.nanoTime() - start);
+    }
+
+    private record Result(String name, long[] latencies, int errors, long elapsedNanos) {
+        void print() {
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "%-22s %8d %7d %8.2f %8.2f %8.2f %8.2f %10.0f%n",
+                    name, sorted.length, errors, ms(percentile(sorted, 50)), ms(percentile(sorted, 90)),
+                    ms(percentile(sorted, 99)), ms(sorted[sorted.length - 1]),
+                    sorted.length / (elapsedNanos / 1e9));
+        }
+
+        private static long percentile(long[] sorted, int p) {
+            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+        }
+
+        private static double ms(long nanos) {
+            return nanos / 1e6;
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.ferry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ferry.registry.ServiceSettings;
+import dev.ferry.schemas.Durations;
+import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The server's configuration, read once at start from environment variables and an optional YAML file (see
+ * {@link Setting}). Kafka client properties pass through: {@code FERRY_KAFKA_SECURITY_PROTOCOL=SASL_SSL} becomes
+ * {@code security.protocol} for every Kafka client, {@code FERRY_STREAMS_NUM_STREAM_THREADS=2} becomes
+ * {@code num.stream.threads} for the processor's Kafka Streams.
+ */
+public record FerryConfig(
+        Set<Role> roles,
+        String ingressHost,
+        int ingressPort,
+        String adminHost,
+        int adminPort,
+        Path dataDir,
+        String kafkaBootstrapServers,
+        int embeddedKafkaPort,
+        int partitions,
+        String topicPrefix,
+        Short replicationFactor,
+        long maxBodyBytes,
+        Duration dispatchLease,
+        Duration timerTick,
+        int dispatcherMaxInFlight,
+        Duration dispatcherConnectTimeout,
+        ServiceSettings serviceDefaults,
+        Map<String, String> kafka,
+        Map<String, String> streams) {
+
+    public enum Role {
+        INGRESS,
+        PROCESSOR,
+        DISPATCHER
+    }
+
+    static final String KAFKA_PREFIX = "FERRY_KAFKA_";
+    static final String STREAMS_PREFIX = "FERRY_STREAMS_";
+
+    /** Thrown for a setting that cannot be used, naming the setting and what is wrong. */
+    public static final class InvalidConfig extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidConfig(String message) {
+            super(message);
+        }
+    }
+
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
+    public boolean embeddedKafka() {
+        return kafkaBootstrapServers == null;
+    }
+
+    public boolean has(Role role) {
+        return roles.contains(role);
+    }
+
+    /** Reads the configuration from {@code env} (and the YAML file it may name). */
+    public static FerryConfig load(Map<String, String> env) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        Map<String, String> kafka = new LinkedHashMap<>();
+        Map<String, String> streams = new LinkedHashMap<>();
+        String file = env.get(Setting.CONFIG_FILE.env());
+        if (file != null && !file.isBlank()) {
+            readYaml(Path.of(file), values, kafka, streams);
+        }
+        for (Setting setting : Setting.values()) {
+            String value = env.get(setting.env());
+            if (value != null) {
+                values.put(setting, value);
+            }
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith(KAFKA_PREFIX) && !name.equals(Setting.KAFKA_BOOTSTRAP_SERVERS.env())) {
+                kafka.put(propertyName(name.substring(KAFKA_PREFIX.length())), value);
+            } else if (name.startsWith(STREAMS_PREFIX)) {
+                streams.put(propertyName(name.substring(STREAMS_PREFIX.length())), value);
+            }
+        });
+        return from(new Values(values), kafka, streams);
+    }
+
+    private static FerryConfig from(Values v, Map<String, String> kafka, Map<String, String> streams) {
+        String bootstrap = v.string(Setting.KAFKA_BOOTSTRAP_SERVERS);
+        RetryPolicy retry = new RetryPolicy(
+                v.duration(Setting.RETRY_INITIAL_INTERVAL),
+                v.decimal(Setting.RETRY_EXPONENTIATION_FACTOR),
+                v.duration(Setting.RETRY_MAX_INTERVAL),
+                v.integer(Setting.RETRY_MAX_ATTEMPTS),
+                v.onMaxAttempts(Setting.RETRY_ON_MAX_ATTEMPTS));
+        ServiceSettings defaults = new ServiceSettings(
+                v.duration(Setting.IDEMPOTENCY_RETENTION),
+                v.duration(Setting.JOURNAL_RETENTION),
+                v.duration(Setting.WORKFLOW_COMPLETION_RETENTION),
+                ServiceSettings.DEFAULTS.inactivityTimeout(),
+                ServiceSettings.DEFAULTS.abortTimeout(),
+                retry);
+        String replication = v.string(Setting.REPLICATION_FACTOR);
+        return new FerryConfig(
+                v.roles(),
+                v.string(Setting.INGRESS_HOST),
+                v.port(Setting.INGRESS_PORT),
+                v.string(Setting.ADMIN_HOST),
+                v.port(Setting.ADMIN_PORT),
+                Path.of(v.string(Setting.DATA_DIR)),
+                bootstrap == null || bootstrap.isBlank() ? null : bootstrap,
+                v.port(Setting.EMBEDDED_KAFKA_PORT),
+                v.positive(Setting.PARTITIONS),
+                v.string(Setting.TOPIC_PREFIX),
+                replication == null || replication.isBlank() ? null : (short) v.positive(Setting.REPLICATION_FACTOR),
+                v.positive(Setting.MAX_BODY_SIZE),
+                v.duration(Setting.DISPATCH_LEASE),
+                v.duration(Setting.TIMER_TICK),
+                v.positive(Setting.DISPATCHER_MAX_IN_FLIGHT),
+                v.duration(Setting.DISPATCHER_CONNECT_TIMEOUT),
+                defaults,
+                Map.copyOf(kafka),
+                Map.copyOf(streams));
+    }
+
+    /** {@code SECURITY_PROTOCOL} → {@code security.protocol} */
+    static String propertyName(String envSuffix) {
+        return envSuffix.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    private static void readYaml(Path file, Map<Setting, String> values, Map<String, String> kafka,
+            Map<String, String> streams) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new InvalidConfig("cannot read the configuration file " + file + ": " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return;
+        }
+        if (!root.isObject()) {
+            throw new InvalidConfig("the configuration file " + file + " must be a map of settings");
+        }
+        root.properties().forEach(entry -> {
+            String key = entry.getKey();
+            if (key.equals("kafka") || key.equals("streams")) {
+                Map<String, String> target = key.equals("kafka") ? kafka : streams;
+                entry.getValue().properties().forEach(p -> target.put(p.getKey(), p.getValue().asText()));
+                return;
+            }
+            Setting setting = null;
+            for (Setting candidate : Setting.values()) {
+                if (candidate.yamlKey().equals(key)) {
+                    setting = candidate;
+                }
+            }
+            if (setting == null) {
+                throw new InvalidConfig("unknown setting '" + key + "' in " + file);
+            }
+            values.put(setting, entry.getValue().asText());
+        });
+    }
+
+    /** Setting values with their defaults, parsed with messages that name the variable. */
+    private record Values(Map<Setting, String> values) {
+        String string(Setting setting) {
+            return values.getOrDefault(setting, setting.defaultValue());
+        }
+
+        int port(Setting setting) {
+            int port = integer(setting);
+            if (port < 0 || port > 65535) {
+                throw invalid(setting, "a port from 0 to 65535");
+            }
+            return port;
+        }
+
+        int positive(Setting setting) {
+            int value = integer(setting);
+            if (value <= 0) {
+                throw invalid(setting, "a positive number");
+            }
+            return value;
+        }
+
+        int integer(Setting setting) {
+            try {
+                return Integer.parseInt(string(setting).trim());
+            } catch (NumberFormatException e) {
+                throw invalid(setting, "a whole number");
+            }
+        }
+
+        double decimal(Setting setting) {
+            try {
+                return Double.parseDouble(string(setting).trim());
+            } catch (NumberFormatException e) {
+                throw invalid(setting, "a number");
+            }
+        }
+
+        Duration duration(Setting setting) {
+            try {
+                return Durations.parse(string(setting));
+            } catch (IllegalArgumentException e) {
+                throw invalid(setting, "a duration such as 500ms, 10s, 1m, 1d or PT10S (" + e.getMessage() + ")");
+            }
+        }
+
+        RetryPolicy.OnMaxAttempts onMaxAttempts(Setting setting) {
+            try {
+                return RetryPolicy.OnMaxAttempts.valueOf(string(setting).trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw invalid(setting, "pause or kill");
+            }
+        }
+
+        Set<Role> roles() {
+            String text = string(Setting.ROLES).trim().toLowerCase(Locale.ROOT);
+            if (text.equals("all")) {
+                return EnumSet.allOf(Role.class);
+            }
+            Set<Role> roles = EnumSet.noneOf(Role.class);
+            for (String name : text.split(",")) {
+                try {
+                    roles.add(Role.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw invalid(Setting.ROLES, "all, or a comma list of ingress, processor, dispatcher");
+                }
+            }
+            return roles;
+        }
+
+        private InvalidConfig invalid(Setting setting, String expected) {
+            return new InvalidConfig(setting.env() + "='" + string(setting) + "' is not valid: expected " + expected);
+        }
+    }
+}

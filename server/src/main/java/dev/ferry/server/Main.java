@@ -1,0 +1,71 @@
+package dev.ferry.server;
+
+import dev.ferry.example.ExampleService;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * {@code ferry} — runs the server with the roles of its configuration; {@code ferry example} runs the example
+ * service; {@code ferry bench} measures a running Ferry.
+ */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
+        String command = args.length == 0 ? "run" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "run" -> run();
+            case "example" -> ExampleService.main(rest);
+            case "bench" -> System.exit(Bench.main(rest));
+            case "help", "-h", "--help" -> usage();
+            default -> {
+                System.err.println("unknown command '" + command + "'");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void run() throws Exception {
+        FerryConfig config;
+        try {
+            config = FerryConfig.load(System.getenv());
+        } catch (FerryConfig.InvalidConfig e) {
+            System.err.println("ferry: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        FerryServer server;
+        try {
+            server = new FerryServer(config).start();
+        } catch (FerryConfig.InvalidConfig e) {
+            log.error("Cannot start: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping Ferry");
+            server.close();
+            stopped.countDown();
+        }, "ferry-shutdown"));
+        stopped.await();
+    }
+
+    private static void usage() {
+        System.out.println("""
+                usage: ferry [run | example [port] | bench [options] | help]
+                  run       start Ferry with the roles of FERRY_ROLES (default: all, on an embedded Kafka broker)
+                  example   start the example service (Greeter, Counter, Signup) on port 9080
+                  bench     measure a running Ferry (see ferry bench --help)
+                configuration: environment variables FERRY_*, see the README""");
+    }
+}

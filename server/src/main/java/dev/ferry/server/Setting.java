@@ -1,0 +1,77 @@
+package dev.ferry.server;
+
+/**
+ * Every setting of the server: its environment variable, its default and what it means. The YAML file named by
+ * {@code FERRY_CONFIG_FILE} mirrors these: the variable's name without {@code FERRY_}, in lower case
+ * ({@code ingress_port: 8080}), with Kafka and Kafka Streams properties under {@code kafka:} and {@code streams:}.
+ * Environment variables win over the file.
+ */
+public enum Setting {
+    ROLES("FERRY_ROLES", "all",
+            "`all`, or a comma list of `ingress` (with the admin API), `processor`, `dispatcher`."),
+    INGRESS_HOST("FERRY_INGRESS_HOST", "0.0.0.0", "Interface the ingress listens on."),
+    INGRESS_PORT("FERRY_INGRESS_PORT", "8080", "Port of the ingress (Restate's ingress API)."),
+    ADMIN_HOST("FERRY_ADMIN_HOST", "0.0.0.0", "Interface the admin API and UI listen on."),
+    ADMIN_PORT("FERRY_ADMIN_PORT", "9070", "Port of the admin API and UI."),
+    DATA_DIR("FERRY_DATA_DIR", "./data",
+            "Local data: the embedded broker's log and the processor's state stores."),
+    KAFKA_BOOTSTRAP_SERVERS("FERRY_KAFKA_BOOTSTRAP_SERVERS", "",
+            "Kafka to use. Unset: start an embedded single-node broker with its data in the data directory."),
+    EMBEDDED_KAFKA_PORT("FERRY_EMBEDDED_KAFKA_PORT", "9092",
+            "Port of the embedded broker (loopback only); its controller takes a free port."),
+    PARTITIONS("FERRY_PARTITIONS", "12",
+            "Partitions of the command log, fixed once the topic exists (Ferry refuses to start on a mismatch)."),
+    TOPIC_PREFIX("FERRY_TOPIC_PREFIX", "ferry.", "Prefix of every topic Ferry creates and of its consumer groups."),
+    REPLICATION_FACTOR("FERRY_REPLICATION_FACTOR", "",
+            "Replication factor of the topics Ferry creates. Unset: the broker's default (1 when embedded)."),
+    MAX_BODY_SIZE("FERRY_MAX_BODY_SIZE", "33554432",
+            "Largest request body in bytes; larger ones get 413 (Restate's limit, 32 MiB)."),
+    DISPATCH_LEASE("FERRY_DISPATCH_LEASE", "15s",
+            "A dispatched attempt whose dispatcher stops renewing its lease for this long is run again."),
+    TIMER_TICK("FERRY_TIMER_TICK", "20ms",
+            "How often the processor looks for due timers (delays, retries, leases, retention)."),
+    DISPATCHER_MAX_IN_FLIGHT("FERRY_DISPATCHER_MAX_IN_FLIGHT", "2000",
+            "Open service calls per dispatcher at most; beyond it the dispatcher waits before taking more."),
+    DISPATCHER_CONNECT_TIMEOUT("FERRY_DISPATCHER_CONNECT_TIMEOUT", "5s",
+            "How long a dispatcher waits to connect to a service endpoint before the attempt counts as failed."),
+    RETRY_INITIAL_INTERVAL("FERRY_RETRY_INITIAL_INTERVAL", "500ms", "Wait before the second attempt."),
+    RETRY_EXPONENTIATION_FACTOR("FERRY_RETRY_EXPONENTIATION_FACTOR", "2", "Each further wait is this much longer."),
+    RETRY_MAX_INTERVAL("FERRY_RETRY_MAX_INTERVAL", "1m", "Longest wait between attempts."),
+    RETRY_MAX_ATTEMPTS("FERRY_RETRY_MAX_ATTEMPTS", "70", "Attempts in all, the first included."),
+    RETRY_ON_MAX_ATTEMPTS("FERRY_RETRY_ON_MAX_ATTEMPTS", "pause",
+            "After the last attempt failed: `pause` (resume or kill it later) or `kill` (fail the invocation)."),
+    IDEMPOTENCY_RETENTION("FERRY_IDEMPOTENCY_RETENTION", "1d",
+            "How long a completed idempotent invocation answers repeats of its key."),
+    JOURNAL_RETENTION("FERRY_JOURNAL_RETENTION", "1d",
+            "How long every completed invocation's result can be attached to or read."),
+    WORKFLOW_COMPLETION_RETENTION("FERRY_WORKFLOW_COMPLETION_RETENTION", "1d",
+            "How long a completed workflow keeps its id (and result)."),
+    CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
+
+    private final String env;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String env, String defaultValue, String description) {
+        this.env = env;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The key of this setting in the YAML file. */
+    public String yamlKey() {
+        return env.substring("FERRY_".length()).toLowerCase(java.util.Locale.ROOT);
+    }
+}
