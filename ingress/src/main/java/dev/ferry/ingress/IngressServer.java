@@ -2,10 +2,13 @@ package dev.ferry.ingress;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.Json;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.function.Consumer;
@@ -24,16 +27,22 @@ public final class IngressServer implements AutoCloseable {
 
     public IngressServer(String host, int ingressPort, String adminHost, int adminPort, IngressSettings settings,
             Consumer<HttpRouting.Builder> ingressRoutes, Consumer<HttpRouting.Builder> adminRoutes) {
+        DirectHandlers tooLarge = DirectHandlers.builder()
+                // Helidon reports a body over the limit as a bad request with status 413.
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, IngressServer::badRequest)
+                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, IngressServer::badRequest)
+                .build();
         server = WebServer.builder()
                 .host(host)
                 .port(ingressPort)
                 .maxPayloadSize(settings.maxBodyBytes())
+                .directHandlers(tooLarge)
                 .routing(routing -> {
                     ingressRoutes.accept(routing);
                     ingressErrors(routing);
                 })
                 .putSocket(ADMIN_SOCKET, socket -> socket.host(adminHost).port(adminPort)
-                        .maxPayloadSize(settings.maxBodyBytes()))
+                        .maxPayloadSize(settings.maxBodyBytes()).directHandlers(tooLarge))
                 .routing(ADMIN_SOCKET, routing -> {
                     adminRoutes.accept(routing);
                     adminErrors(routing);
@@ -113,6 +122,23 @@ public final class IngressServer implements AutoCloseable {
         res.status(Status.REQUEST_ENTITY_TOO_LARGE_413);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         res.send("length limit exceeded");
+    }
+
+    /**
+     * A body announced larger than the limit is refused before routing, by Helidon itself; answer as Restate does.
+     * The connection is closed, since the rest of the body is never read.
+     */
+    private static DirectHandler.TransportResponse badRequest(DirectHandler.TransportRequest request,
+            DirectHandler.EventType event, Status status, ServerResponseHeaders headers, String message) {
+        if (status.code() != Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
+            return DirectHandler.defaultHandler().handle(request, event, status, headers, message);
+        }
+        return DirectHandler.TransportResponse.builder()
+                .status(Status.REQUEST_ENTITY_TOO_LARGE_413)
+                .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .entity("length limit exceeded")
+                .keepAlive(false)
+                .build();
     }
 
     private static boolean isTooLarge(Throwable error) {

@@ -51,6 +51,8 @@ public final class ProcessorApp implements AutoCloseable {
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(settings.timerTick().toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
                 Integer.toString(ProcessorTopology.MAX_RECORD_BYTES));
+        // Ferry has no global stores; this only opts in to the behaviour Kafka 5.0 makes the default.
+        props.put("processing.exception.handler.global.enabled", "true");
         props.putAll(streamsOverrides);
 
         streams = new KafkaStreams(ProcessorTopology.build(topics, settings), props);

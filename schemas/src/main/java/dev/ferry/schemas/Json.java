@@ -19,6 +19,9 @@ public final class Json {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .serializationInclusion(JsonInclude.Include.NON_NULL)
+            // An empty body is left out of a record rather than written as {"$base64":""}.
+            .withConfigOverride(Payload.class, o -> o.setInclude(
+                    JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, JsonInclude.Include.NON_EMPTY)))
             .build();
 
     private Json() {}

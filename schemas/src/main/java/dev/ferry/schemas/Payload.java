@@ -184,5 +184,10 @@ public final class Payload {
             // "body": null is the JSON body `null`, which is not the same as no body.
             return ofUtf8("null");
         }
+
+        @Override
+        public Object getAbsentValue(DeserializationContext ctxt) {
+            return EMPTY; // no "body" field: no body (Jackson would otherwise fall back to getNullValue)
+        }
     }
 }

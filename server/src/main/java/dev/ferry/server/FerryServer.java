@@ -28,6 +28,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * One Ferry process: the roles its configuration names, wired to one Kafka cluster (the embedded broker when no
@@ -59,6 +60,10 @@ public final class FerryServer implements AutoCloseable {
     }
 
     private void startRoles() throws Exception {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
+        }
         Files.createDirectories(config.dataDir());
         if (config.embeddedKafka()) {
             embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0);

@@ -1,0 +1,72 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The state machine's state in maps, for tests without Kafka. Values are stored as JSON, as the real stores
+ * store them, so a change the state machine forgets to {@code put} is lost here too.
+ */
+final class InMemoryState implements ProcessorState {
+    final Map<String, byte[]> invocations = new HashMap<>();
+    final Map<String, byte[]> inputs = new HashMap<>();
+    final TreeMap<String, Timer> timers = new TreeMap<>();
+
+    @Override
+    public InvocationState invocation(String invocationId) {
+        byte[] json = invocations.get(invocationId);
+        return json == null ? null : Json.readTrusted(json, InvocationState.class);
+    }
+
+    @Override
+    public void put(InvocationState invocation) {
+        invocations.put(invocation.invocationId(), Json.write(invocation));
+    }
+
+    @Override
+    public void delete(String invocationId) {
+        invocations.remove(invocationId);
+    }
+
+    @Override
+    public StoredInput input(String invocationId) {
+        byte[] json = inputs.get(invocationId);
+        return json == null ? null : Json.readTrusted(json, StoredInput.class);
+    }
+
+    @Override
+    public void putInput(String invocationId, StoredInput input) {
+        inputs.put(invocationId, Json.write(input));
+    }
+
+    @Override
+    public void deleteInput(String invocationId) {
+        inputs.remove(invocationId);
+    }
+
+    @Override
+    public void addTimer(Timer timer) {
+        timers.put(timer.key(), timer);
+    }
+
+    @Override
+    public void removeTimer(Timer timer) {
+        timers.remove(timer.key());
+    }
+
+    @Override
+    public List<Timer> dueTimers(long now, int limit) {
+        List<Timer> due = new ArrayList<>();
+        for (Timer timer : timers.headMap(Timer.dueKey(now + 1)).values()) {
+            if (due.size() == limit) {
+                break;
+            }
+            due.add(timer);
+        }
+        return due;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Reply;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Effects collected in lists, for tests to assert on and drain. */
+final class RecordingEffects implements Effects {
+    final List<Dispatch> dispatches = new ArrayList<>();
+    final List<Reply> replies = new ArrayList<>();
+    final List<String> replyIngresses = new ArrayList<>();
+    final List<String> rejections = new ArrayList<>();
+
+    @Override
+    public void dispatch(Dispatch dispatch) {
+        dispatches.add(dispatch);
+    }
+
+    @Override
+    public void reply(String ingressId, Reply reply) {
+        replyIngresses.add(ingressId);
+        replies.add(reply);
+    }
+
+    @Override
+    public void reject(String reason) {
+        rejections.add(reason);
+    }
+
+    List<Dispatch> takeDispatches() {
+        List<Dispatch> taken = List.copyOf(dispatches);
+        dispatches.clear();
+        return taken;
+    }
+
+    List<Reply> takeReplies() {
+        List<Reply> taken = List.copyOf(replies);
+        replies.clear();
+        replyIngresses.clear();
+        return taken;
+    }
+}

@@ -1,0 +1,326 @@
+package dev.ferry.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Failure;
+import dev.ferry.schemas.HandlerType;
+import dev.ferry.schemas.InvocationIds;
+import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.ReplyTo;
+import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.ServiceType;
+import dev.ferry.schemas.Target;
+import dev.ferry.schemas.command.AttemptFailed;
+import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.command.RenewLease;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The state machine's decisions, one behaviour per test, without Kafka. */
+class StateMachineTest {
+    private static final Duration LEASE = Duration.ofSeconds(10);
+    private static final Duration RETENTION = Duration.ofHours(24);
+    private static final Target GREET = Target.service("Greeter", "greet");
+    private static final Target SIGNUP_RUN =
+            new Target("Signup", ServiceType.WORKFLOW, "run", HandlerType.WORKFLOW, "wf-1");
+
+    private final InMemoryState state = new InMemoryState();
+    private final RecordingEffects effects = new RecordingEffects();
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private final StateMachine machine = new StateMachine(state, effects, new Policies() {
+        @Override
+        public RetryPolicy retryPolicy(Target target) {
+            return retryPolicy;
+        }
+
+        @Override
+        public Duration retention(Target target, String idempotencyKey) {
+            return RETENTION;
+        }
+    }, LEASE);
+    private long now = 1_000_000;
+    private int requests;
+
+    @Test
+    void aCallIsDispatchedAndItsResultGoesToTheWaitingCaller() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+
+        Dispatch dispatch = single(effects.takeDispatches());
+        assertThat(dispatch.invocationId()).isEqualTo(call.invocationId());
+        assertThat(dispatch.attempt()).isEqualTo(1);
+        assertThat(dispatch.body().utf8()).isEqualTo("{\"name\":\"Mary\"}");
+        assertThat(dispatch.leaseMillis()).isEqualTo(LEASE.toMillis());
+        assertThat(effects.replies).isEmpty();
+
+        machine.apply(new Completion(call.invocationId(), 1, ok("hello")), now + 5);
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.requestId()).isEqualTo(call.replyTo().requestId());
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.RESULT);
+        assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"hello\"");
+        assertThat(reply.retainedUntil()).as("the first answer is not a replay").isNull();
+        assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
+        assertThat(state.input(call.invocationId())).as("the request is dropped once done").isNull();
+    }
+
+    @Test
+    void aPlainSendRunsWithoutAnswering() {
+        Invoke send = send(GREET, null, null, false);
+        machine.apply(send, now);
+        assertThat(single(effects.takeDispatches()).invocationId()).isEqualTo(send.invocationId());
+        assertThat(effects.replies).isEmpty();
+    }
+
+    @Test
+    void anIdempotentSendIsAcceptedOnceAndThenPreviouslyAccepted() {
+        Invoke first = send(GREET, "key-1", null, true);
+        machine.apply(first, now);
+        assertThat(single(effects.takeReplies()).kind()).isEqualTo(Reply.Kind.ACCEPTED);
+        assertThat(effects.takeDispatches()).hasSize(1);
+
+        Invoke second = send(GREET, "key-1", null, true);
+        assertThat(second.invocationId()).isEqualTo(first.invocationId());
+        machine.apply(second, now + 1);
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.PREVIOUSLY_ACCEPTED);
+        assertThat(reply.invocationId()).isEqualTo(first.invocationId());
+        assertThat(effects.dispatches).as("the handler does not run again").isEmpty();
+    }
+
+    @Test
+    void aRepeatedIdempotentCallWhileTheFirstRunsWaitsForItsResult() {
+        Invoke first = call(GREET, "key-2");
+        Invoke second = call(GREET, "key-2");
+        machine.apply(first, now);
+        machine.apply(second, now + 1);
+        assertThat(effects.takeDispatches()).hasSize(1);
+
+        machine.apply(new Completion(first.invocationId(), 1, ok("once")), now + 2);
+        List<Reply> replies = effects.takeReplies();
+        assertThat(replies).extracting(Reply::requestId)
+                .containsExactlyInAnyOrder(first.replyTo().requestId(), second.replyTo().requestId());
+        assertThat(replies).allSatisfy(r -> assertThat(r.outcome().success().body().utf8()).isEqualTo("\"once\""));
+    }
+
+    @Test
+    void aRepeatedIdempotentCallAfterCompletionGetsTheKeptResultAndItsExpiry() {
+        Invoke first = call(GREET, "key-3");
+        machine.apply(first, now);
+        machine.apply(new Completion(first.invocationId(), 1, Outcome.failure(400, "no")), now + 10);
+        effects.takeReplies();
+        effects.takeDispatches();
+
+        Invoke again = call(GREET, "key-3");
+        machine.apply(again, now + 20);
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.requestId()).isEqualTo(again.replyTo().requestId());
+        assertThat(reply.outcome().failure()).isEqualTo(new Failure(400, "no"));
+        assertThat(reply.retainedUntil()).isEqualTo(now + 10 + RETENTION.toMillis());
+        assertThat(effects.dispatches).isEmpty();
+    }
+
+    @Test
+    void aWorkflowRunCalledAgainAnswers409WithTheFirstRunsId() {
+        Invoke first = call(SIGNUP_RUN, null);
+        machine.apply(first, now);
+        Invoke second = call(SIGNUP_RUN, null);
+        machine.apply(second, now + 1);
+
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.requestId()).isEqualTo(second.replyTo().requestId());
+        assertThat(reply.invocationId()).isEqualTo(first.invocationId());
+        assertThat(reply.outcome().failure()).isEqualTo(new Failure(409, "the workflow method was already invoked"));
+        assertThat(effects.takeDispatches()).hasSize(1);
+    }
+
+    @Test
+    void theSameRequestDeliveredTwiceIsAnsweredOnce() {
+        Invoke run = call(SIGNUP_RUN, null);
+        machine.apply(run, now);
+        machine.apply(run, now + 1);
+        assertThat(effects.replies).as("no 409 for the caller's own request").isEmpty();
+        assertThat(effects.takeDispatches()).hasSize(1);
+    }
+
+    @Test
+    void aDelayedSendStartsWhenItsTimeComesAndNotBefore() {
+        Invoke send = send(GREET, null, now + 10_000, false);
+        machine.apply(send, now);
+        assertThat(effects.dispatches).isEmpty();
+        assertThat(state.invocation(send.invocationId()).status()).isEqualTo(InvocationStatus.SCHEDULED);
+
+        machine.fireDueTimers(now + 9_999);
+        assertThat(effects.dispatches).isEmpty();
+
+        machine.fireDueTimers(now + 10_000);
+        assertThat(single(effects.takeDispatches()).invocationId()).isEqualTo(send.invocationId());
+    }
+
+    @Test
+    void aRetryableFailureRunsTheNextAttemptAfterTheBackoff() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        effects.takeDispatches();
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "boom"), null), now);
+
+        InvocationState backingOff = state.invocation(call.invocationId());
+        assertThat(backingOff.status()).isEqualTo(InvocationStatus.BACKING_OFF);
+        assertThat(backingOff.lastFailure()).isEqualTo(new Failure(500, "boom"));
+        long retryAt = backingOff.nextRetryAt();
+        assertThat(retryAt - now).as("500 ms plus up to 30% jitter").isBetween(500L, 650L);
+
+        machine.fireDueTimers(retryAt - 1);
+        assertThat(effects.dispatches).isEmpty();
+        machine.fireDueTimers(retryAt);
+        assertThat(single(effects.takeDispatches()).attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void retryAfterFromTheServiceLengthensTheBackoff() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(503, "busy"), 7_000L), now);
+        assertThat(state.invocation(call.invocationId()).nextRetryAt()).isEqualTo(now + 7_000);
+    }
+
+    @Test
+    void theBackoffDoublesUpToTheMaximumInterval() {
+        retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofMillis(300), null,
+                RetryPolicy.OnMaxAttempts.PAUSE);
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        long[] expectedBase = {100, 200, 300, 300};
+        for (int attempt = 1; attempt <= expectedBase.length; attempt++) {
+            machine.apply(new AttemptFailed(call.invocationId(), attempt, new Failure(500, "x"), null), now);
+            long delay = state.invocation(call.invocationId()).nextRetryAt() - now;
+            assertThat(delay).isBetween(expectedBase[attempt - 1], expectedBase[attempt - 1] * 13 / 10);
+            now += delay;
+            machine.fireDueTimers(now);
+        }
+    }
+
+    @Test
+    void outcomesOfAnAttemptThatIsNoLongerCurrentAreIgnored() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "x"), null), now);
+        machine.fireDueTimers(now + 1_000);
+        effects.takeDispatches();
+
+        machine.apply(new Completion(call.invocationId(), 1, ok("late")), now + 1_001);
+        assertThat(effects.replies).isEmpty();
+        assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.RUNNING);
+
+        machine.apply(new Completion(call.invocationId(), 2, ok("current")), now + 1_002);
+        assertThat(single(effects.takeReplies()).outcome().success().body().utf8()).isEqualTo("\"current\"");
+    }
+
+    @Test
+    void aLapsedLeaseRunsTheAttemptAgain() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        effects.takeDispatches();
+
+        machine.fireDueTimers(now + LEASE.toMillis());
+        InvocationState lapsed = state.invocation(call.invocationId());
+        assertThat(lapsed.status()).isEqualTo(InvocationStatus.BACKING_OFF);
+        assertThat(lapsed.lastFailure().message()).contains("stopped renewing its lease");
+
+        machine.fireDueTimers(lapsed.nextRetryAt());
+        assertThat(single(effects.takeDispatches()).attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void aRenewedLeaseKeepsTheAttemptRunning() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        effects.takeDispatches();
+
+        machine.apply(new RenewLease(call.invocationId(), 1), now + LEASE.toMillis() / 2);
+        machine.fireDueTimers(now + LEASE.toMillis());
+        assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.RUNNING);
+        assertThat(effects.dispatches).isEmpty();
+
+        machine.fireDueTimers(now + LEASE.toMillis() * 3 / 2);
+        assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.BACKING_OFF);
+    }
+
+    @Test
+    void anInvocationIsPausedWhenItsLastAllowedAttemptFails() {
+        retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 2,
+                RetryPolicy.OnMaxAttempts.PAUSE);
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "one"), null), now);
+        machine.fireDueTimers(now + 1_000);
+        machine.apply(new AttemptFailed(call.invocationId(), 2, new Failure(500, "two"), null), now + 1_000);
+
+        InvocationState paused = state.invocation(call.invocationId());
+        assertThat(paused.status()).isEqualTo(InvocationStatus.PAUSED);
+        assertThat(paused.lastFailure().message()).isEqualTo("two");
+        assertThat(effects.replies).as("the caller keeps waiting").isEmpty();
+    }
+
+    @Test
+    void onMaxAttemptsKillEndsTheInvocationWithItsLastFailure() {
+        retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 1,
+                RetryPolicy.OnMaxAttempts.KILL);
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "gone"), null), now);
+        assertThat(single(effects.takeReplies()).outcome().failure()).isEqualTo(new Failure(500, "gone"));
+    }
+
+    @Test
+    void aCompletedInvocationIsForgottenWhenItsRetentionEnds() {
+        Invoke call = call(GREET, "key-4");
+        machine.apply(call, now);
+        machine.apply(new Completion(call.invocationId(), 1, ok("x")), now);
+
+        machine.fireDueTimers(now + RETENTION.toMillis() - 1);
+        assertThat(state.invocation(call.invocationId())).isNotNull();
+        machine.fireDueTimers(now + RETENTION.toMillis());
+        assertThat(state.invocation(call.invocationId())).isNull();
+
+        effects.takeDispatches();
+        machine.apply(call(GREET, "key-4"), now + RETENTION.toMillis() + 1);
+        assertThat(effects.takeDispatches()).as("after expiry a repeat runs anew").hasSize(1);
+    }
+
+    @Test
+    void anInvokeWithAMalformedIdIsRejectedAndChangesNothing() {
+        Invoke good = call(GREET, null);
+        Invoke bad = new Invoke("inv_nope", good.target(), null, null, List.of(), Payload.EMPTY, null, false,
+                good.replyTo(), now);
+        machine.apply(bad, now);
+        assertThat(effects.rejections).singleElement().asString().contains("bad invocation id 'inv_nope'");
+        assertThat(effects.dispatches).isEmpty();
+        assertThat(state.invocations).isEmpty();
+    }
+
+    private Invoke call(Target target, String idempotencyKey) {
+        return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
+                "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, false,
+                new ReplyTo("ingress-a", "r" + (++requests)), now);
+    }
+
+    private Invoke send(Target target, String idempotencyKey, Long executeAt, boolean answered) {
+        return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
+                "application/json", List.of(), Payload.ofUtf8("{}"), executeAt, true,
+                answered ? new ReplyTo("ingress-a", "r" + (++requests)) : null, now);
+    }
+
+    private static Outcome ok(String text) {
+        return Outcome.success(200, "application/json", Payload.ofUtf8("\"" + text + "\""));
+    }
+
+    private static <T> T single(List<T> items) {
+        assertThat(items).hasSize(1);
+        return items.get(0);
+    }
+}

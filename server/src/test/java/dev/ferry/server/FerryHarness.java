@@ -1,0 +1,112 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.example.ExampleService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A whole Ferry for a test: every role in this JVM on a real broker, with the example service registered
+ * over real HTTP. By default it joins the shared test broker under its own topic prefix; {@link #embedded}
+ * gives it its own embedded broker, for tests that stop and restart the whole stack.
+ */
+final class FerryHarness implements AutoCloseable {
+    final Map<String, String> env = new HashMap<>();
+    final Path dataDir;
+    private FerryServer server;
+    private ExampleService example;
+
+    private FerryHarness(Path dataDir) {
+        this.dataDir = dataDir;
+        env.put("FERRY_DATA_DIR", dataDir.toString());
+        env.put("FERRY_INGRESS_PORT", "0");
+        env.put("FERRY_ADMIN_PORT", "0");
+        env.put("FERRY_INGRESS_HOST", "127.0.0.1");
+        env.put("FERRY_ADMIN_HOST", "127.0.0.1");
+        env.put("FERRY_PARTITIONS", "4");
+        // Short leases, so tests that stop a dispatcher mid-call see the attempt run again within seconds.
+        env.put("FERRY_DISPATCH_LEASE", "2s");
+    }
+
+    /** A Ferry on the shared test broker, under a topic prefix of its own. */
+    static FerryHarness onSharedKafka() {
+        FerryHarness harness = new FerryHarness(tempDir());
+        harness.env.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        harness.env.put("FERRY_TOPIC_PREFIX", "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        return harness;
+    }
+
+    /** A Ferry with its own embedded broker, its data in a directory of its own. */
+    static FerryHarness embedded() {
+        FerryHarness harness = new FerryHarness(tempDir());
+        harness.env.put("FERRY_EMBEDDED_KAFKA_PORT", "0");
+        return harness;
+    }
+
+    FerryHarness with(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    FerryHarness start() throws Exception {
+        server = new FerryServer(FerryConfig.load(env)).start();
+        return this;
+    }
+
+    /** Stops every role (and the embedded broker, if any), keeping the data directory. */
+    void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    /** Starts the example service and registers it; returns it for its execution counters. */
+    ExampleService registerExample() {
+        if (example == null) {
+            example = new ExampleService("127.0.0.1", 0).start();
+        }
+        Http.Response registered = admin().postJson("/deployments",
+                "{\"uri\":\"http://127.0.0.1:" + example.port() + "\"}");
+        assertThat(registered.status()).as(registered.toString()).isIn(200, 201);
+        return example;
+    }
+
+    ExampleService example() {
+        return example;
+    }
+
+    FerryServer server() {
+        return server;
+    }
+
+    Http ingress() {
+        return new Http("http://127.0.0.1:" + server.ingressPort());
+    }
+
+    Http admin() {
+        return new Http("http://127.0.0.1:" + server.adminPort());
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (example != null) {
+            example.close();
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("ferry-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
