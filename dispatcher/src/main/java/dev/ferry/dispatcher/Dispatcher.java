@@ -146,6 +146,11 @@ public final class Dispatcher implements AutoCloseable {
         calls.execute(() -> {
             try {
                 Command outcome = call(dispatch);
+                if (outcome == null || closed) {
+                    // Stopped mid-call: the attempt's lease lapses and the processor runs it again.
+                    log.info("Abandoned {} attempt {} on shutdown", dispatch.invocationId(), dispatch.attempt());
+                    return;
+                }
                 commandLog.append(outcome).join();
             } catch (RuntimeException e) {
                 // The outcome could not be appended; the lease lapses and the processor runs the attempt again.

@@ -56,7 +56,10 @@ public final class ServiceCall {
         this.requestTimeout = requestTimeout;
     }
 
-    /** Runs the attempt against the endpoint at {@code baseUri}; returns the command that reports its outcome. */
+    /**
+     * Runs the attempt against the endpoint at {@code baseUri}; returns the command that reports its outcome, or
+     * null when the dispatcher stopped before the call ended (nothing is known: the lease decides).
+     */
     public Command run(Dispatch dispatch, String baseUri) {
         HttpRequest request;
         try {
@@ -77,7 +80,7 @@ public final class ServiceCall {
             return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + describe(e)), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return retry(dispatch, new Failure(503, "the dispatcher stopped during the call"), null);
+            return null;
         }
     }
 

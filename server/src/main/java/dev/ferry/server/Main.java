@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * {@code ferry} — runs the server with the roles of its configuration; {@code ferry example} runs the example
@@ -16,6 +17,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
         String command = args.length == 0 ? "run" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {

@@ -1,0 +1,104 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FerryConfigTest {
+    @Test
+    void defaultsRunEveryRoleOnAnEmbeddedBroker() {
+        FerryConfig config = FerryConfig.load(Map.of());
+        assertThat(config.roles()).isEqualTo(EnumSet.allOf(FerryConfig.Role.class));
+        assertThat(config.embeddedKafka()).isTrue();
+        assertThat(config.ingressPort()).isEqualTo(8080);
+        assertThat(config.adminPort()).isEqualTo(9070);
+        assertThat(config.partitions()).isEqualTo(12);
+        assertThat(config.topics().log()).isEqualTo("ferry.log");
+        assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(config.serviceDefaults().retryPolicy().maxAttempts()).isEqualTo(70);
+        assertThat(config.serviceDefaults().idempotencyRetention()).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void environmentVariablesSetRolesPortsAndKafka() {
+        FerryConfig config = FerryConfig.load(Map.of(
+                "FERRY_ROLES", "processor, dispatcher",
+                "FERRY_INGRESS_PORT", "18080",
+                "FERRY_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "FERRY_RETRY_MAX_ATTEMPTS", "5",
+                "FERRY_DISPATCH_LEASE", "PT30S"));
+        assertThat(config.roles()).containsExactlyInAnyOrder(FerryConfig.Role.PROCESSOR, FerryConfig.Role.DISPATCHER);
+        assertThat(config.ingressPort()).isEqualTo(18080);
+        assertThat(config.kafkaBootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(config.embeddedKafka()).isFalse();
+        assertThat(config.serviceDefaults().retryPolicy().maxAttempts()).isEqualTo(5);
+        assertThat(config.dispatchLease()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void kafkaAndStreamsPropertiesPassThroughWithTheirPrefixes() {
+        FerryConfig config = FerryConfig.load(Map.of(
+                "FERRY_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "FERRY_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "FERRY_STREAMS_NUM_STREAM_THREADS", "2"));
+        assertThat(config.kafka()).containsExactlyEntriesOf(Map.of("security.protocol", "SASL_SSL"));
+        assertThat(config.streams()).containsExactlyEntriesOf(Map.of("num.stream.threads", "2"));
+    }
+
+    @Test
+    void aYamlFileMirrorsTheVariablesAndTheEnvironmentWins(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("ferry.yaml");
+        Files.writeString(file, """
+                ingress_port: 18080
+                admin_port: 19070
+                partitions: 6
+                kafka:
+                  security.protocol: SSL
+                streams:
+                  num.stream.threads: 3
+                """);
+        FerryConfig config = FerryConfig.load(Map.of("FERRY_CONFIG_FILE", file.toString(), "FERRY_ADMIN_PORT", "29070"));
+        assertThat(config.ingressPort()).isEqualTo(18080);
+        assertThat(config.adminPort()).isEqualTo(29070);
+        assertThat(config.partitions()).isEqualTo(6);
+        assertThat(config.kafka()).containsEntry("security.protocol", "SSL");
+        assertThat(config.streams()).containsEntry("num.stream.threads", "3");
+    }
+
+    @Test
+    void anUnusableValueNamesTheVariableAndWhatIsExpected() {
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_PARTITIONS", "many")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessage("FERRY_PARTITIONS='many' is not valid: expected a whole number");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_ROLES", "ingress,cook")))
+                .hasMessageContaining("FERRY_ROLES='ingress,cook' is not valid");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_DISPATCH_LEASE", "soon")))
+                .hasMessageContaining("FERRY_DISPATCH_LEASE='soon' is not valid: expected a duration");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_INGRESS_PORT", "70000")))
+                .hasMessageContaining("a port from 0 to 65535");
+    }
+
+    @Test
+    void anUnknownSettingInTheFileIsRefused(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("ferry.yaml");
+        Files.writeString(file, "ingres_port: 8080\n");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_CONFIG_FILE", file.toString())))
+                .hasMessageContaining("unknown setting 'ingres_port'");
+    }
+
+    @Test
+    void theReadmeDocumentsEverySetting() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (Setting setting : Setting.values()) {
+            assertThat(readme).as(setting.env()).contains("`" + setting.env() + "`");
+        }
+    }
+}
