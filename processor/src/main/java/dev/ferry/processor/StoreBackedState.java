@@ -14,6 +14,18 @@ final class StoreBackedState implements ProcessorState {
 
     private static final byte[] PRESENT = new byte[0];
 
+    /*
+     * The timers store is a queue in RocksDB: timers are added ahead and deleted once fired, which leaves
+     * tombstones at the front of the key space until compaction. Scanning from the start on every tick would
+     * walk them all, every few milliseconds, for every task. So the scan starts where the previous one ended,
+     * and is skipped altogether until the earliest known timer is due. Both bounds live in memory only: after a
+     * restart the first scan starts from the beginning, once.
+     */
+    /** Every timer due before this has been handed out. */
+    private long scannedUpTo = 0;
+    /** No timer is due before this. */
+    private long nextDue = 0;
+
     StoreBackedState(
             KeyValueStore<String, InvocationState> invocations,
             KeyValueStore<String, StoredInput> inputs,
@@ -56,6 +68,8 @@ final class StoreBackedState implements ProcessorState {
     @Override
     public void addTimer(Timer timer) {
         timers.put(timer.key(), PRESENT);
+        nextDue = Math.min(nextDue, timer.due());
+        scannedUpTo = Math.min(scannedUpTo, timer.due());
     }
 
     @Override
@@ -65,18 +79,35 @@ final class StoreBackedState implements ProcessorState {
 
     @Override
     public List<Timer> dueTimers(long now, int limit) {
+        if (now < nextDue) {
+            return List.of();
+        }
         List<Timer> due = new ArrayList<>();
-        // Keys start with the due time in fixed-width hex, so every key of a timer due at or before `now` sorts
-        // below the first key of the next millisecond.
-        try (KeyValueIterator<String, byte[]> range = timers.range(null, Timer.dueKey(now + 1))) {
+        String upper = Timer.dueKey(now + 1);
+        try (KeyValueIterator<String, byte[]> range = timers.range(Timer.dueKey(scannedUpTo), upper)) {
             while (range.hasNext() && due.size() < limit) {
                 KeyValue<String, byte[]> entry = range.next();
-                if (entry.key.compareTo(Timer.dueKey(now + 1)) >= 0) {
-                    break; // range() is inclusive of its upper bound
+                if (entry.key.compareTo(upper) >= 0) {
+                    break; // range() includes its upper bound
                 }
                 due.add(Timer.parse(entry.key));
             }
         }
+        if (due.size() < limit) {
+            // Everything due by `now` is handed out; the next scan need not look before it.
+            scannedUpTo = now + 1;
+            nextDue = firstDueFrom(upper);
+        } else {
+            scannedUpTo = due.get(due.size() - 1).due();
+            nextDue = scannedUpTo;
+        }
         return due;
+    }
+
+    /** The due time of the first timer at or after {@code fromKey}; a seek, so earlier tombstones cost nothing. */
+    private long firstDueFrom(String fromKey) {
+        try (KeyValueIterator<String, byte[]> range = timers.range(fromKey, null)) {
+            return range.hasNext() ? Timer.parse(range.next().key).due() : Long.MAX_VALUE;
+        }
     }
 }

@@ -68,12 +68,16 @@ final class Bench {
         try {
             Bench bench = new Bench(ingress);
             bench.register(admin, "http://127.0.0.1:" + service.port());
-            bench.run("warm-up", 1, Math.min(500, requests), false);
+            // The JIT compiles Ferry's hot paths (and Kafka's, and Helidon's) during the first thousands of
+            // requests; measuring before that measures the compiler.
+            bench.run("warm-up", 16, Math.max(3_000, requests), false);
+            bench.run("warm-up", 1, 500, false);
             System.out.printf(Locale.ROOT, "%-22s %8s %7s %8s %8s %8s %8s %10s%n",
                     "scenario", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s");
             bench.run("sequential call", 1, requests, false).print();
             bench.run("32 concurrent calls", 32, requests, false).print();
             bench.run("64 concurrent sends", 64, requests, true).print();
+            bench.client.close();
         } finally {
             service.stop();
         }

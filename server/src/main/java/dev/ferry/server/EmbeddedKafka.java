@@ -139,6 +139,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("default.replication.factor", "1");
         p.put("min.insync.replicas", "1");
         p.put("num.partitions", "1");
+        // Ferry creates its topics, and Kafka Streams its internal ones, with the right partition counts. A
+        // topic created on first use would have one partition: the processor could never use it.
+        p.put("auto.create.topics.enable", "false");
         // fast group formation
         p.put("group.initial.rebalance.delay.ms", "0");
         // large messages (project sends up to 32 MiB bodies)
