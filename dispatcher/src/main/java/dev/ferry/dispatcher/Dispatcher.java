@@ -102,29 +102,38 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void pollLoop() {
-        boolean paused = false;
         try {
             while (!closed) {
-                // Back-pressure: stop taking attempts while the configured number of calls is open.
-                if (!paused && running.get() >= settings.maxInFlight()) {
-                    consumer.pause(consumer.assignment());
-                    paused = true;
-                } else if (paused && running.get() < settings.maxInFlight()) {
-                    consumer.resume(consumer.paused());
-                    paused = false;
-                }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    accept(record);
+                try {
+                    pollOnce();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Attempts wait for this loop: log, pause briefly, and keep polling.
+                    log.error("The dispatcher's poll failed; retrying in a second", e);
+                    Thread.sleep(1_000);
                 }
             }
         } catch (WakeupException e) {
             if (!closed) {
-                throw e;
+                log.error("The dispatcher stopped polling", e);
             }
-        } catch (RuntimeException e) {
-            log.error("The dispatcher's poll loop failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void pollOnce() {
+        // Back-pressure: stop taking attempts while the configured number of calls is open.
+        if (running.get() >= settings.maxInFlight()) {
+            consumer.pause(consumer.assignment());
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            accept(record);
         }
     }
 

@@ -59,25 +59,37 @@ public final class ReplyListener implements AutoCloseable {
     private void listen() {
         try {
             while (!closed) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (!ingressId.equals(record.key())) {
-                        continue; // another ingress instance that shares the partition
-                    }
-                    try {
-                        waiters.deliver(Json.read(record.value(), Reply.class));
-                    } catch (IOException e) {
-                        log.error("Skipping an unreadable reply at offset {}: {}", record.offset(), e.getMessage());
-                    }
+                try {
+                    deliver(consumer.poll(Duration.ofMillis(500)));
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Waiting callers depend on this loop: log, pause briefly, and keep reading.
+                    log.error("Reading replies failed; retrying in a second", e);
+                    Thread.sleep(1_000);
                 }
             }
         } catch (WakeupException e) {
             if (!closed) {
-                throw e;
+                log.error("The ingress stopped reading its replies", e);
             }
-        } catch (RuntimeException e) {
-            log.error("The ingress stopped reading its replies", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void deliver(Iterable<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (!ingressId.equals(record.key())) {
+                continue; // another ingress instance that shares the partition
+            }
+            try {
+                waiters.deliver(Json.read(record.value(), Reply.class));
+            } catch (IOException e) {
+                log.error("Skipping an unreadable reply at offset {}: {}", record.offset(), e.getMessage());
+            }
         }
     }
 

@@ -80,26 +80,38 @@ public final class RegistryView implements AutoCloseable {
     private void follow() {
         try {
             while (!closed) {
-                var records = consumer.poll(Duration.ofMillis(500));
-                Registry next = registry;
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    next = apply(next, record);
-                }
-                long position = consumer.position(partition);
-                registry = next;
-                synchronized (this) {
-                    appliedUpTo = position;
-                    notifyAll();
+                try {
+                    applyNext();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Every role reads the registry through this loop: log, pause briefly, and keep following.
+                    log.error("Following {} failed; retrying in a second", topic, e);
+                    Thread.sleep(1_000);
                 }
             }
         } catch (WakeupException e) {
             if (!closed) {
-                throw e;
+                log.error("The registry view stopped following {}", topic, e);
             }
-        } catch (RuntimeException e) {
-            log.error("The registry view stopped following {}", topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void applyNext() {
+        var records = consumer.poll(Duration.ofMillis(500));
+        Registry next = registry;
+        for (ConsumerRecord<String, byte[]> record : records) {
+            next = apply(next, record);
+        }
+        long position = consumer.position(partition);
+        registry = next;
+        synchronized (this) {
+            appliedUpTo = position;
+            notifyAll();
         }
     }
 

@@ -16,6 +16,9 @@ import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.RegistryWriter;
 import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.Topics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -65,6 +68,7 @@ public final class FerryServer implements AutoCloseable {
             SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
         }
         Files.createDirectories(config.dataDir());
+        checkPortsFree();
         if (config.embeddedKafka()) {
             embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0);
             started.push(embeddedKafka);
@@ -128,6 +132,31 @@ public final class FerryServer implements AutoCloseable {
             ingress.start();
         }
         logStarted();
+    }
+
+    /** A port already taken would otherwise surface as a bind error deep inside Kafka or Helidon. */
+    private void checkPortsFree() {
+        if (config.embeddedKafka()) {
+            checkPortFree("127.0.0.1", config.embeddedKafkaPort(), Setting.EMBEDDED_KAFKA_PORT);
+        }
+        if (config.has(FerryConfig.Role.INGRESS)) {
+            checkPortFree(config.ingressHost(), config.ingressPort(), Setting.INGRESS_PORT);
+            checkPortFree(config.adminHost(), config.adminPort(), Setting.ADMIN_PORT);
+        }
+    }
+
+    private static void checkPortFree(String host, int port, Setting setting) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new FerryConfig.InvalidConfig("port " + port + " (" + setting.env() + ") on " + host
+                    + " is already in use. Is another Ferry running? Stop it, or set " + setting.env()
+                    + " to a free port.");
+        }
     }
 
     private void logStarted() {

@@ -36,6 +36,15 @@ final class Http {
         return send(request(path, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
+    /**
+     * A large POST as curl sends it, with {@code Expect: 100-continue}: the server can refuse it before the body
+     * is sent, instead of closing the connection while the client is still writing.
+     */
+    Response postExpectingContinue(String path, byte[] body, String... headers) {
+        return send(request(path, headers).expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
     Response get(String path, String... headers) {
         return send(request(path, headers).GET().build());
     }

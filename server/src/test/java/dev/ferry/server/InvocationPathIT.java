@@ -139,7 +139,8 @@ class InvocationPathIT {
     @Test
     void aBodyOverTheLimitIs413() {
         byte[] body = new byte[32 * 1024 * 1024 + 1];
-        Http.Response response = ingress.post("/Greeter/noop/send", body, "content-type", "application/json");
+        Http.Response response =
+                ingress.postExpectingContinue("/Greeter/noop/send", body, "content-type", "application/json");
         assertThat(response.status()).isEqualTo(413);
         assertThat(response.body()).isEqualTo("length limit exceeded");
     }
