@@ -45,7 +45,7 @@ public final class ExampleService implements AutoCloseable {
     private static final class Workflow {
         final CompletableFuture<JsonNode> approval = new CompletableFuture<>();
         volatile JsonNode input;
-        volatile String status = "not started";
+        volatile String status;
     }
 
     public ExampleService(String host, int port) {
@@ -201,10 +201,12 @@ public final class ExampleService implements AutoCloseable {
         count("status", id);
         Workflow workflow = workflows.get(id);
         ObjectNode out = JSON.createObjectNode();
-        if (workflow != null && workflow.input != null) {
-            out.set("input", workflow.input);
+        out.set("input", workflow == null || workflow.input == null ? JSON.nullNode() : workflow.input);
+        if (workflow == null || workflow.status == null) {
+            out.putNull("status");
+        } else {
+            out.put("status", workflow.status);
         }
-        out.put("status", workflow == null ? "not started" : workflow.status);
         json(res, 200, out);
     }
 

@@ -9,21 +9,26 @@ import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.RegistryWriter;
 import dev.ferry.registry.ServiceSettings;
+import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.ResourceId;
+import dev.ferry.schemas.ServiceType;
 import dev.ferry.schemas.registry.Deployment;
 import dev.ferry.schemas.registry.EndpointManifest;
 import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.registry.ServiceOverrides;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +61,7 @@ public final class AdminApi {
                 .delete("/deployments/{id}", this::deleteDeployment)
                 .get("/services", this::listServices)
                 .get("/services/{name}", this::getService)
+                .patch("/services/{name}", this::modifyService)
                 .get("/services/{name}/handlers", this::listHandlers)
                 .get("/services/{name}/handlers/{handler}", this::getHandler);
     }
@@ -66,14 +72,7 @@ public final class AdminApi {
 
     /** Registers a deployment: discovers its manifest (or takes it inline), checks it, writes it. */
     private void register(ServerRequest req, ServerResponse res) {
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(req.content().as(byte[].class));
-        } catch (JsonProcessingException e) {
-            throw AdminError.text(400, "Failed to parse the request body as JSON: " + e.getOriginalMessage());
-        } catch (Exception e) {
-            throw AdminError.text(400, "Failed to parse the request body as JSON: " + e.getMessage());
-        }
+        JsonNode body = readJson(req);
         if (body == null || !body.isObject() || !body.path("uri").isTextual()) {
             throw AdminError.text(422, "Failed to deserialize the JSON body into the target type: "
                     + "expected an object with a string field `uri` (and optionally `manifest`)");
@@ -184,12 +183,99 @@ public final class AdminApi {
     private void listServices(ServerRequest req, ServerResponse res) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("services");
-        registry().services().forEach(s -> list.add(AdminJson.service(s, defaults)));
+        registry().services().forEach(s -> list.add(serviceJson(s)));
         Responses.json(res, 200, body);
     }
 
     private void getService(ServerRequest req, ServerResponse res) {
-        Responses.json(res, 200, AdminJson.service(service(req), defaults));
+        Responses.json(res, 200, serviceJson(service(req)));
+    }
+
+    private ObjectNode serviceJson(RegisteredService service) {
+        Registry registry = registry();
+        return AdminJson.service(service, registry.settings(service.name(), defaults),
+                registry.overrides(service.name()));
+    }
+
+    /**
+     * Changes a service's settings: Restate's {@code idempotency_retention}, {@code journal_retention} and
+     * {@code workflow_completion_retention}, and Ferry's {@code reject_changed_requests} and {@code max_wait}. A
+     * field set to null returns to the manifest's value or Ferry's default.
+     */
+    private void modifyService(ServerRequest req, ServerResponse res) {
+        RegisteredService service = service(req);
+        JsonNode body = readJson(req);
+        if (!body.isObject()) {
+            throw AdminError.json(400, "expected a JSON object of settings");
+        }
+        ServiceOverrides current = registry().overrides(service.name());
+        Long idempotency = current.idempotencyRetentionMillis();
+        Long journal = current.journalRetentionMillis();
+        Long workflow = current.workflowCompletionRetentionMillis();
+        Boolean reject = current.rejectChangedRequests();
+        Long maxWait = current.maxWaitMillis();
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            JsonNode value = field.getValue();
+            switch (field.getKey()) {
+                case "idempotency_retention" -> idempotency = durationMillis(field.getKey(), value);
+                case "journal_retention" -> journal = durationMillis(field.getKey(), value);
+                case "workflow_completion_retention" -> {
+                    if (service.manifest().ty() != ServiceType.WORKFLOW) {
+                        throw AdminError.json(400, "workflow_completion_retention applies to workflows only, and "
+                                + service.name() + " is a " + AdminJson.serviceType(service.manifest().ty()));
+                    }
+                    workflow = durationMillis(field.getKey(), value);
+                }
+                case "max_wait" -> maxWait = durationMillis(field.getKey(), value);
+                case "reject_changed_requests" -> {
+                    if (!value.isNull() && !value.isBoolean()) {
+                        throw AdminError.json(400, "reject_changed_requests must be true, false or null");
+                    }
+                    reject = value.isNull() ? null : value.asBoolean();
+                }
+                default -> throw AdminError.json(400, "unknown setting '" + field.getKey() + "'; known: "
+                        + "idempotency_retention, journal_retention, workflow_completion_retention, max_wait, "
+                        + "reject_changed_requests");
+            }
+        }
+        ServiceOverrides next = new ServiceOverrides(service.name(), idempotency, journal, workflow, reject, maxWait);
+        try {
+            registryView.awaitApplied(registryWriter.put(next), REGISTRY_WAIT);
+        } catch (ExecutionException | TimeoutException e) {
+            throw AdminError.json(503, "could not store the settings: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AdminError.json(503, "interrupted while storing the settings");
+        }
+        Responses.json(res, 200, serviceJson(service));
+    }
+
+    private static Long durationMillis(String field, JsonNode value) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw AdminError.json(400, field + " must be a duration such as \"1d\", \"30m\" or \"PT1H\"");
+        }
+        try {
+            return Durations.parse(value.asText()).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw AdminError.json(400, "invalid " + field + ": " + e.getMessage());
+        }
+    }
+
+    private static JsonNode readJson(ServerRequest req) {
+        try {
+            JsonNode body = Json.MAPPER.readTree(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+            if (body == null || body.isMissingNode()) {
+                throw AdminError.text(400, "Failed to parse the request body as JSON: the body is empty");
+            }
+            return body;
+        } catch (JsonProcessingException e) {
+            throw AdminError.text(400, "Failed to parse the request body as JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw AdminError.text(400, "Failed to parse the request body as JSON: " + e.getMessage());
+        }
     }
 
     private void listHandlers(ServerRequest req, ServerResponse res) {

@@ -13,15 +13,17 @@ import dev.ferry.schemas.ServiceType;
 import dev.ferry.schemas.registry.Deployment;
 import dev.ferry.schemas.registry.HandlerManifest;
 import dev.ferry.schemas.registry.ServiceManifest;
+import dev.ferry.schemas.registry.ServiceOverrides;
+import java.time.Duration;
 import java.util.function.Function;
 
 /** The admin API's JSON shapes, as Restate's admin API writes them (snake_case, durations like {@code 1d}). */
 final class AdminJson {
     private AdminJson() {}
 
-    static ObjectNode service(RegisteredService service, ServiceSettings defaults) {
+    /** A service with the settings in force for it, as Restate shows it, plus the settings Ferry adds. */
+    static ObjectNode service(RegisteredService service, ServiceSettings settings, ServiceOverrides overrides) {
         ServiceManifest manifest = service.manifest();
-        ServiceSettings settings = defaults.overriddenBy(manifest);
         boolean isPublic = !Boolean.TRUE.equals(manifest.ingressPrivate());
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("name", manifest.name());
@@ -48,6 +50,12 @@ final class AdminJson {
         node.put("abort_timeout", Durations.format(settings.abortTimeout()));
         node.put("enable_lazy_state", Boolean.TRUE.equals(manifest.enableLazyState()));
         node.set("retry_policy", retryPolicy(settings.retryPolicy()));
+        if (overrides.rejectChangedRequests() != null) {
+            node.put("reject_changed_requests", overrides.rejectChangedRequests());
+        }
+        if (overrides.maxWaitMillis() != null) {
+            node.put("max_wait", Durations.format(Duration.ofMillis(overrides.maxWaitMillis())));
+        }
         return node;
     }
 
@@ -126,7 +134,8 @@ final class AdminJson {
     private static ArrayNode services(Deployment deployment, ServiceSettings defaults) {
         ArrayNode services = Json.MAPPER.createArrayNode();
         for (ServiceManifest service : deployment.services()) {
-            services.add(service(new RegisteredService(service, deployment), defaults));
+            services.add(service(new RegisteredService(service, deployment), defaults.overriddenBy(service),
+                    ServiceOverrides.none(service.name())));
         }
         return services;
     }

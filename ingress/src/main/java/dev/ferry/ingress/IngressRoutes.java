@@ -13,12 +13,18 @@ import io.helidon.webserver.http.ServerResponse;
 public final class IngressRoutes {
     private static final String CALL = "/restate/call/";
     private static final String SEND = "/restate/send/";
+    private static final String INVOCATION = "/restate/invocation/";
+    private static final String WORKFLOW = "/restate/workflow/";
+    private static final String ATTACH = "/restate/attach/";
+    private static final String OUTPUT = "/restate/output/";
 
     private final Invocations invocations;
+    private final Attachments attachments;
     private final RegistryView registry;
 
-    public IngressRoutes(Invocations invocations, RegistryView registry) {
+    public IngressRoutes(Invocations invocations, Attachments attachments, RegistryView registry) {
         this.invocations = invocations;
+        this.attachments = attachments;
         this.registry = registry;
     }
 
@@ -27,6 +33,13 @@ public final class IngressRoutes {
                 .any("/restate/health", this::health)
                 .any(CALL + "*", (req, res) -> invocations.restateForm(req, res, rest(req, CALL), false))
                 .any(SEND + "*", (req, res) -> invocations.restateForm(req, res, rest(req, SEND), true))
+                .any(INVOCATION + "*", (req, res) -> attachments.invocationPath(req, res, rest(req, INVOCATION)))
+                .any(WORKFLOW + "*", (req, res) -> attachments.workflowPath(req, res, rest(req, WORKFLOW)))
+                .any("/restate/attach", (req, res) -> attachments.byTarget(req, res, true))
+                .any("/restate/output", (req, res) -> attachments.byTarget(req, res, false))
+                .any("/restate/lookup", attachments::lookup)
+                .any(ATTACH + "*", (req, res) -> attachments.byIdPath(req, res, rest(req, ATTACH), true))
+                .any(OUTPUT + "*", (req, res) -> attachments.byIdPath(req, res, rest(req, OUTPUT), false))
                 .any("/restate/*", (req, res) -> {
                     throw IngressError.notFound("not found");
                 })

@@ -9,6 +9,7 @@ import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.function.Consumer;
@@ -32,9 +33,13 @@ public final class IngressServer implements AutoCloseable {
                 .addHandler(DirectHandler.EventType.BAD_REQUEST, IngressServer::badRequest)
                 .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, IngressServer::badRequest)
                 .build();
+        // Idempotency keys travel in a header and object keys in the request line: Restate accepts keys of 60 000
+        // characters, Helidon's defaults stop at 16 KiB of headers and 2 KiB of request line.
+        Http1Config http1 = Http1Config.builder().maxHeadersSize(256 * 1024).maxPrologueLength(64 * 1024).build();
         server = WebServer.builder()
                 .host(host)
                 .port(ingressPort)
+                .addProtocol(http1)
                 .maxPayloadSize(settings.maxBodyBytes())
                 .directHandlers(tooLarge)
                 .routing(routing -> {

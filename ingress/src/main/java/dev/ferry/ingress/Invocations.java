@@ -1,23 +1,19 @@
 package dev.ferry.ingress;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.ingress.InvocationPaths.InvocationRequest;
+import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
-import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.Header;
 import dev.ferry.schemas.InvocationIds;
-import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Reply;
-import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.registry.ServiceOverrides;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -26,8 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Calls and sends: parses the request, checks it against the registry, appends an {@code Invoke} to the command
@@ -44,18 +38,14 @@ public final class Invocations {
     private static final Set<String> NOT_PASSED_ON = Set.of(
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
             "transfer-encoding", "upgrade", "host", "content-length", "expect", "content-type", "http2-settings",
-            HEADER_IDEMPOTENCY_KEY);
+            "prefer", HEADER_IDEMPOTENCY_KEY);
 
-    private final String ingressId;
     private final RegistryView registry;
-    private final CommandLog commandLog;
-    private final Waiters waiters;
+    private final ProcessorClient processor;
 
-    public Invocations(String ingressId, RegistryView registry, CommandLog commandLog, Waiters waiters) {
-        this.ingressId = ingressId;
+    public Invocations(RegistryView registry, ProcessorClient processor) {
         this.registry = registry;
-        this.commandLog = commandLog;
-        this.waiters = waiters;
+        this.processor = processor;
     }
 
     /** {@code /{Service}/{handler}[/send]}, {@code /{Object}/{key}/{handler}[/send]} */
@@ -83,6 +73,7 @@ public final class Invocations {
 
     private void invoke(ServerRequest req, ServerResponse res, InvocationRequest request) {
         Target target = request.target();
+        Registry snapshot = registry.registry();
         long now = System.currentTimeMillis();
         Long executeAt = delay(req, request.send()).map(d -> now + d.toMillis()).orElse(null);
 
@@ -93,48 +84,33 @@ public final class Invocations {
 
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        HandlerManifest handler = registry.registry().service(target.service())
+        HandlerManifest handler = snapshot.service(target.service())
                 .map(s -> s.handler(target.handler()))
                 .orElseThrow(() -> IngressError.notFound("service '" + target.service() + "' was removed"));
         InputRules.of(handler).check(contentType, body.length == 0);
 
+        Preferences preferences = Preferences.of(req);
+        ServiceOverrides overrides = snapshot.overrides(target.service());
+        boolean requireSameRequest = preferences.strict() || Boolean.TRUE.equals(overrides.rejectChangedRequests());
         String invocationId = InvocationIds.forSubmission(target, idempotencyKey).toString();
-        boolean answeredByProcessor = !request.send() || InvocationIds.isDeterministic(target, idempotencyKey);
-        String requestId = answeredByProcessor ? waiters.nextRequestId() : null;
-        CompletableFuture<Reply> answer = requestId != null ? waiters.register(requestId) : null;
-        Invoke invoke = new Invoke(
-                invocationId,
-                target,
-                idempotencyKey,
-                contentType,
-                passedOnHeaders(req),
-                Payload.of(body),
-                executeAt,
-                request.send(),
-                requestId != null ? new ReplyTo(ingressId, requestId) : null,
-                now);
-        try {
-            commandLog.append(invoke).get();
-            if (answer == null) {
-                // A plain send: the log has it, and nothing about it needs the processor's verdict.
-                accepted(res, Reply.of(Reply.Kind.ACCEPTED, null, invocationId), executeAt);
-                return;
-            }
-            Reply reply = answer.get();
-            if (request.send()) {
-                accepted(res, reply, executeAt);
-            } else {
-                result(res, reply);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw IngressError.ingress(503, "the ingress is shutting down");
-        } catch (ExecutionException e) {
-            throw IngressError.ingress(503, "could not submit the invocation: " + e.getCause().getMessage());
-        } finally {
-            if (answer != null) {
-                answer.cancel(false);
-            }
+        List<Header> headers = passedOnHeaders(req);
+
+        if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey)) {
+            // A plain send: once the log has it, nothing about it needs the processor's verdict.
+            processor.tell(new Invoke(invocationId, target, null, contentType, headers, Payload.of(body), executeAt,
+                    true, null, false, now));
+            Responses.accepted(res, Reply.of(Reply.Kind.ACCEPTED, null, invocationId), executeAt);
+            return;
+        }
+        Duration maxWait = request.send() ? null : preferences.waitOr(overrides.maxWaitMillis());
+        Optional<Reply> reply = processor.ask(replyTo -> new Invoke(invocationId, target, idempotencyKey, contentType,
+                headers, Payload.of(body), executeAt, request.send(), replyTo, requireSameRequest, now), maxWait);
+        if (reply.isEmpty()) {
+            Responses.stillRunning(res, invocationId);
+        } else if (request.send()) {
+            Responses.accepted(res, reply.get(), executeAt);
+        } else {
+            Responses.result(res, reply.get());
         }
     }
 
@@ -149,7 +125,7 @@ public final class Invocations {
         try {
             return Optional.of(Durations.parse(delay.get()));
         } catch (IllegalArgumentException e) {
-            throw IngressError.badRequest("bad delay query parameter '" + delay.get() + "': " + e.getMessage());
+            throw IngressError.badRequest("bad delay query parameter, must be a ISO8601 duration: " + e.getMessage());
         }
     }
 
@@ -164,43 +140,5 @@ public final class Invocations {
             }
         });
         return headers;
-    }
-
-    /** 202 {@code {"invocationId":…,["executionTime":…,]"status":"Accepted"|"PreviouslyAccepted"}} */
-    private static void accepted(ServerResponse res, Reply reply, Long executeAt) {
-        if (reply.kind() == Reply.Kind.RESULT) {
-            result(res, reply); // a send that the processor refused (e.g. a bad record)
-            return;
-        }
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("invocationId", reply.invocationId());
-        if (executeAt != null) {
-            body.put("executionTime", Responses.executionTime(executeAt));
-        }
-        body.put("status", reply.kind() == Reply.Kind.PREVIOUSLY_ACCEPTED ? "PreviouslyAccepted" : "Accepted");
-        res.header(Responses.HEADER_INVOCATION_ID, reply.invocationId());
-        Responses.json(res, 202, body);
-    }
-
-    /** The invocation's result as the original call answers it: status, content type and body, or the failure. */
-    static void result(ServerResponse res, Reply reply) {
-        Outcome outcome = reply.outcome();
-        if (outcome == null) {
-            throw new IllegalStateException("a " + reply.kind() + " reply where a result was expected");
-        }
-        if (reply.retainedUntil() != null) {
-            res.header(Responses.HEADER_IDEMPOTENCY_EXPIRES, Responses.expires(reply.retainedUntil()));
-        }
-        if (!outcome.succeeded()) {
-            throw new IngressError(outcome.failure().code(), outcome.failure().message(),
-                    IngressError.Source.INVOCATION, reply.invocationId());
-        }
-        Outcome.Success success = outcome.success();
-        res.header(Responses.HEADER_INVOCATION_ID, reply.invocationId());
-        res.status(Status.create(success.status()));
-        if (success.contentType() != null && !success.body().isEmpty()) {
-            res.header(HeaderNames.CONTENT_TYPE, success.contentType());
-        }
-        res.send(success.body().bytes());
     }
 }

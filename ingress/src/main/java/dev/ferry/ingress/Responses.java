@@ -2,6 +2,8 @@ package dev.ferry.ingress;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.Reply;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -35,6 +37,65 @@ public final class Responses {
         }
         res.header(HEADER_ERROR_SOURCE, error.source().wire());
         json(res, error.code(), body);
+    }
+
+    /** 202 {@code {"invocationId":…,["executionTime":…,]"status":"Accepted"|"PreviouslyAccepted"}} */
+    static void accepted(ServerResponse res, Reply reply, Long executeAt) {
+        if (reply.kind() != Reply.Kind.ACCEPTED && reply.kind() != Reply.Kind.PREVIOUSLY_ACCEPTED) {
+            result(res, reply); // refused by the processor
+            return;
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("invocationId", reply.invocationId());
+        if (executeAt != null) {
+            body.put("executionTime", executionTime(executeAt));
+        }
+        body.put("status", reply.kind() == Reply.Kind.PREVIOUSLY_ACCEPTED ? "PreviouslyAccepted" : "Accepted");
+        res.header(HEADER_INVOCATION_ID, reply.invocationId());
+        json(res, 202, body);
+    }
+
+    /**
+     * The invocation's result as the original call answers it: the handler's status, content type and body, or
+     * its failure; {@code idempotency-expires} when the result is a kept one, replayed.
+     */
+    static void result(ServerResponse res, Reply reply) {
+        if (reply.kind() == Reply.Kind.REJECTED) {
+            throw new IngressError(reply.outcome().failure().code(), reply.outcome().failure().message(),
+                    IngressError.Source.INGRESS, reply.invocationId());
+        }
+        Outcome outcome = reply.outcome();
+        if (reply.kind() != Reply.Kind.RESULT || outcome == null) {
+            throw new IllegalStateException("a " + reply.kind() + " reply where a result was expected");
+        }
+        if (reply.retainedUntil() != null) {
+            res.header(HEADER_IDEMPOTENCY_EXPIRES, expires(reply.retainedUntil()));
+        }
+        if (!outcome.succeeded()) {
+            throw new IngressError(outcome.failure().code(), outcome.failure().message(),
+                    IngressError.Source.INVOCATION, reply.invocationId());
+        }
+        Outcome.Success success = outcome.success();
+        res.header(HEADER_INVOCATION_ID, reply.invocationId());
+        res.status(Status.create(success.status()));
+        if (success.contentType() != null && !success.body().isEmpty()) {
+            res.header(HeaderNames.CONTENT_TYPE, success.contentType());
+        }
+        res.send(success.body().bytes());
+    }
+
+    /**
+     * 202 for a call or attach whose {@code Prefer: wait=N} (or the service's maximum wait) passed before the
+     * result: the invocation goes on, and its result can be fetched at the attach URL.
+     */
+    static void stillRunning(ServerResponse res, String invocationId) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("invocationId", invocationId);
+        body.put("status", "Running");
+        res.header(HEADER_INVOCATION_ID, invocationId);
+        res.header(HeaderNames.LOCATION, "/restate/invocation/" + invocationId + "/attach");
+        res.header("preference-applied", "wait");
+        json(res, 202, body);
     }
 
     public static void json(ServerResponse res, int status, Object body) {

@@ -24,6 +24,8 @@ public final class InvocationState {
     private final Target target;
     private final String idempotencyKey;
     private final long createdAt;
+    /** Identifies the request's content type and body, to tell a repeat of it from another request. */
+    private String requestHash;
     private InvocationStatus status;
     /** The number of the current (or last) attempt; 0 before the first dispatch. */
     private int attempt;
@@ -50,8 +52,11 @@ public final class InvocationState {
         this.waiters = new ArrayList<>();
     }
 
-    static InvocationState created(String invocationId, Target target, String idempotencyKey, long createdAt) {
-        return new InvocationState(invocationId, target, idempotencyKey, createdAt);
+    static InvocationState created(
+            String invocationId, Target target, String idempotencyKey, String requestHash, long createdAt) {
+        InvocationState state = new InvocationState(invocationId, target, idempotencyKey, createdAt);
+        state.requestHash = requestHash;
+        return state;
     }
 
     public String invocationId() {
@@ -68,6 +73,10 @@ public final class InvocationState {
 
     public long createdAt() {
         return createdAt;
+    }
+
+    public String requestHash() {
+        return requestHash;
     }
 
     public InvocationStatus status() {

@@ -6,7 +6,10 @@ import dev.ferry.schemas.RetryPolicy;
 import dev.ferry.schemas.Target;
 import java.time.Duration;
 
-/** Per-service policies from the registry: Ferry's defaults overridden by what each service's manifest declares. */
+/**
+ * Per-service policies from the registry: Ferry's defaults, overridden by what each service's manifest declares,
+ * overridden by what an operator set with {@code PATCH /services/{name}}.
+ */
 public final class RegistryPolicies implements Policies {
     private final RegistryView registry;
     private final ServiceSettings defaults;
@@ -17,9 +20,7 @@ public final class RegistryPolicies implements Policies {
     }
 
     private ServiceSettings settings(Target target) {
-        return registry.registry().service(target.service())
-                .map(service -> defaults.overriddenBy(service.manifest()))
-                .orElse(defaults);
+        return registry.registry().settings(target.service(), defaults);
     }
 
     @Override

@@ -7,12 +7,18 @@ import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.command.Attach;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.RenewLease;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -43,6 +49,8 @@ public final class StateMachine {
             case Completion completion -> onCompletion(completion, now);
             case AttemptFailed failed -> onAttemptFailed(failed, now);
             case RenewLease renewal -> onRenewLease(renewal, now);
+            case Attach attach -> onAttach(attach);
+            case GetOutput output -> onGetOutput(output);
         }
     }
 
@@ -72,7 +80,8 @@ public final class StateMachine {
             onRepeatedSubmission(existing, invoke);
             return;
         }
-        InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(), now);
+        InvocationState invocation =
+                InvocationState.created(id, invoke.target(), invoke.idempotencyKey(), requestHash(invoke), now);
         state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.ACCEPTED, id);
@@ -97,6 +106,16 @@ public final class StateMachine {
         if (replyTo != null && existing.isWaiting(replyTo)) {
             return; // the very same request, seen again: it is already waiting
         }
+        if (invoke.requireSameRequest() && invoke.idempotencyKey() != null
+                && !requestHash(invoke).equals(existing.requestHash())) {
+            if (replyTo != null) {
+                effects.reply(replyTo.ingressId(), new Reply(replyTo.requestId(), existing.invocationId(),
+                        Reply.Kind.REJECTED, Outcome.failure(422, "the idempotency key '" + invoke.idempotencyKey()
+                                + "' was already used for " + existing.target() + " with a different request"),
+                        null));
+            }
+            return;
+        }
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.PREVIOUSLY_ACCEPTED, existing.invocationId());
             return;
@@ -116,6 +135,48 @@ public final class StateMachine {
         }
         existing.addWaiter(replyTo);
         state.put(existing);
+    }
+
+    /** A client attaches: the result now if there is one, when it comes otherwise. */
+    private void onAttach(Attach attach) {
+        ReplyTo replyTo = attach.replyTo();
+        InvocationState invocation = state.invocation(attach.invocationId());
+        if (invocation == null) {
+            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), attach.invocationId()));
+        } else if (invocation.completed()) {
+            effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
+                    invocation.outcome(), invocation.retainedUntil()));
+        } else {
+            invocation.addWaiter(replyTo);
+            state.put(invocation);
+        }
+    }
+
+    /** A client peeks: the result, or whether the invocation exists at all. */
+    private void onGetOutput(GetOutput request) {
+        ReplyTo replyTo = request.replyTo();
+        InvocationState invocation = state.invocation(request.invocationId());
+        if (invocation == null) {
+            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), request.invocationId()));
+        } else if (invocation.completed()) {
+            effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
+                    invocation.outcome(), invocation.retainedUntil()));
+        } else {
+            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_READY, replyTo.requestId(), request.invocationId()));
+        }
+    }
+
+    /** SHA-256 of the request's content type and body: equal for a true repeat, different for another request. */
+    static String requestHash(Invoke invoke) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(String.valueOf(invoke.contentType()).getBytes(StandardCharsets.UTF_8));
+            sha256.update((byte) 0);
+            sha256.update(invoke.body().bytes());
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
     }
 
     private void answerSubmission(Invoke invoke, Reply.Kind kind, String invocationId) {

@@ -117,7 +117,7 @@ class ProcessorTopologyTest {
     @Test
     void aDelayedSendIsDispatchedByTheWallClockPunctuator() {
         Invoke send = new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, null, List.of(),
-                Payload.EMPTY, START.toEpochMilli() + 5_000, true, null, START.toEpochMilli());
+                Payload.EMPTY, START.toEpochMilli() + 5_000, true, null, false, START.toEpochMilli());
         pipe(send);
         assertThat(dispatch.isEmpty()).isTrue();
 
@@ -145,7 +145,7 @@ class ProcessorTopologyTest {
     private Invoke call(String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, false,
-                new ReplyTo("ingress-1", "req-1"), START.toEpochMilli());
+                new ReplyTo("ingress-1", "req-1"), false, START.toEpochMilli());
     }
 
     private void pipe(Command command) {

@@ -296,7 +296,7 @@ class StateMachineTest {
     void anInvokeWithAMalformedIdIsRejectedAndChangesNothing() {
         Invoke good = call(GREET, null);
         Invoke bad = new Invoke("inv_nope", good.target(), null, null, List.of(), Payload.EMPTY, null, false,
-                good.replyTo(), now);
+                good.replyTo(), false, now);
         machine.apply(bad, now);
         assertThat(effects.rejections).singleElement().asString().contains("bad invocation id 'inv_nope'");
         assertThat(effects.dispatches).isEmpty();
@@ -306,13 +306,13 @@ class StateMachineTest {
     private Invoke call(Target target, String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, false,
-                new ReplyTo("ingress-a", "r" + (++requests)), now);
+                new ReplyTo("ingress-a", "r" + (++requests)), false, now);
     }
 
     private Invoke send(Target target, String idempotencyKey, Long executeAt, boolean answered) {
         return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{}"), executeAt, true,
-                answered ? new ReplyTo("ingress-a", "r" + (++requests)) : null, now);
+                answered ? new ReplyTo("ingress-a", "r" + (++requests)) : null, false, now);
     }
 
     private static Outcome ok(String text) {

@@ -1,6 +1,7 @@
 package dev.ferry.registry;
 
 import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.ServiceOverrides;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -15,24 +16,27 @@ import java.util.Optional;
  * it (the one registered or updated last among those that declare it, as in Restate).
  */
 public final class Registry {
-    public static final Registry EMPTY = new Registry(Map.of(), Map.of());
+    public static final Registry EMPTY = new Registry(Map.of(), Map.of(), Map.of());
 
     /** Deployments by id, with the log position of their latest record (later wins). */
     private final Map<String, Positioned> deployments;
     private final Map<String, RegisteredService> services;
+    private final Map<String, ServiceOverrides> overrides;
 
     private record Positioned(Deployment deployment, long position) {}
 
-    private Registry(Map<String, Positioned> deployments, Map<String, RegisteredService> services) {
+    private Registry(Map<String, Positioned> deployments, Map<String, RegisteredService> services,
+            Map<String, ServiceOverrides> overrides) {
         this.deployments = deployments;
         this.services = services;
+        this.overrides = overrides;
     }
 
     /** This registry with {@code deployment} added or replaced, its record being at log {@code position}. */
     public Registry with(Deployment deployment, long position) {
         Map<String, Positioned> next = new HashMap<>(deployments);
         next.put(deployment.id(), new Positioned(deployment, position));
-        return of(next);
+        return of(next, overrides);
     }
 
     public Registry without(String deploymentId) {
@@ -41,16 +45,42 @@ public final class Registry {
         }
         Map<String, Positioned> next = new HashMap<>(deployments);
         next.remove(deploymentId);
-        return of(next);
+        return of(next, overrides);
     }
 
-    private static Registry of(Map<String, Positioned> deployments) {
+    /** This registry with the operator's settings for one service replaced. */
+    public Registry with(ServiceOverrides serviceOverrides) {
+        Map<String, ServiceOverrides> next = new HashMap<>(overrides);
+        next.put(serviceOverrides.name(), serviceOverrides);
+        return new Registry(deployments, services, Map.copyOf(next));
+    }
+
+    public Registry withoutOverrides(String serviceName) {
+        Map<String, ServiceOverrides> next = new HashMap<>(overrides);
+        next.remove(serviceName);
+        return new Registry(deployments, services, Map.copyOf(next));
+    }
+
+    private static Registry of(Map<String, Positioned> deployments, Map<String, ServiceOverrides> overrides) {
         Map<String, RegisteredService> services = new LinkedHashMap<>();
         deployments.values().stream()
                 .sorted(Comparator.comparingLong(Positioned::position))
                 .forEach(p -> p.deployment().services()
                         .forEach(s -> services.put(s.name(), new RegisteredService(s, p.deployment()))));
-        return new Registry(Map.copyOf(deployments), services);
+        return new Registry(Map.copyOf(deployments), services, overrides);
+    }
+
+    /** The operator's settings for a service; all null when none were changed. */
+    public ServiceOverrides overrides(String serviceName) {
+        return overrides.getOrDefault(serviceName, ServiceOverrides.none(serviceName));
+    }
+
+    /** The settings in force for a service: {@code defaults}, then its manifest, then the operator's changes. */
+    public ServiceSettings settings(String serviceName, ServiceSettings defaults) {
+        ServiceSettings settings = service(serviceName)
+                .map(s -> defaults.overriddenBy(s.manifest()))
+                .orElse(defaults);
+        return settings.overriddenBy(overrides(serviceName));
     }
 
     public Optional<RegisteredService> service(String name) {

@@ -2,6 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.ServiceOverrides;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A process's live view of the registry: reads the compacted deployments topic from the beginning and keeps
  * following it, so every role in every process sees the same services. The topic has one partition, so records
- * apply in the order they were written.
+ * apply in the order they were written. Keys are deployment ids ({@code dp_…}: a {@link Deployment}) and
+ * {@code service/{name}} ({@link ServiceOverrides}).
  */
 public final class RegistryView implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistryView.class);
@@ -119,11 +121,16 @@ public final class RegistryView implements AutoCloseable {
         if (record.key() == null) {
             return registry;
         }
+        boolean overrides = record.key().startsWith(ServiceOverrides.KEY_PREFIX);
         if (record.value() == null) {
-            return registry.without(record.key());
+            return overrides
+                    ? registry.withoutOverrides(record.key().substring(ServiceOverrides.KEY_PREFIX.length()))
+                    : registry.without(record.key());
         }
         try {
-            return registry.with(Json.read(record.value(), Deployment.class), record.offset());
+            return overrides
+                    ? registry.with(Json.read(record.value(), ServiceOverrides.class))
+                    : registry.with(Json.read(record.value(), Deployment.class), record.offset());
         } catch (IOException e) {
             log.warn("Skipping an unreadable registry record {} at offset {}: {}", record.key(), record.offset(),
                     e.getMessage());

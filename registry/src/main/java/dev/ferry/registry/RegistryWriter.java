@@ -2,6 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.ServiceOverrides;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -29,6 +30,11 @@ public final class RegistryWriter implements AutoCloseable {
     /** Writes the deployment; returns the offset just past its record, for {@link RegistryView#awaitApplied}. */
     public long put(Deployment deployment) throws ExecutionException, InterruptedException {
         return producer.send(new ProducerRecord<>(topic, 0, deployment.id(), Json.write(deployment))).get().offset() + 1;
+    }
+
+    /** Writes a service's operator settings; returns the offset just past the record. */
+    public long put(ServiceOverrides overrides) throws ExecutionException, InterruptedException {
+        return producer.send(new ProducerRecord<>(topic, 0, overrides.key(), Json.write(overrides))).get().offset() + 1;
     }
 
     public long remove(String deploymentId) throws ExecutionException, InterruptedException {

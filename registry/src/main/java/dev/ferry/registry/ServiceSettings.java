@@ -2,6 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.schemas.RetryPolicy;
 import dev.ferry.schemas.registry.ServiceManifest;
+import dev.ferry.schemas.registry.ServiceOverrides;
 import java.time.Duration;
 
 /**
@@ -48,6 +49,17 @@ public record ServiceSettings(
                 millisOr(manifest.inactivityTimeout(), inactivityTimeout),
                 millisOr(manifest.abortTimeout(), abortTimeout),
                 retry);
+    }
+
+    /** These settings with the operator's changes put in their place. */
+    public ServiceSettings overriddenBy(ServiceOverrides overrides) {
+        return new ServiceSettings(
+                millisOr(overrides.idempotencyRetentionMillis(), idempotencyRetention),
+                millisOr(overrides.journalRetentionMillis(), journalRetention),
+                millisOr(overrides.workflowCompletionRetentionMillis(), workflowCompletionRetention),
+                inactivityTimeout,
+                abortTimeout,
+                retryPolicy);
     }
 
     private static Duration millisOr(Long millis, Duration fallback) {

@@ -49,6 +49,8 @@ public final class Durations {
             Map.entry("week", Duration.ofDays(7)),
             Map.entry("weeks", Duration.ofDays(7)));
 
+    private static final String NEGATIVE = "negative signed durations cannot be converted to an unsigned duration";
+
     private Durations() {}
 
     /**
@@ -57,8 +59,10 @@ public final class Durations {
      * @throws IllegalArgumentException saying what is wrong, for empty, negative or malformed text
      */
     public static Duration parse(String text) {
+        // The messages for empty, negative and number-less text are Restate's own (its duration parser's).
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty duration");
+            throw new IllegalArgumentException("an empty string is not a valid duration in either the ISO 8601 "
+                    + "format or Jiff's \"friendly\" format");
         }
         String trimmed = text.trim();
         if (trimmed.equals("0")) {
@@ -68,7 +72,15 @@ public final class Durations {
             return parseIso(trimmed);
         }
         if (trimmed.startsWith("-")) {
-            throw new IllegalArgumentException("negative duration '" + text + "'");
+            throw new IllegalArgumentException(NEGATIVE);
+        }
+        if (!Character.isDigit(trimmed.charAt(0)) && trimmed.charAt(0) != '+') {
+            throw new IllegalArgumentException("failed to parse input in the \"friendly\" duration format: expected "
+                    + "duration to start with a unit value (a decimal integer) after an optional sign, but no integer"
+                    + " was found");
+        }
+        if (trimmed.charAt(0) == '+') {
+            trimmed = trimmed.substring(1);
         }
         Matcher matcher = HUMAN_PART.matcher(trimmed);
         Duration total = Duration.ZERO;
@@ -108,7 +120,7 @@ public final class Durations {
             throw new IllegalArgumentException("invalid ISO 8601 duration '" + text + "'");
         }
         if (duration.isNegative()) {
-            throw new IllegalArgumentException("negative duration '" + text + "'");
+            throw new IllegalArgumentException(NEGATIVE);
         }
         return duration;
     }

@@ -22,18 +22,29 @@ public final class InvocationIds {
 
     /** The id of a new submission: deterministic for workflow runs and idempotent calls, random otherwise. */
     public static InvocationId forSubmission(Target target, String idempotencyKey) {
-        String routingKey = routingKey(target, idempotencyKey);
-        long partitionKey = routingKey == null
-                ? Routing.randomPartitionKey()
-                : Routing.partitionKey(routingKey);
         if (target.workflowRun()) {
-            return InvocationId.deterministic(partitionKey, "workflow", target.service(), target.key());
+            return workflowRun(target.service(), target.key());
         }
         if (idempotencyKey != null) {
-            return InvocationId.deterministic(
-                    partitionKey, "idempotent", target.service(), target.key(), target.handler(), idempotencyKey);
+            return idempotent(target.service(), target.key(), target.handler(), idempotencyKey);
         }
-        return InvocationId.random(partitionKey);
+        return InvocationId.random(target.key() == null
+                ? Routing.randomPartitionKey()
+                : Routing.partitionKey(target.key()));
+    }
+
+    /** The id of the run of workflow {@code workflow} with id {@code workflowId}. */
+    public static InvocationId workflowRun(String workflow, String workflowId) {
+        return InvocationId.deterministic(Routing.partitionKey(workflowId), "workflow", workflow, workflowId);
+    }
+
+    /**
+     * The id of the invocation of {@code handler} with {@code idempotencyKey}: idempotency keys are scoped to the
+     * service, the object key (null for plain services) and the handler.
+     */
+    public static InvocationId idempotent(String service, String key, String handler, String idempotencyKey) {
+        long partitionKey = Routing.partitionKey(key != null ? key : idempotencyKey);
+        return InvocationId.deterministic(partitionKey, "idempotent", service, key, handler, idempotencyKey);
     }
 
     /** True when the id of this submission is computed from it, so a repeat of it finds the first one. */

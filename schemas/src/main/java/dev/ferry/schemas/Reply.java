@@ -4,7 +4,7 @@ package dev.ferry.schemas;
  * The processor's answer to one waiting request, on the replies topic, keyed by the ingress instance that holds
  * the connection.
  *
- * @param outcome the result, for {@link Kind#RESULT}
+ * @param outcome the result, for {@link Kind#RESULT}; the reason, for {@link Kind#REJECTED}
  * @param retainedUntil epoch milliseconds until which the result is kept, when the answer is a replay of a kept
  *     result (the ingress shows it as {@code idempotency-expires}); null otherwise
  */
@@ -19,7 +19,9 @@ public record Reply(String requestId, String invocationId, Kind kind, Outcome ou
         /** The invocation exists but has not completed yet (an output request). */
         NOT_READY,
         /** No such invocation (or its result is no longer retained). */
-        NOT_FOUND
+        NOT_FOUND,
+        /** The request was refused (its failure says why); the invocation it names is not affected. */
+        REJECTED
     }
 
     public static Reply result(String requestId, String invocationId, Outcome outcome, Long retainedUntil) {

@@ -3,10 +3,12 @@ package dev.ferry.server;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.dispatcher.DispatcherSettings;
 import dev.ferry.ingress.AdminApi;
+import dev.ferry.ingress.Attachments;
 import dev.ferry.ingress.IngressRoutes;
 import dev.ferry.ingress.IngressServer;
 import dev.ferry.ingress.IngressSettings;
 import dev.ferry.ingress.Invocations;
+import dev.ferry.ingress.ProcessorClient;
 import dev.ferry.ingress.ReplyListener;
 import dev.ferry.ingress.Waiters;
 import dev.ferry.processor.ProcessorApp;
@@ -122,8 +124,9 @@ public final class FerryServer implements AutoCloseable {
             HttpClient discoveryClient = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             started.push(discoveryClient::shutdownNow);
-            Invocations invocations = new Invocations(ingressId, registry, commandLog, waiters);
-            IngressRoutes ingressRoutes = new IngressRoutes(invocations, registry);
+            ProcessorClient processorClient = new ProcessorClient(ingressId, commandLog, waiters);
+            IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient),
+                    new Attachments(registry, processorClient), registry);
             AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
                     config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,

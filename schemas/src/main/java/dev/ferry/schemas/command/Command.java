@@ -14,8 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Completion.class, name = "Completion"),
     @JsonSubTypes.Type(value = AttemptFailed.class, name = "AttemptFailed"),
     @JsonSubTypes.Type(value = RenewLease.class, name = "RenewLease"),
+    @JsonSubTypes.Type(value = Attach.class, name = "Attach"),
+    @JsonSubTypes.Type(value = GetOutput.class, name = "GetOutput"),
 })
-public sealed interface Command permits Invoke, Completion, AttemptFailed, RenewLease {
+public sealed interface Command permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput {
     /** The invocation the command is about; may be absent only on an {@code Invoke} from a direct producer. */
     String invocationId();
 }

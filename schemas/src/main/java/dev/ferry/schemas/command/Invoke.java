@@ -16,6 +16,8 @@ import java.util.List;
  * @param executeAt epoch milliseconds before which the handler must not start; null to start at once
  * @param send true for a one-way send: the caller is answered once the submission is accepted, not with the result
  * @param replyTo where the waiting caller is; null when nobody waits (a plain send, a direct producer)
+ * @param requireSameRequest a repeat of an idempotency key with another body or content type is refused (422)
+ *     instead of answered with the first request's result (Restate's behaviour)
  * @param createdAt epoch milliseconds when the submitter accepted the request
  */
 public record Invoke(
@@ -28,6 +30,7 @@ public record Invoke(
         Long executeAt,
         boolean send,
         ReplyTo replyTo,
+        boolean requireSameRequest,
         long createdAt)
         implements Command {
     public Invoke {

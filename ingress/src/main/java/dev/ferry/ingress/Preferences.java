@@ -1,0 +1,56 @@
+package dev.ferry.ingress;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a request asks for in its {@code Prefer} header (RFC 7240), beyond Restate's API:
+ *
+ * <ul>
+ *   <li>{@code wait=N}: answer 202 with the invocation id after N seconds instead of holding the connection until
+ *       the result (a call or an attach);
+ *   <li>{@code handling=strict}: refuse (422) a repeated idempotency key that comes with a different request,
+ *       instead of answering with the first request's result.
+ * </ul>
+ *
+ * <p>Preferences Ferry does not know are ignored, as RFC 7240 asks.
+ */
+record Preferences(Duration maxWait, boolean strict) {
+    static final Preferences NONE = new Preferences(null, false);
+
+    static Preferences of(ServerRequest req) {
+        List<String> values = req.headers().all(HeaderNames.create("prefer"), List::of);
+        Duration wait = null;
+        boolean strict = false;
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String preference = token.trim().toLowerCase(Locale.ROOT);
+                if (preference.startsWith("wait=")) {
+                    try {
+                        long seconds = Long.parseLong(preference.substring("wait=".length()).trim());
+                        if (seconds >= 0) {
+                            wait = Duration.ofSeconds(seconds);
+                        }
+                    } catch (NumberFormatException e) {
+                        throw IngressError.badRequest("bad Prefer header: wait must be a number of seconds, got '"
+                                + token.trim() + "'");
+                    }
+                } else if (preference.equals("handling=strict")) {
+                    strict = true;
+                }
+            }
+        }
+        return new Preferences(wait, strict);
+    }
+
+    /** The request's wait, or the service's when the request names none. */
+    Duration waitOr(Long serviceMaxWaitMillis) {
+        if (maxWait != null) {
+            return maxWait;
+        }
+        return serviceMaxWaitMillis == null ? null : Duration.ofMillis(serviceMaxWaitMillis);
+    }
+}

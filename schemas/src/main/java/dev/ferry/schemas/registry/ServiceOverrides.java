@@ -1,0 +1,29 @@
+package dev.ferry.schemas.registry;
+
+/**
+ * Settings an operator changed for one service ({@code PATCH /services/{name}}), kept on the deployments topic under
+ * the key {@code service/{name}} so every process applies them, and kept across re-registrations of the service.
+ * Null fields leave the manifest's value (or Ferry's default) in force. Durations are milliseconds.
+ *
+ * @param rejectChangedRequests a repeated idempotency key with a different request is answered 422 instead of
+ *     with the first request's result
+ * @param maxWaitMillis calls and attaches answer 202 with the invocation id after this long instead of holding the
+ *     connection until the result
+ */
+public record ServiceOverrides(
+        String name,
+        Long idempotencyRetentionMillis,
+        Long journalRetentionMillis,
+        Long workflowCompletionRetentionMillis,
+        Boolean rejectChangedRequests,
+        Long maxWaitMillis) {
+    public static final String KEY_PREFIX = "service/";
+
+    public static ServiceOverrides none(String name) {
+        return new ServiceOverrides(name, null, null, null, null, null);
+    }
+
+    public String key() {
+        return KEY_PREFIX + name;
+    }
+}
