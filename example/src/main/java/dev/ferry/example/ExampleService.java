@@ -38,6 +38,7 @@ public final class ExampleService implements AutoCloseable {
 
     private final WebServer server;
     private final Map<String, AtomicLong> executions = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstStarts = new ConcurrentHashMap<>();
     private final Map<String, Long> counters = new ConcurrentHashMap<>();
     private final Map<String, Integer> flakyAttempts = new ConcurrentHashMap<>();
     private final Map<String, Workflow> workflows = new ConcurrentHashMap<>();
@@ -80,6 +81,11 @@ public final class ExampleService implements AutoCloseable {
     public long executions(String handlerAndTag) {
         AtomicLong count = executions.get(handlerAndTag);
         return count == null ? 0 : count.get();
+    }
+
+    /** When the handler body first ran for {@code handler:tag}, in epoch milliseconds; null if it never ran. */
+    public Long firstStart(String handlerAndTag) {
+        return firstStarts.get(handlerAndTag);
     }
 
     private void routes(HttpRouting.Builder routing) {
@@ -211,6 +217,7 @@ public final class ExampleService implements AutoCloseable {
     }
 
     private void count(String handler, String tag) {
+        firstStarts.putIfAbsent(handler + ":" + tag, System.currentTimeMillis());
         executions.computeIfAbsent(handler + ":" + tag, k -> new AtomicLong()).incrementAndGet();
     }
 

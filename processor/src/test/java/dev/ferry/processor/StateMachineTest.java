@@ -13,8 +13,10 @@ import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.RetryPolicy;
 import dev.ferry.schemas.ServiceType;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.command.Attach;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.RenewLease;
 import java.time.Duration;
@@ -301,6 +303,113 @@ class StateMachineTest {
         assertThat(effects.rejections).singleElement().asString().contains("bad invocation id 'inv_nope'");
         assertThat(effects.dispatches).isEmpty();
         assertThat(state.invocations).isEmpty();
+    }
+
+    @Test
+    void anAttachWhileRunningGetsTheResultWhenItComes() {
+        Invoke send = send(GREET, null, null, false);
+        machine.apply(send, now);
+        machine.apply(new Attach(send.invocationId(), new ReplyTo("ingress-b", "attach-1")), now + 1);
+        assertThat(effects.replies).isEmpty();
+
+        machine.apply(new Completion(send.invocationId(), 1, ok("done")), now + 2);
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.requestId()).isEqualTo("attach-1");
+        assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"done\"");
+        assertThat(reply.retainedUntil()).as("a first answer, not a replay").isNull();
+    }
+
+    @Test
+    void anAttachToACompletedInvocationGetsTheKeptResultAndItsExpiry() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        machine.apply(new Completion(call.invocationId(), 1, ok("kept")), now + 2);
+        effects.takeReplies();
+
+        machine.apply(new Attach(call.invocationId(), new ReplyTo("ingress-b", "attach-2")), now + 3);
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"kept\"");
+        assertThat(reply.retainedUntil()).isEqualTo(now + 2 + RETENTION.toMillis());
+    }
+
+    @Test
+    void anAttachToAnUnknownInvocationIsNotFound() {
+        String unknown = InvocationIds.forSubmission(GREET, "never").toString();
+        machine.apply(new Attach(unknown, new ReplyTo("ingress-b", "attach-3")), now);
+        assertThat(single(effects.takeReplies()).kind()).isEqualTo(Reply.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void outputIsNotReadyWhileRunningThenTheResultThenNotFoundAfterRetention() {
+        Invoke send = send(GREET, "out-1", null, false);
+        machine.apply(send, now);
+        machine.apply(new GetOutput(send.invocationId(), new ReplyTo("i", "o1")), now);
+        assertThat(single(effects.takeReplies()).kind()).isEqualTo(Reply.Kind.NOT_READY);
+
+        machine.apply(new Completion(send.invocationId(), 1, Outcome.failure(400, "boom")), now + 1);
+        machine.apply(new GetOutput(send.invocationId(), new ReplyTo("i", "o2")), now + 2);
+        Reply result = single(effects.takeReplies());
+        assertThat(result.kind()).isEqualTo(Reply.Kind.RESULT);
+        assertThat(result.outcome().failure()).isEqualTo(new Failure(400, "boom"));
+
+        machine.fireDueTimers(now + 1 + RETENTION.toMillis());
+        machine.apply(new GetOutput(send.invocationId(), new ReplyTo("i", "o3")), now + 2 + RETENTION.toMillis());
+        assertThat(single(effects.takeReplies()).kind()).isEqualTo(Reply.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void aCallWithTheKeyOfADelayedSendWaitsForTheDelayedRun() {
+        Invoke delayed = send(GREET, "later", now + 2_000, true);
+        machine.apply(delayed, now);
+        effects.takeReplies();
+        Invoke call = call(GREET, "later");
+        machine.apply(call, now + 10);
+        assertThat(effects.replies).isEmpty();
+
+        machine.fireDueTimers(now + 2_000);
+        assertThat(single(effects.takeDispatches()).invocationId()).isEqualTo(delayed.invocationId());
+        machine.apply(new Completion(delayed.invocationId(), 1, ok("later")), now + 2_100);
+        assertThat(single(effects.takeReplies()).requestId()).isEqualTo(call.replyTo().requestId());
+    }
+
+    @Test
+    void aStrictRepeatWithADifferentBodyIsRefusedAndTheSameBodyReplayed() {
+        Invoke first = call(GREET, "strict-1");
+        machine.apply(first, now);
+        machine.apply(new Completion(first.invocationId(), 1, ok("first")), now + 1);
+        effects.takeReplies();
+
+        Invoke different = strict(call(GREET, "strict-1"), Payload.ofUtf8("{\"name\":\"Other\"}"));
+        machine.apply(different, now + 2);
+        Reply refused = single(effects.takeReplies());
+        assertThat(refused.kind()).isEqualTo(Reply.Kind.REJECTED);
+        assertThat(refused.outcome().failure().code()).isEqualTo(422);
+        assertThat(refused.outcome().failure().message()).contains("'strict-1'", "Greeter/greet");
+
+        Invoke same = strict(call(GREET, "strict-1"), first.body());
+        machine.apply(same, now + 3);
+        assertThat(single(effects.takeReplies()).outcome().success().body().utf8()).isEqualTo("\"first\"");
+    }
+
+    @Test
+    void withoutStrictHandlingARepeatWithADifferentBodyGetsTheFirstResultAsInRestate() {
+        Invoke first = call(GREET, "lenient-1");
+        machine.apply(first, now);
+        machine.apply(new Completion(first.invocationId(), 1, ok("first")), now + 1);
+        effects.takeReplies();
+        effects.takeDispatches();
+
+        Invoke other = call(GREET, "lenient-1");
+        machine.apply(new Invoke(other.invocationId(), GREET, "lenient-1", "application/json", List.of(),
+                Payload.ofUtf8("{\"name\":\"Other\"}"), null, false, other.replyTo(), false, now + 2), now + 2);
+        assertThat(single(effects.takeReplies()).outcome().success().body().utf8()).isEqualTo("\"first\"");
+        assertThat(effects.dispatches).isEmpty();
+    }
+
+    private static Invoke strict(Invoke invoke, Payload body) {
+        return new Invoke(invoke.invocationId(), invoke.target(), invoke.idempotencyKey(), invoke.contentType(),
+                invoke.headers(), body, invoke.executeAt(), invoke.send(), invoke.replyTo(), true,
+                invoke.createdAt());
     }
 
     private Invoke call(Target target, String idempotencyKey) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.example.ExampleService;
+import dev.ferry.schemas.Json;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,10 +23,13 @@ class RestartIT {
     }
 
     @Test
-    void anInvocationInFlightWhenTheStackStopsCompletesAfterItStartsAgain() throws Exception {
+    void invocationsInFlightAndTimersSurviveAStopAndStartOfTheWholeStack() throws Exception {
         ferry = FerryHarness.embedded().start();
         ExampleService example = ferry.registerExample();
         String body = "{\"ms\":4000,\"tag\":\"restart\"}";
+        Http.Response delayed = ferry.ingress().postJson("/Greeter/greet/send?delay=6s", "{\"tag\":\"timer\"}");
+        long executionTime = OffsetDateTime.parse(
+                Json.MAPPER.readTree(delayed.body()).get("executionTime").asText()).toInstant().toEpochMilli();
 
         CompletableFuture<Http.Response> cutOff =
                 ferry.ingress().postJsonAsync("/Greeter/slow", body, "idempotency-key", "restart-1");
@@ -47,5 +52,9 @@ class RestartIT {
                 .as("run again once its lease lapsed, since the first run's outcome was lost with its dispatcher")
                 .isEqualTo(2);
         assertThat(ferry.admin().get("/services/Greeter").status()).as("the registry survived").isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> example.executions("greet:timer") == 1);
+        assertThat(example.firstStart("greet:timer")).as("the durable timer fired, not before its time")
+                .isGreaterThanOrEqualTo(executionTime);
     }
 }
