@@ -116,6 +116,8 @@ public final class ExampleService implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode byKey = body.putObject("byKey");
         executions.forEach((key, count) -> byKey.put(key, count.get()));
+        ObjectNode firstStartedAt = body.putObject("firstStartedAt");
+        firstStarts.forEach(firstStartedAt::put);
         json(res, 200, body);
     }
 

@@ -6,15 +6,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code ferry bench}: drives a running Ferry the way clients do (HTTP/1.1 keep-alive connections) and prints
@@ -22,12 +28,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registers it with an inline manifest, so it measures Ferry's overhead and nothing else.
  *
  * <p>Scenarios: sequential calls by one client; calls by 32 concurrent clients; {@code /send} by 64 concurrent
- * senders.
+ * senders; sends delayed by one second, measuring how late after their execution time the handler starts.
  */
 final class Bench {
     private static final String MANIFEST = """
             {"services":[{"name":"FerryBench","ty":"SERVICE","handlers":[
-              {"name":"noop","input":{"contentType":"application/json"},"output":{"contentType":"application/json"}}]}]}""";
+              {"name":"noop","input":{"contentType":"application/json"},"output":{"contentType":"application/json"}},
+              {"name":"delayed","input":{"contentType":"application/json"}}]}]}""";
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
@@ -58,11 +65,16 @@ final class Bench {
                 }
             }
         }
+        Map<Integer, Long> arrivals = new ConcurrentHashMap<>();
         WebServer service = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> r.post("/invoke/FerryBench/noop", (req, res) -> {
                     byte[] body = req.content().as(byte[].class);
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
                     res.send(body);
+                }).post("/invoke/FerryBench/delayed", (req, res) -> {
+                    arrivals.putIfAbsent(Integer.parseInt(new String(req.content().as(byte[].class),
+                            StandardCharsets.UTF_8).replaceAll("\\D", "")), System.currentTimeMillis());
+                    res.send();
                 }))
                 .build().start();
         try {
@@ -77,6 +89,7 @@ final class Bench {
             bench.run("sequential call", 1, requests, false).print();
             bench.run("32 concurrent calls", 32, requests, false).print();
             bench.run("64 concurrent sends", 64, requests, true).print();
+            bench.delayedSends(Math.min(requests, 500), arrivals).print();
             bench.client.close();
         } finally {
             service.stop();
@@ -131,6 +144,48 @@ final class Bench {
         }
         return new Result(name, latencies, errors.get(), System.nanoTime() - start);
     }
+
+    /**
+     * Sends with {@code ?delay=1s}, then reports how late each handler started after its execution time (the
+     * "latency" columns) once all have run: the timer path, from the processor's wall-clock punctuator.
+     */
+    private Result delayedSends(int count, Map<Integer, Long> arrivals) throws Exception {
+        Map<Integer, Long> due = new ConcurrentHashMap<>();
+        AtomicInteger errors = new AtomicInteger();
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                pool.submit(() -> {
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                                    URI.create(ingress + "/FerryBench/delayed/send?delay=1s"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(Integer.toString(index))).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    Matcher time = EXECUTION_TIME.matcher(response.body());
+                    if (response.statusCode() != 202 || !time.find()) {
+                        errors.incrementAndGet();
+                    } else {
+                        due.put(index, Instant.parse(time.group(1)).toEpochMilli());
+                    }
+                    return null;
+                });
+            }
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (arrivals.size() < due.size() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50); // a load tool polling its own counter, not a test
+        }
+        long[] lateness = due.entrySet().stream()
+                .mapToLong(e -> arrivals.containsKey(e.getKey())
+                        ? Math.max(0, arrivals.get(e.getKey()) - e.getValue()) * 1_000_000
+                        : Long.MAX_VALUE)
+                .toArray();
+        errors.addAndGet((int) Arrays.stream(lateness).filter(l -> l == Long.MAX_VALUE).count());
+        return new Result("delayed 1s: lateness", lateness, errors.get(), System.nanoTime() - start);
+    }
+
+    private static final Pattern EXECUTION_TIME = Pattern.compile("\"executionTime\":\"([^\"]+)\"");
 
     private record Result(String name, long[] latencies, int errors, long elapsedNanos) {
         void print() {
