@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -53,6 +54,8 @@ public final class ExampleService implements AutoCloseable {
         server = WebServer.builder()
                 .host(host)
                 .port(port)
+                // Ferry passes the caller's idempotency key on as a header; Restate accepts keys of 60 000 characters.
+                .addProtocol(Http1Config.builder().maxHeadersSize(256 * 1024).build())
                 .maxPayloadSize(64L * 1024 * 1024)
                 .routing(this::routes)
                 .build();

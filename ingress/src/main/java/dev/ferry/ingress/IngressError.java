@@ -29,6 +29,8 @@ public final class IngressError extends RuntimeException {
     private final Source source;
     /** The invocation the error is about, shown as {@code x-restate-id}; null when there is none. */
     private final String invocationId;
+    /** When the failure is a kept result, replayed: until when it is kept ({@code idempotency-expires}). */
+    private Long retainedUntil;
 
     public IngressError(int code, String message, Source source, String invocationId) {
         super(message, null, false, false);
@@ -63,5 +65,14 @@ public final class IngressError extends RuntimeException {
 
     public String invocationId() {
         return invocationId;
+    }
+
+    public Long retainedUntil() {
+        return retainedUntil;
+    }
+
+    IngressError retainedUntil(Long epochMillis) {
+        this.retainedUntil = epochMillis;
+        return this;
     }
 }

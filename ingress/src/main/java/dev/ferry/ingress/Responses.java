@@ -35,6 +35,9 @@ public final class Responses {
         if (error.invocationId() != null) {
             res.header(HEADER_INVOCATION_ID, error.invocationId());
         }
+        if (error.retainedUntil() != null) {
+            res.header(HEADER_IDEMPOTENCY_EXPIRES, expires(error.retainedUntil()));
+        }
         res.header(HEADER_ERROR_SOURCE, error.source().wire());
         json(res, error.code(), body);
     }
@@ -68,12 +71,13 @@ public final class Responses {
         if (reply.kind() != Reply.Kind.RESULT || outcome == null) {
             throw new IllegalStateException("a " + reply.kind() + " reply where a result was expected");
         }
+        if (!outcome.succeeded()) {
+            // Thrown, so the error handler writes it; the response is reset on the way, so the expiry goes along.
+            throw new IngressError(outcome.failure().code(), outcome.failure().message(),
+                    IngressError.Source.INVOCATION, reply.invocationId()).retainedUntil(reply.retainedUntil());
+        }
         if (reply.retainedUntil() != null) {
             res.header(HEADER_IDEMPOTENCY_EXPIRES, expires(reply.retainedUntil()));
-        }
-        if (!outcome.succeeded()) {
-            throw new IngressError(outcome.failure().code(), outcome.failure().message(),
-                    IngressError.Source.INVOCATION, reply.invocationId());
         }
         Outcome.Success success = outcome.success();
         res.header(HEADER_INVOCATION_ID, reply.invocationId());

@@ -12,11 +12,13 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -41,8 +43,9 @@ class ConformanceIT {
     private static final Pattern DELAYED_ACCEPTED = Pattern.compile(
             "\\{\"invocationId\":\"(inv_1[0-9a-zA-Z]{33})\",\"executionTime\":\"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}"
                     + ":\\d{2}\\.\\d{9}Z)\",\"status\":\"Accepted\"}");
-    /** Restate writes idempotency-expires with milliseconds and a numeric offset: {@code 2026-11-24T23:26:57.701+00:00}. */
-    private static final Pattern EXPIRES = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\+00:00");
+    /** Restate writes idempotency-expires with milliseconds and an offset: {@code 2026-11-24T23:26:57.701+00:00}. */
+    private static final Pattern EXPIRES =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\+00:00");
 
     private static final String BAD_PATH =
             "bad path, expected either /:service-name/:handler or /:object-name/:object-key/:handler";
@@ -215,24 +218,27 @@ class ConformanceIT {
         @Test
         void aCallWithoutABodyGetsAnEmptyInputAndAnEmptyOutputHasNoContentType() {
             // record f5
-            Http.Response greet = ingress.method("POST", "/Greeter/greet", null);
-            assertThat(greet.status()).as(greet.toString()).isEqualTo(200);
-            assertThat(greet.body()).isEqualTo("{\"greeting\":\"Hello \"}");
-
-            Http.Response greetJson = ingress.method("POST", "/Greeter/greet", null, "content-type", "application/json");
-            assertThat(greetJson.status()).as(greetJson.toString()).isEqualTo(200);
-            assertThat(greetJson.body()).isEqualTo("{\"greeting\":\"Hello \"}");
-
-            Http.Response noop = ingress.method("POST", "/Greeter/noop", null);
-            assertThat(noop.status()).as(noop.toString()).isEqualTo(200);
-            assertThat(noop.body()).isEmpty();
-            assertThat(noop.header("content-type")).as("no content-type for an empty output").isNull();
-            assertInvocationId(noop);
-
             String key = unique("k-empty");
-            Http.Response add = ingress.method("POST", "/Counter/" + key + "/add", null);
-            assertThat(add.status()).as(add.toString()).isEqualTo(200);
-            assertThat(add.body()).isEqualTo("0");
+            SoftAssertions.assertSoftly(softly -> {
+                Http.Response greet = ingress.method("POST", "/Greeter/greet", null);
+                softly.assertThat(greet.status()).as(greet.toString()).isEqualTo(200);
+                softly.assertThat(greet.body()).isEqualTo("{\"greeting\":\"Hello \"}");
+
+                Http.Response greetJson =
+                        ingress.method("POST", "/Greeter/greet", null, "content-type", "application/json");
+                softly.assertThat(greetJson.status()).as("content-type JSON, no body: " + greetJson).isEqualTo(200);
+                softly.assertThat(greetJson.body()).isEqualTo("{\"greeting\":\"Hello \"}");
+
+                Http.Response noop = ingress.method("POST", "/Greeter/noop", null);
+                softly.assertThat(noop.status()).as(noop.toString()).isEqualTo(200);
+                softly.assertThat(noop.body()).isEmpty();
+                softly.assertThat(noop.header("content-type")).as("no content-type for an empty output").isNull();
+                softly.check(() -> assertInvocationId(noop));
+
+                Http.Response add = ingress.method("POST", "/Counter/" + key + "/add", null);
+                softly.assertThat(add.status()).as(add.toString()).isEqualTo(200);
+                softly.assertThat(add.body()).isEqualTo("0");
+            });
         }
     }
 
@@ -242,7 +248,8 @@ class ConformanceIT {
         void aSendAnswers202AcceptedWithTheInvocationIdAndTheHandlerRunsAfterwards() {
             // record b1
             String tag = unique("send-1");
-            Http.Response response = ingress.postJson("/Greeter/greet/send", "{\"name\":\"Sendy\",\"tag\":\"" + tag + "\"}");
+            Http.Response response =
+                    ingress.postJson("/Greeter/greet/send", "{\"name\":\"Sendy\",\"tag\":\"" + tag + "\"}");
 
             String id = assertAccepted(response, "Accepted");
             assertThat(response.header("idempotency-expires")).isNull();
@@ -266,7 +273,8 @@ class ConformanceIT {
         void aSendToAWorkflowRunAnswers202AndTheRunStarts() {
             // record b6
             String id = unique("wf-send");
-            assertAccepted(ingress.postJson("/Signup/" + id + "/run/send", "{\"email\":\"s@example.com\"}"), "Accepted");
+            assertAccepted(ingress.postJson("/Signup/" + id + "/run/send", "{\"email\":\"s@example.com\"}"),
+                    "Accepted");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("run:" + id) == 1);
             ingress.postJson("/Signup/" + id + "/approve", "\"ok\"");
@@ -282,7 +290,8 @@ class ConformanceIT {
         void unknownQueryParametersAreIgnored() {
             // record b9
             String tag = unique("q");
-            Http.Response response = ingress.postJson("/Greeter/greet/send?foo=bar", "{\"name\":\"q\",\"tag\":\"" + tag + "\"}");
+            Http.Response response =
+                    ingress.postJson("/Greeter/greet/send?foo=bar", "{\"name\":\"q\",\"tag\":\"" + tag + "\"}");
             assertAccepted(response, "Accepted");
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("greet:" + tag) == 1);
         }
@@ -390,12 +399,13 @@ class ConformanceIT {
             String id = unique("wf-delay");
             long start = System.nanoTime();
             Instant before = Instant.now();
-            Http.Response response = ingress.postJson("/Signup/" + id + "/run/send?delay=1s", "{\"email\":\"d@example.com\"}");
+            Http.Response response =
+                    ingress.postJson("/Signup/" + id + "/run/send?delay=1s", "{\"email\":\"d@example.com\"}");
             Instant after = Instant.now();
             Instant executionTime = assertDelayedAccepted(response);
             assertExecutionTimeAbout(executionTime, before, after, Duration.ofSeconds(1));
 
-            long startedAfter = awaitFirstExecution("run:" + id, start, Duration.ofSeconds(6));
+            long startedAfter = awaitFirstExecution("run:" + id, start, executionTime, Duration.ofSeconds(6));
             assertThat(startedAfter).as("run started after the delay").isBetween(1_000L, 3_000L - 1);
             assertThat(Instant.now()).isAfterOrEqualTo(executionTime);
             ingress.postJson("/Signup/" + id + "/approve", "\"ok\"");
@@ -409,9 +419,10 @@ class ConformanceIT {
             Instant before = Instant.now();
             Http.Response response = ingress.postJson("/Signup/" + id + "/status/send?delay=1s", "{}");
             Instant after = Instant.now();
-            assertExecutionTimeAbout(assertDelayedAccepted(response), before, after, Duration.ofSeconds(1));
+            Instant executionTime = assertDelayedAccepted(response);
+            assertExecutionTimeAbout(executionTime, before, after, Duration.ofSeconds(1));
 
-            long startedAfter = awaitFirstExecution("status:" + id, start, Duration.ofSeconds(6));
+            long startedAfter = awaitFirstExecution("status:" + id, start, executionTime, Duration.ofSeconds(6));
             assertThat(startedAfter).as("shared handler started after the delay").isBetween(1_000L, 3_000L - 1);
         }
 
@@ -424,9 +435,10 @@ class ConformanceIT {
             Http.Response response = ingress.postJson("/restate/send/Greeter/greet?delay=1s",
                     "{\"name\":\"NewStyleDelayed\",\"tag\":\"" + tag + "\"}");
             Instant after = Instant.now();
-            assertExecutionTimeAbout(assertDelayedAccepted(response), before, after, Duration.ofSeconds(1));
+            Instant executionTime = assertDelayedAccepted(response);
+            assertExecutionTimeAbout(executionTime, before, after, Duration.ofSeconds(1));
 
-            long startedAfter = awaitFirstExecution("greet:" + tag, start, Duration.ofSeconds(6));
+            long startedAfter = awaitFirstExecution("greet:" + tag, start, executionTime, Duration.ofSeconds(6));
             assertThat(startedAfter).isBetween(1_000L, 3_000L - 1);
         }
 
@@ -440,7 +452,7 @@ class ConformanceIT {
             Instant executionTime = assertDelayedAccepted(response);
             assertExecutionTimeAbout(executionTime, before, after, expected);
 
-            long startedAfter = awaitFirstExecution("greet:" + tag, start, expected.plusSeconds(5));
+            long startedAfter = awaitFirstExecution("greet:" + tag, start, executionTime, expected.plusSeconds(5));
             assertThat(startedAfter).as("handler of a %s delay started after (ms)", delay)
                     .isGreaterThanOrEqualTo(expected.toMillis())
                     .isLessThan(expected.toMillis() + 2_000);
@@ -487,7 +499,8 @@ class ConformanceIT {
             Http.Response other = ingress.postJson("/Greeter/greet",
                     "{\"name\":\"Different\",\"tag\":\"" + key + "-other\"}", "idempotency-key", key);
             assertThat(other.status()).as(other.toString()).isEqualTo(200);
-            assertThat(other.body()).isEqualTo("{\"greeting\":\"Hello Idem\",\"name\":\"Idem\",\"tag\":\"" + key + "\"}");
+            assertThat(other.body())
+                    .isEqualTo("{\"greeting\":\"Hello Idem\",\"name\":\"Idem\",\"tag\":\"" + key + "\"}");
             assertThat(other.header("x-restate-id")).isEqualTo(first.header("x-restate-id"));
             assertExpires(other, before, completed);
             assertThat(example.executions("greet:" + key + "-other")).isZero();
@@ -512,7 +525,8 @@ class ConformanceIT {
             // record c4
             String key = unique("idem-send");
             String body = "{\"name\":\"S\",\"tag\":\"" + key + "\"}";
-            String id = assertAccepted(ingress.postJson("/Greeter/greet/send", body, "idempotency-key", key), "Accepted");
+            String id = assertAccepted(ingress.postJson("/Greeter/greet/send", body, "idempotency-key", key),
+                    "Accepted");
 
             Http.Response again = ingress.postJson("/Greeter/greet/send", body, "idempotency-key", key);
             assertThat(assertAccepted(again, "PreviouslyAccepted")).isEqualTo(id);
@@ -526,7 +540,8 @@ class ConformanceIT {
             String key = unique("idem-send-call");
             String body = "{\"name\":\"S\",\"tag\":\"" + key + "\"}";
             Instant before = Instant.now();
-            String id = assertAccepted(ingress.postJson("/Greeter/greet/send", body, "idempotency-key", key), "Accepted");
+            String id = assertAccepted(ingress.postJson("/Greeter/greet/send", body, "idempotency-key", key),
+                    "Accepted");
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> ingress.get("/restate/invocation/Greeter/greet/" + key + "/output").status() == 200);
             Instant completed = Instant.now();
@@ -557,7 +572,8 @@ class ConformanceIT {
             // record c7
             String key = unique("idem-slow");
             String body = "{\"ms\":2000,\"tag\":\"" + key + "\"}";
-            CompletableFuture<Http.Response> first = ingress.postJsonAsync("/Greeter/slow", body, "idempotency-key", key);
+            CompletableFuture<Http.Response> first =
+                    ingress.postJsonAsync("/Greeter/slow", body, "idempotency-key", key);
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("slow:" + key) == 1);
 
             Http.Response second = ingress.postJson("/Greeter/slow", body, "idempotency-key", key);
@@ -615,7 +631,8 @@ class ConformanceIT {
             assertThat(first.body()).isEqualTo("{\"greeting\":\"Hello empty-key\",\"name\":\"empty-key\"}");
             assertThat(first.header("idempotency-expires")).isNull();
 
-            Http.Response second = ingress.postJson("/Greeter/greet", "{\"name\":\"empty-key-2\"}", "idempotency-key", "");
+            Http.Response second =
+                    ingress.postJson("/Greeter/greet", "{\"name\":\"empty-key-2\"}", "idempotency-key", "");
             assertThat(second.status()).as(second.toString()).isEqualTo(200);
             assertThat(second.body()).isEqualTo("{\"greeting\":\"Hello empty-key\",\"name\":\"empty-key\"}");
             assertThat(second.header("x-restate-id")).isEqualTo(assertInvocationId(first));
@@ -633,7 +650,8 @@ class ConformanceIT {
                 Http.Response response = ingress.postJson("/Greeter/greet", "{\"name\":\"" + name + "\"}",
                         "idempotency-key", key);
                 assertThat(response.status()).as("key of %d chars: %s", length, response).isEqualTo(200);
-                assertThat(response.body()).isEqualTo("{\"greeting\":\"Hello " + name + "\",\"name\":\"" + name + "\"}");
+                assertThat(response.body())
+                        .isEqualTo("{\"greeting\":\"Hello " + name + "\",\"name\":\"" + name + "\"}");
                 assertInvocationId(response);
             }
         }
@@ -642,8 +660,8 @@ class ConformanceIT {
         void keysWithSpecialCharactersWork() {
             // record c11
             String key = "a/b?c d#e-" + unique("special");
-            Http.Response response = ingress.postJson("/Greeter/greet", "{\"name\":\"special\",\"tag\":\"" + key + "\"}",
-                    "idempotency-key", key);
+            Http.Response response = ingress.postJson("/Greeter/greet",
+                    "{\"name\":\"special\",\"tag\":\"" + key + "\"}", "idempotency-key", key);
             assertThat(response.status()).as(response.toString()).isEqualTo(200);
             assertThat(response.body())
                     .isEqualTo("{\"greeting\":\"Hello special\",\"name\":\"special\",\"tag\":\"" + key + "\"}");
@@ -680,11 +698,12 @@ class ConformanceIT {
             Http.Response call = ingress.postJson("/Greeter/greet", body, "idempotency-key", key);
             long elapsed = (System.nanoTime() - start) / 1_000_000;
             assertThat(call.status()).as(call.toString()).isEqualTo(200);
-            assertThat(call.body()).isEqualTo("{\"greeting\":\"Hello Later\",\"name\":\"Later\",\"tag\":\"" + key + "\"}");
+            assertThat(call.body())
+                    .isEqualTo("{\"greeting\":\"Hello Later\",\"name\":\"Later\",\"tag\":\"" + key + "\"}");
             assertThat(call.header("x-restate-id")).isEqualTo(send.header("x-restate-id"));
             assertThat(call.header("idempotency-expires")).as("waited for the run").isNull();
             assertThat(elapsed).as("the call waited for the delayed run").isBetween(2_000L, 4_000L);
-            assertThat(Instant.now()).isAfterOrEqualTo(executionTime);
+            assertStartedAt(example.firstStart("greet:" + key), executionTime);
             assertThat(example.executions("greet:" + key)).isEqualTo(1);
         }
 
@@ -764,7 +783,8 @@ class ConformanceIT {
             String runId = assertAccepted(ingress.postJson("/Signup/" + id + "/run/send",
                     "{\"email\":\"d2@example.com\"}"), "Accepted");
 
-            Http.Response again = ingress.postJson("/Signup/" + id + "/run/send", "{\"email\":\"d2-again@example.com\"}");
+            Http.Response again =
+                    ingress.postJson("/Signup/" + id + "/run/send", "{\"email\":\"d2-again@example.com\"}");
             assertThat(assertAccepted(again, "PreviouslyAccepted")).isEqualTo(runId);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("run:" + id) == 1);
@@ -775,7 +795,8 @@ class ConformanceIT {
             assertError(during, 409, WORKFLOW_ALREADY_INVOKED, "invocation");
             assertThat(during.header("x-restate-id")).isEqualTo(runId);
 
-            assertThat(ingress.postJson("/Signup/" + id + "/approve", "\"ok-d2\"").body()).isEqualTo("{\"resolved\":true}");
+            assertThat(ingress.postJson("/Signup/" + id + "/approve", "\"ok-d2\"").body())
+                    .isEqualTo("{\"resolved\":true}");
             Http.Response done = ingress.get("/restate/workflow/Signup/" + id + "/attach");
             assertThat(done.body()).isEqualTo("{\"approved\":\"ok-d2\"}");
 
@@ -866,7 +887,8 @@ class ConformanceIT {
             assertThat(attached.header("idempotency-expires")).as("attach that waited").isNull();
             assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(2_000);
 
-            for (String path : new String[] {"/restate/invocation/" + id + "/output", "/restate/invocation/" + id + "/attach"}) {
+            for (String path : new String[] {"/restate/invocation/" + id + "/output",
+                    "/restate/invocation/" + id + "/attach"}) {
                 Http.Response after = ingress.get(path);
                 assertThat(after.status()).as(path + " " + after).isEqualTo(200);
                 assertThat(after.body()).isEqualTo(expected);
@@ -884,7 +906,8 @@ class ConformanceIT {
             Instant completed = Instant.now();
             String id = assertInvocationId(call);
 
-            for (String path : new String[] {"/restate/invocation/" + id + "/output", "/restate/invocation/" + id + "/attach"}) {
+            for (String path : new String[] {"/restate/invocation/" + id + "/output",
+                    "/restate/invocation/" + id + "/attach"}) {
                 Http.Response response = ingress.get(path);
                 assertThat(response.status()).as(path + " " + response).isEqualTo(200);
                 assertThat(response.body()).isEqualTo(call.body());
@@ -983,7 +1006,8 @@ class ConformanceIT {
             assertError(attachBefore, 404, "not found", "invocation");
             String idBefore = assertInvocationId(attachBefore);
 
-            String id = assertAccepted(ingress.postJson("/Signup/" + wf + "/run/send", "{\"email\":\"e5@example.com\"}"),
+            String id = assertAccepted(
+                    ingress.postJson("/Signup/" + wf + "/run/send", "{\"email\":\"e5@example.com\"}"),
                     "Accepted");
             assertThat(id).as("the run's id is the one attach named before").isEqualTo(idBefore);
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("run:" + wf) == 1);
@@ -991,7 +1015,8 @@ class ConformanceIT {
             assertError(ingress.get(workflow + "/output"), 470, NOT_READY, "ingress");
             assertError(ingress.get("/restate/invocation/" + id + "/output"), 470, NOT_READY, "ingress");
 
-            CompletableFuture<Http.Response> attach = CompletableFuture.supplyAsync(() -> ingress.get(workflow + "/attach"));
+            CompletableFuture<Http.Response> attach =
+                    CompletableFuture.supplyAsync(() -> ingress.get(workflow + "/attach"));
             Instant before = Instant.now();
             Http.Response approve = ingress.postJson("/Signup/" + wf + "/approve", "\"ok-e5\"");
             assertThat(approve.body()).isEqualTo("{\"resolved\":true}");
@@ -1067,18 +1092,22 @@ class ConformanceIT {
             // record e8
             String key = unique("att-fail");
             Instant before = Instant.now();
-            String id = assertAccepted(ingress.postJson("/Greeter/fail/send", "{\"message\":\"boom\",\"tag\":\"" + key + "\"}",
-                    "idempotency-key", key), "Accepted");
+            String id = assertAccepted(ingress.postJson("/Greeter/fail/send",
+                    "{\"message\":\"boom\",\"tag\":\"" + key + "\"}", "idempotency-key", key), "Accepted");
             String byKey = "/restate/invocation/Greeter/fail/" + key;
             await().atMost(Duration.ofSeconds(10)).until(() -> ingress.get(byKey + "/output").status() != 470);
             Instant completed = Instant.now();
 
-            for (String path : new String[] {byKey + "/output", byKey + "/attach"}) {
-                Http.Response response = ingress.get(path);
-                assertError(response, 400, "boom", "invocation");
-                assertThat(response.header("x-restate-id")).isEqualTo(id);
-                assertExpires(response, before, completed);
-            }
+            SoftAssertions.assertSoftly(softly -> {
+                for (String path : new String[] {byKey + "/output", byKey + "/attach"}) {
+                    Http.Response response = ingress.get(path);
+                    softly.check(() -> {
+                        assertError(response, 400, "boom", "invocation");
+                        assertThat(response.header("x-restate-id")).isEqualTo(id);
+                        assertExpires(response, before, completed);
+                    });
+                }
+            });
             assertThat(example.executions("fail:" + key)).isEqualTo(1);
         }
 
@@ -1086,7 +1115,8 @@ class ConformanceIT {
         void theShortAttachAndOutputFormsTakeAnInvocationId() {
             // record k3
             String tag = unique("k3");
-            String id = assertAccepted(ingress.postJson("/restate/send/Greeter/slow", "{\"ms\":2000,\"tag\":\"" + tag + "\"}"),
+            String id = assertAccepted(
+                    ingress.postJson("/restate/send/Greeter/slow", "{\"ms\":2000,\"tag\":\"" + tag + "\"}"),
                     "Accepted");
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("slow:" + tag) == 1);
             Instant started = Instant.now();
@@ -1106,7 +1136,8 @@ class ConformanceIT {
             assertThat(output.header("x-restate-id")).isEqualTo(id);
             assertExpires(output, started, completed);
 
-            assertError(ingress.get("/restate/output/garbage"), 400, "bad invocation id 'garbage': bad format", "ingress");
+            assertError(ingress.get("/restate/output/garbage"), 400, "bad invocation id 'garbage': bad format",
+                    "ingress");
             assertError(ingress.method("POST", "/restate/output/" + id, null), 405, "method not allowed", "ingress");
         }
 
@@ -1133,7 +1164,8 @@ class ConformanceIT {
             String neverUsed = unique("never-used-anywhere");
             String lookedUp = assertLookup("{\"target\":\"idempotentInvocation\",\"service\":\"Greeter\","
                     + "\"handler\":\"greet\",\"idempotencyKey\":\"" + neverUsed + "\"}", null);
-            Http.Response later = ingress.postJson("/Greeter/greet", "{\"name\":\"k4-later\"}", "idempotency-key", neverUsed);
+            Http.Response later =
+                    ingress.postJson("/Greeter/greet", "{\"name\":\"k4-later\"}", "idempotency-key", neverUsed);
             assertThat(later.header("x-restate-id")).as("ids of idempotent invocations are deterministic")
                     .isEqualTo(lookedUp);
 
@@ -1159,8 +1191,10 @@ class ConformanceIT {
             assertError(ingress.postJson("/restate/output", target), 470, NOT_READY, "ingress");
 
             Instant before = Instant.now();
-            assertThat(ingress.postJson("/Signup/" + wf + "/approve", "\"ok-new\"").body()).isEqualTo("{\"resolved\":true}");
-            assertThat(ingress.get("/restate/workflow/Signup/" + wf + "/attach").body()).isEqualTo("{\"approved\":\"ok-new\"}");
+            assertThat(ingress.postJson("/Signup/" + wf + "/approve", "\"ok-new\"").body())
+                    .isEqualTo("{\"resolved\":true}");
+            assertThat(ingress.get("/restate/workflow/Signup/" + wf + "/attach").body())
+                    .isEqualTo("{\"approved\":\"ok-new\"}");
             Instant completed = Instant.now();
             Http.Response attached = ingress.postJson("/restate/attach", target);
             assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
@@ -1186,9 +1220,10 @@ class ConformanceIT {
             assertThat(byId.header("x-restate-id")).isEqualTo(runId);
             assertExpires(byId, before, completed);
 
-            assertError(ingress.postJson("/restate/output", "{\"target\":\"idempotentInvocation\",\"service\":\"Greeter\","
-                    + "\"handler\":\"greet\",\"idempotencyKey\":\"" + unique("never-used-anywhere") + "\"}"), 404,
-                    "invocation not found", "ingress");
+            String neverUsed = unique("never-used-anywhere");
+            assertError(ingress.postJson("/restate/output", "{\"target\":\"idempotentInvocation\","
+                    + "\"service\":\"Greeter\",\"handler\":\"greet\",\"idempotencyKey\":\"" + neverUsed + "\"}"),
+                    404, "invocation not found", "ingress");
         }
     }
 
@@ -1197,10 +1232,12 @@ class ConformanceIT {
         @Test
         void unknownServicesAndHandlersAre404AndNamesAreCaseSensitive() {
             // record f1
-            String noService = "service 'NoSuchService' not found, make sure to register the service before calling it.";
+            String noService =
+                    "service 'NoSuchService' not found, make sure to register the service before calling it.";
             assertError(ingress.postJson("/NoSuchService/greet", "{}"), 404, noService, "ingress");
             assertError(ingress.postJson("/NoSuchService/greet/send", "{}"), 404, noService, "ingress");
-            assertError(ingress.postJson("/Greeter/nosuchhandler", "{}"), 404, handlerNotFound("nosuchhandler"), "ingress");
+            assertError(ingress.postJson("/Greeter/nosuchhandler", "{}"), 404, handlerNotFound("nosuchhandler"),
+                    "ingress");
             assertError(ingress.postJson("/Greeter/nosuchhandler/send", "{}"), 404, handlerNotFound("nosuchhandler"),
                     "ingress");
             assertError(ingress.postJson("/greeter/greet", "{}"), 404,
@@ -1287,8 +1324,10 @@ class ConformanceIT {
         void theRestateFormsAnswerRestatesErrors() {
             // record k6
             assertError(ingress.postJson("/restate/call/NoSuchService/greet", "{}"), 404,
-                    "service 'NoSuchService' not found, make sure to register the service before calling it.", "ingress");
-            assertError(ingress.postJson("/restate/call/Greeter/nosuch", "{}"), 404, handlerNotFound("nosuch"), "ingress");
+                    "service 'NoSuchService' not found, make sure to register the service before calling it.",
+                    "ingress");
+            assertError(ingress.postJson("/restate/call/Greeter/nosuch", "{}"), 404, handlerNotFound("nosuch"),
+                    "ingress");
             assertError(ingress.postJson("/restate/call/Greeter", "{}"), 400, BAD_RESTATE_PATH, "ingress");
             assertError(ingress.postJson("/restate/call/Greeter/greet/send", "{}"), 400, BAD_RESTATE_PATH, "ingress");
             assertError(ingress.method("PUT", "/restate/call/Greeter/greet", "{}", "content-type", "application/json"),
@@ -1305,7 +1344,8 @@ class ConformanceIT {
         @Test
         void aTerminalFailureAnswersItsCodeAndMessageFromTheInvocation() {
             // record g1
-            Http.Response failed = ingress.postJson("/Greeter/fail", "{\"message\":\"this failed terminally\",\"tag\":\"g1\"}");
+            Http.Response failed =
+                    ingress.postJson("/Greeter/fail", "{\"message\":\"this failed terminally\",\"tag\":\"g1\"}");
             assertError(failed, 400, "this failed terminally", "invocation");
             assertInvocationId(failed);
             assertThat(failed.header("idempotency-expires")).isNull();
@@ -1407,8 +1447,9 @@ class ConformanceIT {
             assertThat(first.status()).as(first.toString()).isEqualTo(200);
             String id = assertInvocationId(first);
 
-            Http.Response different = ingress.postJson("/Greeter/greet", "{\"name\":\"Other\",\"tag\":\"" + key + "-other\"}",
-                    "idempotency-key", key, "prefer", "handling=strict");
+            Http.Response different = ingress.postJson("/Greeter/greet",
+                    "{\"name\":\"Other\",\"tag\":\"" + key + "-other\"}", "idempotency-key", key,
+                    "prefer", "handling=strict");
             assertThat(different.status()).as(different.toString()).isEqualTo(422);
             assertThat(different.header("content-type")).isEqualTo("application/json");
             assertThat(different.header("x-restate-error-source")).isEqualTo("ingress");
@@ -1506,14 +1547,27 @@ class ConformanceIT {
         return id;
     }
 
-    /** Waits for the handler's first run; returns the milliseconds from {@code startNanos} until it was seen. */
-    private long awaitFirstExecution(String counter, long startNanos, Duration atMost) {
+    /**
+     * Waits for the delayed handler's first run, checks that it started at its executionTime or within 2 s after
+     * (by the example service's own start time), and returns the milliseconds from {@code startNanos} until the
+     * run was seen.
+     */
+    private long awaitFirstExecution(String counter, long startNanos, Instant executionTime, Duration atMost) {
         Supplier<Long> executions = () -> example.executions(counter);
         await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).atMost(atMost)
                 .until(() -> executions.get() >= 1);
         long elapsed = (System.nanoTime() - startNanos) / 1_000_000;
         assertThat(executions.get()).as("runs of %s", counter).isEqualTo(1);
+        assertStartedAt(example.firstStart(counter), executionTime);
         return elapsed;
+    }
+
+    /** The handler started no earlier than its executionTime, and less than 2 s after it. */
+    private static void assertStartedAt(Long startedAtMillis, Instant executionTime) {
+        assertThat(startedAtMillis).as("the handler's first start").isNotNull();
+        assertThat(Instant.ofEpochMilli(startedAtMillis)).as("first start vs executionTime %s", executionTime)
+                .isAfterOrEqualTo(executionTime.truncatedTo(ChronoUnit.MILLIS))
+                .isBefore(executionTime.plusSeconds(2));
     }
 
     private static JsonNode json(String body) {
