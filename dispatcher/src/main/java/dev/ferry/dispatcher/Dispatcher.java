@@ -2,8 +2,10 @@ package dev.ferry.dispatcher;
 
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
+import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.DispatcherCommand;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
@@ -22,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,12 +53,22 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
-    private final AtomicInteger running = new AtomicInteger();
     private final Thread pollThread;
     private final HttpClient httpClient;
     private volatile boolean closed;
 
-    private record InFlight(Dispatch dispatch, long startedAt, long[] lastRenewal) {}
+    /** One open call: its attempt, the thread that runs it, and whether it was asked to stop. */
+    private static final class InFlight {
+        final Dispatch dispatch;
+        volatile long lastRenewal;
+        volatile Thread thread;
+        volatile boolean aborted;
+
+        InFlight(Dispatch dispatch, long now) {
+            this.dispatch = dispatch;
+            this.lastRenewal = now;
+        }
+    }
 
     public Dispatcher(
             Topics topics,
@@ -85,7 +96,7 @@ public final class Dispatcher implements AutoCloseable {
                 .connectTimeout(settings.connectTimeout())
                 .executor(calls)
                 .build();
-        serviceCall = new ServiceCall(httpClient, settings.requestTimeout());
+        serviceCall = new ServiceCall(httpClient);
         renewals = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                 .name("ferry-dispatcher-leases").daemon().unstarted(r));
         pollThread = Thread.ofPlatform().name("ferry-dispatcher-poll").unstarted(this::pollLoop);
@@ -98,7 +109,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Attempts whose HTTP call is open right now. */
     public int inFlight() {
-        return running.get();
+        return inFlight.size();
     }
 
     private void pollLoop() {
@@ -127,49 +138,73 @@ public final class Dispatcher implements AutoCloseable {
 
     private void pollOnce() {
         // Back-pressure: stop taking attempts while the configured number of calls is open.
-        if (running.get() >= settings.maxInFlight()) {
+        if (inFlight.size() >= settings.maxInFlight()) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            accept(record);
+            DispatcherCommand command;
+            try {
+                command = Json.read(record.value(), DispatcherCommand.class);
+            } catch (IOException e) {
+                log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
+                        record.topic(), record.partition(), record.offset(), e.getMessage());
+                continue;
+            }
+            switch (command) {
+                case Dispatch dispatch -> start(dispatch);
+                case AbortAttempt abort -> abort(abort);
+            }
         }
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
-        Dispatch dispatch;
-        try {
-            dispatch = Json.read(record.value(), Dispatch.class);
-        } catch (IOException e) {
-            log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
-            return;
-        }
-        String attemptKey = dispatch.invocationId() + "#" + dispatch.attempt();
-        long now = System.currentTimeMillis();
-        if (inFlight.putIfAbsent(attemptKey, new InFlight(dispatch, now, new long[] {now})) != null) {
+    private static String attemptKey(DispatcherCommand command) {
+        return command.invocationId() + "#" + command.attempt();
+    }
+
+    private void start(Dispatch dispatch) {
+        String key = attemptKey(dispatch);
+        InFlight call = new InFlight(dispatch, System.currentTimeMillis());
+        if (inFlight.putIfAbsent(key, call) != null) {
             return; // the same attempt delivered twice (a processor retry): it is already running here
         }
-        running.incrementAndGet();
         calls.execute(() -> {
+            call.thread = Thread.currentThread();
             try {
-                Command outcome = call(dispatch);
-                if (outcome == null || closed) {
+                Command outcome = call.aborted ? null : call(dispatch);
+                if (call.aborted) {
+                    // Cancelled or killed: the connection is closed; the processor decides what that means.
+                    outcome = new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
+                            new Failure(499, "the call was aborted (the invocation was cancelled or killed)"), null);
+                } else if (outcome == null || closed) {
                     // Stopped mid-call: the attempt's lease lapses and the processor runs it again.
                     log.info("Abandoned {} attempt {} on shutdown", dispatch.invocationId(), dispatch.attempt());
                     return;
                 }
+                Thread.interrupted(); // an abort's interrupt must not stop the report
                 commandLog.append(outcome).join();
             } catch (RuntimeException e) {
                 // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
                 log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
                         dispatch.attempt(), e);
             } finally {
-                inFlight.remove(attemptKey);
-                running.decrementAndGet();
+                inFlight.remove(key);
             }
         });
+    }
+
+    /** Interrupts the thread of the call: the JDK HTTP client then cancels the exchange and closes the connection. */
+    private void abort(AbortAttempt abort) {
+        InFlight call = inFlight.get(attemptKey(abort));
+        if (call == null) {
+            return; // already ended, or running on another dispatcher after a rebalance: its lease decides
+        }
+        call.aborted = true;
+        Thread thread = call.thread;
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 
     private Command call(Dispatch dispatch) {
@@ -185,12 +220,12 @@ public final class Dispatcher implements AutoCloseable {
     private void renewLeases() {
         long now = System.currentTimeMillis();
         for (InFlight call : inFlight.values()) {
-            long renewEvery = Math.max(100, call.dispatch().leaseMillis() / 3);
-            if (now - call.lastRenewal()[0] >= renewEvery) {
-                call.lastRenewal()[0] = now;
-                commandLog.append(new RenewLease(call.dispatch().invocationId(), call.dispatch().attempt()))
+            long renewEvery = Math.max(100, call.dispatch.leaseMillis() / 3);
+            if (now - call.lastRenewal >= renewEvery) {
+                call.lastRenewal = now;
+                commandLog.append(new RenewLease(call.dispatch.invocationId(), call.dispatch.attempt()))
                         .exceptionally(e -> {
-                            log.warn("Renewing the lease of {} failed: {}", call.dispatch().invocationId(),
+                            log.warn("Renewing the lease of {} failed: {}", call.dispatch.invocationId(),
                                     e.toString());
                             return null;
                         });

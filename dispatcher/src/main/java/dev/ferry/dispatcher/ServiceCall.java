@@ -2,6 +2,7 @@ package dev.ferry.dispatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.Header;
 import dev.ferry.schemas.Json;
@@ -48,12 +49,9 @@ public final class ServiceCall {
     private static final int MAX_MESSAGE_CHARS = 4_096;
 
     private final HttpClient client;
-    private final Duration requestTimeout;
 
-    /** @param requestTimeout the longest a call may take before it is aborted and retried; null for no limit */
-    public ServiceCall(HttpClient client, Duration requestTimeout) {
+    public ServiceCall(HttpClient client) {
         this.client = client;
-        this.requestTimeout = requestTimeout;
     }
 
     /**
@@ -75,7 +73,8 @@ public final class ServiceCall {
                     response.body(),
                     response.headers().firstValue("retry-after").orElse(null));
         } catch (HttpTimeoutException e) {
-            return retry(dispatch, new Failure(504, "the service did not answer within " + requestTimeout), null);
+            return retry(dispatch, new Failure(504, "the service did not answer within "
+                    + Durations.format(Duration.ofMillis(dispatch.timeoutMillis()))), null);
         } catch (IOException e) {
             return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + describe(e)), null);
         } catch (InterruptedException e) {
@@ -90,8 +89,10 @@ public final class ServiceCall {
                 + pathSegment(dispatch.target().handler()));
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(dispatch.body().bytes()));
-        if (requestTimeout != null) {
-            builder.timeout(requestTimeout);
+        if (dispatch.timeoutMillis() != null) {
+            // The service's inactivity timeout. The JDK client's timeout covers the wait for the response headers,
+            // which a plain HTTP handler sends when it is done.
+            builder.timeout(Duration.ofMillis(dispatch.timeoutMillis()));
         }
         for (Header header : dispatch.headers()) {
             if (!NOT_FORWARDED.contains(header.name().toLowerCase(Locale.ROOT))) {

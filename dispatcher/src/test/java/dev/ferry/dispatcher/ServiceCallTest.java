@@ -166,7 +166,7 @@ class ServiceCallTest {
             closedPort = socket.getLocalPort();
         }
 
-        Command result = new ServiceCall(HttpClient.newHttpClient(), Duration.ofSeconds(5))
+        Command result = new ServiceCall(HttpClient.newHttpClient())
                 .run(dispatch(GREET, null, null, List.of(), Payload.EMPTY), "http://127.0.0.1:" + closedPort);
 
         assertThat(result).isInstanceOfSatisfying(AttemptFailed.class, failed -> {
@@ -187,8 +187,9 @@ class ServiceCallTest {
             exchange.sendResponseHeaders(200, -1);
         };
 
-        Command result = new ServiceCall(HttpClient.newHttpClient(), Duration.ofMillis(300))
-                .run(dispatch(GREET, null, null, List.of(), Payload.EMPTY), baseUri());
+        Dispatch withShortTimeout = new Dispatch(INVOCATION_ID, 3, GREET, null, null, List.of(), Payload.EMPTY,
+                30_000, Duration.ofMillis(300).toMillis());
+        Command result = new ServiceCall(HttpClient.newHttpClient()).run(withShortTimeout, baseUri());
 
         assertThat(result).isInstanceOfSatisfying(AttemptFailed.class,
                 failed -> assertThat(failed.failure().code()).isEqualTo(504));
@@ -274,7 +275,7 @@ class ServiceCallTest {
     }
 
     private Command call(Dispatch dispatch) {
-        return new ServiceCall(HttpClient.newHttpClient(), Duration.ofSeconds(5)).run(dispatch, baseUri());
+        return new ServiceCall(HttpClient.newHttpClient()).run(dispatch, baseUri());
     }
 
     private String baseUri() {
@@ -283,7 +284,7 @@ class ServiceCallTest {
 
     private static Dispatch dispatch(
             Target target, String idempotencyKey, String contentType, List<Header> headers, Payload body) {
-        return new Dispatch(INVOCATION_ID, 3, target, idempotencyKey, contentType, headers, body, 30_000);
+        return new Dispatch(INVOCATION_ID, 3, target, idempotencyKey, contentType, headers, body, 30_000, 5_000L);
     }
 
     private static Answer respond(int status, String contentType, String body) {

@@ -28,6 +28,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -198,9 +199,10 @@ public final class AdminApi {
     }
 
     /**
-     * Changes a service's settings: Restate's {@code idempotency_retention}, {@code journal_retention} and
-     * {@code workflow_completion_retention}, and Ferry's {@code reject_changed_requests} and {@code max_wait}. A
-     * field set to null returns to the manifest's value or Ferry's default.
+     * Changes a service's settings: Restate's {@code idempotency_retention}, {@code journal_retention},
+     * {@code workflow_completion_retention}, {@code inactivity_timeout} and {@code retry_policy}, and Ferry's
+     * {@code reject_changed_requests} and {@code max_wait}. A field set to null returns to the manifest's value or
+     * Ferry's default.
      */
     private void modifyService(ServerRequest req, ServerResponse res) {
         RegisteredService service = service(req);
@@ -214,6 +216,8 @@ public final class AdminApi {
         Long workflow = current.workflowCompletionRetentionMillis();
         Boolean reject = current.rejectChangedRequests();
         Long maxWait = current.maxWaitMillis();
+        Long inactivity = current.inactivityTimeoutMillis();
+        ServiceOverrides.RetryOverrides retry = current.retryPolicy();
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             JsonNode value = field.getValue();
             switch (field.getKey()) {
@@ -226,6 +230,7 @@ public final class AdminApi {
                     }
                     workflow = durationMillis(field.getKey(), value);
                 }
+                case "inactivity_timeout" -> inactivity = durationMillis(field.getKey(), value);
                 case "max_wait" -> maxWait = durationMillis(field.getKey(), value);
                 case "reject_changed_requests" -> {
                     if (!value.isNull() && !value.isBoolean()) {
@@ -233,12 +238,14 @@ public final class AdminApi {
                     }
                     reject = value.isNull() ? null : value.asBoolean();
                 }
+                case "retry_policy" -> retry = retryOverrides(retry, value);
                 default -> throw AdminError.json(400, "unknown setting '" + field.getKey() + "'; known: "
-                        + "idempotency_retention, journal_retention, workflow_completion_retention, max_wait, "
-                        + "reject_changed_requests");
+                        + "idempotency_retention, journal_retention, workflow_completion_retention, "
+                        + "inactivity_timeout, retry_policy, max_wait, reject_changed_requests");
             }
         }
-        ServiceOverrides next = new ServiceOverrides(service.name(), idempotency, journal, workflow, reject, maxWait);
+        ServiceOverrides next = new ServiceOverrides(service.name(), idempotency, journal, workflow, reject, maxWait,
+                inactivity, retry);
         try {
             registryView.awaitApplied(registryWriter.put(next), REGISTRY_WAIT);
         } catch (ExecutionException | TimeoutException e) {
@@ -248,6 +255,51 @@ public final class AdminApi {
             throw AdminError.json(503, "interrupted while storing the settings");
         }
         Responses.json(res, 200, serviceJson(service));
+    }
+
+    /** {@code retry_policy}: Restate's fields, each optional; null (or a null policy) returns to the defaults. */
+    private static ServiceOverrides.RetryOverrides retryOverrides(ServiceOverrides.RetryOverrides current,
+            JsonNode value) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw AdminError.json(400, "retry_policy must be an object with initial_interval, "
+                    + "exponentiation_factor, max_interval, max_attempts and on_max_attempts");
+        }
+        Long initial = current == null ? null : current.initialIntervalMillis();
+        Double factor = current == null ? null : current.exponentiationFactor();
+        Long max = current == null ? null : current.maxIntervalMillis();
+        Integer attempts = current == null ? null : current.maxAttempts();
+        String onMax = current == null ? null : current.onMaxAttempts();
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
+            JsonNode v = field.getValue();
+            switch (field.getKey()) {
+                case "initial_interval" -> initial = durationMillis("retry_policy.initial_interval", v);
+                case "max_interval" -> max = durationMillis("retry_policy.max_interval", v);
+                case "exponentiation_factor" -> {
+                    if (!v.isNull() && (!v.isNumber() || v.asDouble() < 1.0)) {
+                        throw AdminError.json(400, "retry_policy.exponentiation_factor must be a number >= 1");
+                    }
+                    factor = v.isNull() ? null : v.asDouble();
+                }
+                case "max_attempts" -> {
+                    if (!v.isNull() && (!v.canConvertToInt() || v.asInt() < 1)) {
+                        throw AdminError.json(400, "retry_policy.max_attempts must be a whole number >= 1");
+                    }
+                    attempts = v.isNull() ? null : v.asInt();
+                }
+                case "on_max_attempts" -> {
+                    String text = v.isNull() ? null : v.asText().toUpperCase(Locale.ROOT);
+                    if (text != null && !text.equals("PAUSE") && !text.equals("KILL")) {
+                        throw AdminError.json(400, "retry_policy.on_max_attempts must be Pause or Kill");
+                    }
+                    onMax = text;
+                }
+                default -> throw AdminError.json(400, "unknown retry_policy field '" + field.getKey() + "'");
+            }
+        }
+        return new ServiceOverrides.RetryOverrides(initial, factor, max, attempts, onMax);
     }
 
     private static Long durationMillis(String field, JsonNode value) {

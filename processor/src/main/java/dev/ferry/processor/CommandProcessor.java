@@ -1,9 +1,11 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.ListInvocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.KafkaException;
@@ -43,8 +45,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, InvocationState> invocations = context.getStateStore(ProcessorTopology.INVOCATIONS);
         KeyValueStore<String, StoredInput> inputs = context.getStateStore(ProcessorTopology.INPUTS);
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
-        stateMachine = new StateMachine(
-                new StoreBackedState(invocations, inputs, timers), this, settings.policies(), settings.lease());
+        KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
+        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes), this,
+                settings.policies(), settings.lease());
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME,
                 now -> stateMachine.fireDueTimers(context.currentSystemTimeMs()));
     }
@@ -58,6 +61,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 command = Json.read(record.value(), Command.class);
             } catch (IOException | RuntimeException e) {
                 reject("not a valid command: " + e.getMessage());
+                return;
+            }
+            if (command instanceof ListInvocations list && context.recordMetadata().isPresent()
+                    && context.recordMetadata().get().partition() != list.partition()) {
+                // Answers are per partition; one that landed elsewhere would answer for the wrong one.
+                reject("a ListInvocations for partition " + list.partition() + " on partition "
+                        + context.recordMetadata().get().partition());
                 return;
             }
             stateMachine.apply(command, context.currentSystemTimeMs());
@@ -75,6 +85,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void dispatch(Dispatch dispatch) {
         context.forward(new Record<>(dispatch.invocationId(), Json.write(dispatch), context.currentSystemTimeMs()),
+                ProcessorTopology.DISPATCH_SINK);
+    }
+
+    @Override
+    public void abort(AbortAttempt abort) {
+        context.forward(new Record<>(abort.invocationId(), Json.write(abort), context.currentSystemTimeMs()),
                 ProcessorTopology.DISPATCH_SINK);
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.Reply;
 
@@ -7,6 +8,9 @@ import dev.ferry.schemas.Reply;
 public interface Effects {
     /** Run an attempt: a record on the dispatch topic. */
     void dispatch(Dispatch dispatch);
+
+    /** Stop an attempt's call: a record on the dispatch topic, for the dispatcher that runs it. */
+    void abort(AbortAttempt abort);
 
     /** Answer a waiting request: a record on the replies topic, keyed by the ingress instance. */
     void reply(String ingressId, Reply reply);

@@ -29,6 +29,10 @@ public final class InvocationState {
     private InvocationStatus status;
     /** The number of the current (or last) attempt; 0 before the first dispatch. */
     private int attempt;
+    /** The attempt number when the retry budget last started (0, or the attempt before a resume). */
+    private int retryBase;
+    /** A cancel arrived while an attempt was running: when that attempt fails, the invocation ends "Cancelled". */
+    private boolean cancelRequested;
     private Long executeAt;
     private Long firstAttemptAt;
     private Long leaseExpiresAt;
@@ -85,6 +89,15 @@ public final class InvocationState {
 
     public int attempt() {
         return attempt;
+    }
+
+    /** Attempts that count against the retry policy: those since the invocation started or was resumed. */
+    public int attemptsSinceResume() {
+        return attempt - retryBase;
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
     }
 
     public Long executeAt() {
@@ -167,6 +180,15 @@ public final class InvocationState {
         leaseExpiresAt = leaseUntil;
         nextRetryAt = null;
         return attempt;
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    /** Starts a fresh retry budget: the next attempt counts as the first. */
+    void resetRetries() {
+        retryBase = attempt;
     }
 
     void renewLease(long leaseUntil) {

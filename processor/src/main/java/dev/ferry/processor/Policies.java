@@ -14,9 +14,17 @@ public interface Policies {
      */
     Duration retention(Target target, String idempotencyKey);
 
-    /** The same settings for every service. */
+    /** How long one call may take before it is aborted and retried; zero for no limit. */
+    Duration inactivityTimeout(Target target);
+
+    /** The same settings for every service, with no call timeout. */
     static Policies uniform(RetryPolicy retryPolicy, Duration retention) {
         return new Policies() {
+            @Override
+            public Duration inactivityTimeout(Target target) {
+                return Duration.ZERO;
+            }
+
             @Override
             public RetryPolicy retryPolicy(Target target) {
                 return retryPolicy;

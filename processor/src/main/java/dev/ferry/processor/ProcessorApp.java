@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,12 +50,12 @@ public final class ProcessorApp implements AutoCloseable {
         // flight.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-                Integer.toString(ProcessorTopology.MAX_RECORD_BYTES));
+                Integer.toString(CommandLog.MAX_RECORD_BYTES));
         // On a quiet log the stream thread blocks in poll() this long, and wall-clock punctuation (the timers)
         // can only run between polls: keep it at the timer tick so a delayed call starts on time.
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(settings.timerTick().toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-                Integer.toString(ProcessorTopology.MAX_RECORD_BYTES));
+                Integer.toString(CommandLog.MAX_RECORD_BYTES));
         // Ferry has no global stores; this only opts in to the behaviour Kafka 5.0 makes the default.
         props.put("processing.exception.handler.global.enabled", "true");
         props.putAll(streamsOverrides);

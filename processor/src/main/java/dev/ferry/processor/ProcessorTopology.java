@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.Topics;
 import java.util.Map;
@@ -15,6 +16,7 @@ public final class ProcessorTopology {
     public static final String INVOCATIONS = "invocations";
     public static final String INPUTS = "inputs";
     public static final String TIMERS = "timers";
+    public static final String INBOXES = "inboxes";
 
     static final String SOURCE = "commands";
     static final String STATE_MACHINE = "state-machine";
@@ -22,13 +24,11 @@ public final class ProcessorTopology {
     static final String REPLIES_SINK = "replies";
     static final String DEAD_LETTER_SINK = "dead-letter";
 
-    /** Request and response bodies may be up to 32 MiB, and base64 makes some of them a third larger. */
-    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
     private ProcessorTopology() {}
 
     public static Topology build(Topics topics, ProcessorSettings settings) {
-        Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES));
+        Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(CommandLog.MAX_RECORD_BYTES));
         StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(INVOCATIONS), Serdes.String(), JsonSerde.of(InvocationState.class))
                 .withLoggingEnabled(changelogConfig);
@@ -39,12 +39,17 @@ public final class ProcessorTopology {
                         Stores.persistentKeyValueStore(TIMERS), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of());
 
+        StoreBuilder<KeyValueStore<String, Inbox>> inboxes = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(INBOXES), Serdes.String(), JsonSerde.of(Inbox.class))
+                .withLoggingEnabled(Map.of());
+
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
         topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);
+        topology.addStateStore(inboxes, STATE_MACHINE);
         topology.addSink(DISPATCH_SINK, topics.dispatch(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(REPLIES_SINK, topics.replies(),

@@ -20,7 +20,12 @@ public final class RegistryPolicies implements Policies {
     }
 
     private ServiceSettings settings(Target target) {
-        return registry.registry().settings(target.service(), defaults);
+        return registry.registry().settings(target.service(), target.handler(), defaults);
+    }
+
+    @Override
+    public Duration inactivityTimeout(Target target) {
+        return settings(target).inactivityTimeout();
     }
 
     @Override

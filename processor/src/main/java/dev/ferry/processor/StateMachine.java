@@ -1,23 +1,33 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.InvocationView;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.RetryPolicy;
 import dev.ferry.schemas.command.Attach;
 import dev.ferry.schemas.command.AttemptFailed;
+import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.command.Describe;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.command.Kill;
+import dev.ferry.schemas.command.ListInvocations;
+import dev.ferry.schemas.command.Purge;
 import dev.ferry.schemas.command.RenewLease;
+import dev.ferry.schemas.command.Resume;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -28,8 +38,11 @@ import java.util.List;
  */
 public final class StateMachine {
     static final String WORKFLOW_ALREADY_INVOKED = "the workflow method was already invoked";
+    static final Failure KILLED = new Failure(409, "killed");
+    static final Failure CANCELLED = new Failure(409, "Cancelled");
     /** Timers fired per tick at most, so one tick never holds the stream thread for long. */
     static final int TIMERS_PER_TICK = 1_000;
+    static final int MAX_LIST_LIMIT = 1_000;
 
     private final ProcessorState state;
     private final Effects effects;
@@ -51,6 +64,12 @@ public final class StateMachine {
             case RenewLease renewal -> onRenewLease(renewal, now);
             case Attach attach -> onAttach(attach);
             case GetOutput output -> onGetOutput(output);
+            case Cancel cancel -> onCancel(cancel, now);
+            case Kill kill -> onKill(kill, now);
+            case Purge purge -> onPurge(purge);
+            case Resume resume -> onResume(resume, now);
+            case Describe describe -> onDescribe(describe);
+            case ListInvocations list -> onList(list);
         }
     }
 
@@ -66,6 +85,8 @@ public final class StateMachine {
         }
         return due.size();
     }
+
+    // ---- submission
 
     private void onInvoke(Invoke invoke, long now) {
         String id = invoke.invocationId();
@@ -92,7 +113,7 @@ public final class StateMachine {
             invocation.schedule(invoke.executeAt());
             state.addTimer(new Timer(invoke.executeAt(), Timer.Kind.START, id, 0));
         } else {
-            startNextAttempt(invocation, now);
+            start(invocation, now);
         }
         state.put(invocation);
     }
@@ -109,10 +130,9 @@ public final class StateMachine {
         if (invoke.requireSameRequest() && invoke.idempotencyKey() != null
                 && !requestHash(invoke).equals(existing.requestHash())) {
             if (replyTo != null) {
-                effects.reply(replyTo.ingressId(), new Reply(replyTo.requestId(), existing.invocationId(),
-                        Reply.Kind.REJECTED, Outcome.failure(422, "the idempotency key '" + invoke.idempotencyKey()
-                                + "' was already used for " + existing.target() + " with a different request"),
-                        null));
+                effects.reply(replyTo.ingressId(), Reply.rejected(replyTo.requestId(), existing.invocationId(), 422,
+                        "the idempotency key '" + invoke.idempotencyKey() + "' was already used for "
+                                + existing.target() + " with a different request"));
             }
             return;
         }
@@ -137,32 +157,10 @@ public final class StateMachine {
         state.put(existing);
     }
 
-    /** A client attaches: the result now if there is one, when it comes otherwise. */
-    private void onAttach(Attach attach) {
-        ReplyTo replyTo = attach.replyTo();
-        InvocationState invocation = state.invocation(attach.invocationId());
-        if (invocation == null) {
-            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), attach.invocationId()));
-        } else if (invocation.completed()) {
-            effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
-                    invocation.outcome(), invocation.retainedUntil()));
-        } else {
-            invocation.addWaiter(replyTo);
-            state.put(invocation);
-        }
-    }
-
-    /** A client peeks: the result, or whether the invocation exists at all. */
-    private void onGetOutput(GetOutput request) {
-        ReplyTo replyTo = request.replyTo();
-        InvocationState invocation = state.invocation(request.invocationId());
-        if (invocation == null) {
-            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), request.invocationId()));
-        } else if (invocation.completed()) {
-            effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
-                    invocation.outcome(), invocation.retainedUntil()));
-        } else {
-            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_READY, replyTo.requestId(), request.invocationId()));
+    private void answerSubmission(Invoke invoke, Reply.Kind kind, String invocationId) {
+        ReplyTo replyTo = invoke.replyTo();
+        if (replyTo != null) {
+            effects.reply(replyTo.ingressId(), Reply.of(kind, replyTo.requestId(), invocationId));
         }
     }
 
@@ -179,11 +177,80 @@ public final class StateMachine {
         }
     }
 
-    private void answerSubmission(Invoke invoke, Reply.Kind kind, String invocationId) {
-        ReplyTo replyTo = invoke.replyTo();
-        if (replyTo != null) {
-            effects.reply(replyTo.ingressId(), Reply.of(kind, replyTo.requestId(), invocationId));
+    // ---- the object lock
+
+    /**
+     * Starts an invocation whose time has come. An exclusive handler (or a workflow run) first takes its key's
+     * lock; while another invocation holds it, it waits in the key's inbox, in arrival order.
+     */
+    private void start(InvocationState invocation, long now) {
+        if (invocation.target().exclusive()) {
+            String lock = lockOf(invocation);
+            Inbox inbox = state.inbox(lock);
+            if (inbox != null && inbox.running() != null) {
+                state.putInbox(lock, inbox.enqueue(invocation.invocationId()));
+                invocation.inbox();
+                return;
+            }
+            state.putInbox(lock, Inbox.heldBy(invocation.invocationId()));
         }
+        startNextAttempt(invocation, now);
+    }
+
+    /** Hands the key of an exclusive invocation that ended to the next one in its inbox. */
+    private void release(InvocationState invocation, long now) {
+        if (!invocation.target().exclusive()) {
+            return;
+        }
+        String lock = lockOf(invocation);
+        Inbox inbox = state.inbox(lock);
+        if (inbox == null || !invocation.invocationId().equals(inbox.running())) {
+            return;
+        }
+        for (String nextId : inbox.queued()) {
+            InvocationState next = state.invocation(nextId);
+            inbox = inbox.without(nextId);
+            if (next != null && next.status() == InvocationStatus.INBOXED) {
+                state.putInbox(lock, new Inbox(nextId, inbox.queued()));
+                startNextAttempt(next, now);
+                state.put(next);
+                return;
+            }
+        }
+        state.deleteInbox(lock);
+    }
+
+    /** Takes an invocation that waits for its key out of the key's inbox. */
+    private void leaveInbox(InvocationState invocation) {
+        String lock = lockOf(invocation);
+        Inbox inbox = state.inbox(lock);
+        if (inbox != null) {
+            state.putInbox(lock, inbox.without(invocation.invocationId()));
+        }
+    }
+
+    private static String lockOf(InvocationState invocation) {
+        return Inbox.lockOf(invocation.target().service(), invocation.target().key());
+    }
+
+    // ---- attempts
+
+    private void startNextAttempt(InvocationState invocation, long now) {
+        long leaseUntil = now + lease.toMillis();
+        int attempt = invocation.startNextAttempt(now, leaseUntil);
+        StoredInput input = state.input(invocation.invocationId());
+        Duration timeout = policies.inactivityTimeout(invocation.target());
+        effects.dispatch(new Dispatch(
+                invocation.invocationId(),
+                attempt,
+                invocation.target(),
+                invocation.idempotencyKey(),
+                input.contentType(),
+                input.headers(),
+                input.body(),
+                lease.toMillis(),
+                timeout.isZero() ? null : timeout.toMillis()));
+        state.addTimer(new Timer(leaseUntil, Timer.Kind.LEASE, invocation.invocationId(), attempt));
     }
 
     private void onCompletion(Completion completion, long now) {
@@ -216,7 +283,7 @@ public final class StateMachine {
         switch (timer.kind()) {
             case START -> {
                 if (invocation.status() == InvocationStatus.SCHEDULED) {
-                    startNextAttempt(invocation, now);
+                    start(invocation, now);
                     state.put(invocation);
                 }
             }
@@ -247,41 +314,30 @@ public final class StateMachine {
         }
     }
 
-    private void startNextAttempt(InvocationState invocation, long now) {
-        long leaseUntil = now + lease.toMillis();
-        int attempt = invocation.startNextAttempt(now, leaseUntil);
-        StoredInput input = state.input(invocation.invocationId());
-        effects.dispatch(new Dispatch(
-                invocation.invocationId(),
-                attempt,
-                invocation.target(),
-                invocation.idempotencyKey(),
-                input.contentType(),
-                input.headers(),
-                input.body(),
-                lease.toMillis()));
-        state.addTimer(new Timer(leaseUntil, Timer.Kind.LEASE, invocation.invocationId(), attempt));
-    }
-
     private void retryOrGiveUp(InvocationState invocation, Failure failure, Long retryAfterMillis, long now) {
+        if (invocation.cancelRequested()) {
+            complete(invocation, new Outcome(null, CANCELLED), now);
+            return;
+        }
         RetryPolicy policy = policies.retryPolicy(invocation.target());
-        int failedAttempt = invocation.attempt();
-        if (policy.exhaustedAfter(failedAttempt)) {
+        int failedAttempts = invocation.attemptsSinceResume();
+        if (policy.exhaustedAfter(failedAttempts)) {
             if (policy.onMaxAttempts() == RetryPolicy.OnMaxAttempts.KILL) {
                 complete(invocation, new Outcome(null, failure), now);
             } else {
-                invocation.pause(failure);
+                invocation.pause(failure); // it keeps its key's lock, as in Restate
                 state.put(invocation);
             }
             return;
         }
-        long delay = withJitter(policy.delayAfter(failedAttempt).toMillis(), invocation.invocationId(), failedAttempt);
+        long delay = withJitter(policy.delayAfter(failedAttempts).toMillis(), invocation.invocationId(),
+                invocation.attempt());
         if (retryAfterMillis != null) {
             delay = Math.max(delay, retryAfterMillis);
         }
         long retryAt = now + delay;
         invocation.backOff(failure, retryAt);
-        state.addTimer(new Timer(retryAt, Timer.Kind.RETRY, invocation.invocationId(), failedAttempt));
+        state.addTimer(new Timer(retryAt, Timer.Kind.RETRY, invocation.invocationId(), invocation.attempt()));
         state.put(invocation);
     }
 
@@ -308,6 +364,7 @@ public final class StateMachine {
             effects.reply(waiter.ingressId(),
                     Reply.result(waiter.requestId(), invocation.invocationId(), outcome, null));
         }
+        release(invocation, now);
         if (retention.isZero() || retention.isNegative()) {
             state.delete(invocation.invocationId());
             return;
@@ -316,4 +373,220 @@ public final class StateMachine {
         state.put(invocation);
     }
 
+    // ---- results
+
+    /** A client attaches: the result now if there is one, when it comes otherwise. */
+    private void onAttach(Attach attach) {
+        ReplyTo replyTo = attach.replyTo();
+        InvocationState invocation = state.invocation(attach.invocationId());
+        if (invocation == null) {
+            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), attach.invocationId()));
+        } else if (invocation.completed()) {
+            effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
+                    invocation.outcome(), invocation.retainedUntil()));
+        } else {
+            invocation.addWaiter(replyTo);
+            state.put(invocation);
+        }
+    }
+
+    /** A client peeks: the result, or whether the invocation exists at all. */
+    private void onGetOutput(GetOutput request) {
+        ReplyTo replyTo = request.replyTo();
+        InvocationState invocation = state.invocation(request.invocationId());
+        if (invocation == null) {
+            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), request.invocationId()));
+        } else if (invocation.completed()) {
+            effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
+                    invocation.outcome(), invocation.retainedUntil()));
+        } else {
+            effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_READY, replyTo.requestId(), request.invocationId()));
+        }
+    }
+
+    // ---- management
+
+    private void onKill(Kill kill, long now) {
+        InvocationState invocation = managed(kill.invocationId(), kill.replyTo());
+        if (invocation == null) {
+            return;
+        }
+        if (invocation.status() == InvocationStatus.RUNNING) {
+            effects.abort(new AbortAttempt(invocation.invocationId(), invocation.attempt()));
+        } else if (invocation.status() == InvocationStatus.INBOXED) {
+            leaveInbox(invocation);
+        }
+        complete(invocation, new Outcome(null, KILLED), now);
+        done(kill.replyTo(), invocation);
+    }
+
+    /**
+     * Cancel: an invocation that is not running ends "Cancelled" at once. A running call is aborted (the
+     * connection closes, which an HTTP service can observe); if the service's answer still arrives first, it
+     * stands, as a Restate handler that ignores cancellation completes normally.
+     */
+    private void onCancel(Cancel cancel, long now) {
+        InvocationState invocation = managed(cancel.invocationId(), cancel.replyTo());
+        if (invocation == null) {
+            return;
+        }
+        switch (invocation.status()) {
+            case RUNNING -> {
+                invocation.requestCancel();
+                effects.abort(new AbortAttempt(invocation.invocationId(), invocation.attempt()));
+                state.put(invocation);
+            }
+            case INBOXED -> {
+                leaveInbox(invocation);
+                complete(invocation, new Outcome(null, CANCELLED), now);
+            }
+            default -> complete(invocation, new Outcome(null, CANCELLED), now);
+        }
+        done(cancel.replyTo(), invocation);
+    }
+
+    private void onPurge(Purge purge) {
+        ReplyTo replyTo = purge.replyTo();
+        InvocationState invocation = state.invocation(purge.invocationId());
+        if (invocation == null) {
+            notFound(replyTo, purge.invocationId());
+        } else if (!invocation.completed()) {
+            effects.reply(replyTo.ingressId(), Reply.rejected(replyTo.requestId(), invocation.invocationId(), 409,
+                    "The invocation '" + invocation.invocationId() + "' is not yet completed."));
+        } else {
+            state.delete(invocation.invocationId());
+            done(replyTo, invocation);
+        }
+    }
+
+    /** Resume: a paused or backing-off invocation runs its next attempt now, with a fresh retry budget. */
+    private void onResume(Resume resume, long now) {
+        InvocationState invocation = managed(resume.invocationId(), resume.replyTo());
+        if (invocation == null) {
+            return;
+        }
+        if (invocation.status() != InvocationStatus.PAUSED && invocation.status() != InvocationStatus.BACKING_OFF) {
+            ReplyTo replyTo = resume.replyTo();
+            effects.reply(replyTo.ingressId(), Reply.rejected(replyTo.requestId(), invocation.invocationId(), 409,
+                    "The invocation '" + invocation.invocationId() + "' is " + statusName(invocation)
+                            + ", not paused or backing off."));
+            return;
+        }
+        invocation.resetRetries();
+        startNextAttempt(invocation, now);
+        state.put(invocation);
+        done(resume.replyTo(), invocation);
+    }
+
+    /** The invocation a management command names, or null after answering that it is unknown or completed. */
+    private InvocationState managed(String invocationId, ReplyTo replyTo) {
+        InvocationState invocation = state.invocation(invocationId);
+        if (invocation == null) {
+            notFound(replyTo, invocationId);
+            return null;
+        }
+        if (invocation.completed()) {
+            effects.reply(replyTo.ingressId(), Reply.rejected(replyTo.requestId(), invocationId, 409,
+                    "The invocation '" + invocationId + "' was already completed."));
+            return null;
+        }
+        return invocation;
+    }
+
+    private void notFound(ReplyTo replyTo, String invocationId) {
+        effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), invocationId));
+    }
+
+    private void done(ReplyTo replyTo, InvocationState invocation) {
+        effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.DONE, replyTo.requestId(), invocation.invocationId()));
+    }
+
+    // ---- introspection
+
+    private void onDescribe(Describe describe) {
+        ReplyTo replyTo = describe.replyTo();
+        InvocationState invocation = state.invocation(describe.invocationId());
+        if (invocation == null) {
+            notFound(replyTo, describe.invocationId());
+            return;
+        }
+        effects.reply(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(view(invocation))));
+    }
+
+    /** This partition's invocations that match the filter, newest first, at most {@code limit}. */
+    private void onList(ListInvocations list) {
+        int limit = Math.max(1, Math.min(list.limit(), MAX_LIST_LIMIT));
+        Comparator<InvocationState> newestFirst = Comparator.comparingLong(InvocationState::createdAt)
+                .thenComparing(InvocationState::invocationId).reversed();
+        List<InvocationState> matches = new ArrayList<>();
+        state.forEachInvocation(invocation -> {
+            if (matches(list, invocation)) {
+                matches.add(invocation);
+            }
+        });
+        matches.sort(newestFirst);
+        List<InvocationView> views = matches.stream().limit(limit).map(StateMachine::view).toList();
+        effects.reply(list.replyTo().ingressId(), Reply.invocations(list.replyTo().requestId(), views));
+    }
+
+    private static boolean matches(ListInvocations list, InvocationState invocation) {
+        if (list.status() != null && !list.status().equals(statusName(invocation))) {
+            return false;
+        }
+        if (list.service() != null && !list.service().equals(invocation.target().service())) {
+            return false;
+        }
+        if (list.handler() != null && !list.handler().equals(invocation.target().handler())) {
+            return false;
+        }
+        if (list.key() != null && !list.key().equals(invocation.target().key())) {
+            return false;
+        }
+        if (list.createdBefore() != null) {
+            long created = invocation.createdAt();
+            if (created > list.createdBefore()) {
+                return false;
+            }
+            if (created == list.createdBefore()
+                    && (list.idBefore() == null || invocation.invocationId().compareTo(list.idBefore()) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static InvocationView view(InvocationState invocation) {
+        Outcome outcome = invocation.outcome();
+        return new InvocationView(
+                invocation.invocationId(),
+                invocation.target().toString(),
+                invocation.target().service(),
+                invocation.target().handler(),
+                invocation.target().key(),
+                invocation.idempotencyKey(),
+                statusName(invocation),
+                invocation.attempt(),
+                invocation.lastFailure(),
+                InvocationView.time(invocation.nextRetryAt()),
+                InvocationView.time(invocation.createdAt()),
+                InvocationView.time(invocation.executeAt()),
+                InvocationView.time(invocation.firstAttemptAt()),
+                InvocationView.time(invocation.completedAt()),
+                InvocationView.time(invocation.retainedUntil()),
+                outcome == null ? null : outcome.succeeded() ? "success" : "failure",
+                outcome == null ? null : outcome.failure(),
+                invocation.createdAt());
+    }
+
+    /** The status as Restate names it ({@code backing-off}, ...). */
+    static String statusName(InvocationState invocation) {
+        return switch (invocation.status()) {
+            case SCHEDULED -> "scheduled";
+            case INBOXED -> "inboxed";
+            case RUNNING -> "running";
+            case BACKING_OFF -> "backing-off";
+            case PAUSED -> "paused";
+            case COMPLETED -> "completed";
+        };
+    }
 }

@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -11,6 +12,7 @@ final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, InvocationState> invocations;
     private final KeyValueStore<String, StoredInput> inputs;
     private final KeyValueStore<String, byte[]> timers;
+    private final KeyValueStore<String, Inbox> inboxes;
 
     private static final byte[] PRESENT = new byte[0];
 
@@ -29,10 +31,12 @@ final class StoreBackedState implements ProcessorState {
     StoreBackedState(
             KeyValueStore<String, InvocationState> invocations,
             KeyValueStore<String, StoredInput> inputs,
-            KeyValueStore<String, byte[]> timers) {
+            KeyValueStore<String, byte[]> timers,
+            KeyValueStore<String, Inbox> inboxes) {
         this.invocations = invocations;
         this.inputs = inputs;
         this.timers = timers;
+        this.inboxes = inboxes;
     }
 
     @Override
@@ -63,6 +67,28 @@ final class StoreBackedState implements ProcessorState {
     @Override
     public void deleteInput(String invocationId) {
         inputs.delete(invocationId);
+    }
+
+    @Override
+    public void forEachInvocation(Consumer<InvocationState> visitor) {
+        try (KeyValueIterator<String, InvocationState> all = invocations.all()) {
+            all.forEachRemaining(entry -> visitor.accept(entry.value));
+        }
+    }
+
+    @Override
+    public Inbox inbox(String lock) {
+        return inboxes.get(lock);
+    }
+
+    @Override
+    public void putInbox(String lock, Inbox inbox) {
+        inboxes.put(lock, inbox);
+    }
+
+    @Override
+    public void deleteInbox(String lock) {
+        inboxes.delete(lock);
     }
 
     @Override

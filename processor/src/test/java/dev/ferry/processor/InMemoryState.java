@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The state machine's state in maps, for tests without Kafka. Values are stored as JSON, as the real stores
@@ -15,6 +16,7 @@ final class InMemoryState implements ProcessorState {
     final Map<String, byte[]> invocations = new HashMap<>();
     final Map<String, byte[]> inputs = new HashMap<>();
     final TreeMap<String, Timer> timers = new TreeMap<>();
+    final Map<String, byte[]> inboxes = new HashMap<>();
 
     @Override
     public InvocationState invocation(String invocationId) {
@@ -46,6 +48,27 @@ final class InMemoryState implements ProcessorState {
     @Override
     public void deleteInput(String invocationId) {
         inputs.remove(invocationId);
+    }
+
+    @Override
+    public void forEachInvocation(Consumer<InvocationState> visitor) {
+        invocations.values().forEach(json -> visitor.accept(Json.readTrusted(json, InvocationState.class)));
+    }
+
+    @Override
+    public Inbox inbox(String lock) {
+        byte[] json = inboxes.get(lock);
+        return json == null ? null : Json.readTrusted(json, Inbox.class);
+    }
+
+    @Override
+    public void putInbox(String lock, Inbox inbox) {
+        inboxes.put(lock, Json.write(inbox));
+    }
+
+    @Override
+    public void deleteInbox(String lock) {
+        inboxes.remove(lock);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.Reply;
 import java.util.ArrayList;
@@ -11,6 +12,12 @@ final class RecordingEffects implements Effects {
     final List<Reply> replies = new ArrayList<>();
     final List<String> replyIngresses = new ArrayList<>();
     final List<String> rejections = new ArrayList<>();
+    final List<AbortAttempt> aborts = new ArrayList<>();
+
+    @Override
+    public void abort(AbortAttempt abort) {
+        aborts.add(abort);
+    }
 
     @Override
     public void dispatch(Dispatch dispatch) {

@@ -44,6 +44,11 @@ class StateMachineTest {
         public Duration retention(Target target, String idempotencyKey) {
             return RETENTION;
         }
+
+        @Override
+        public Duration inactivityTimeout(Target target) {
+            return Duration.ofMinutes(1);
+        }
     }, LEASE);
     private long now = 1_000_000;
     private int requests;

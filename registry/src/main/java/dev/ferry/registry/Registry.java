@@ -1,6 +1,7 @@
 package dev.ferry.registry;
 
 import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.HandlerManifest;
 import dev.ferry.schemas.registry.ServiceOverrides;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -77,9 +78,23 @@ public final class Registry {
 
     /** The settings in force for a service: {@code defaults}, then its manifest, then the operator's changes. */
     public ServiceSettings settings(String serviceName, ServiceSettings defaults) {
-        ServiceSettings settings = service(serviceName)
-                .map(s -> defaults.overriddenBy(s.manifest()))
-                .orElse(defaults);
+        return settings(serviceName, null, defaults);
+    }
+
+    /**
+     * The settings in force for one handler: {@code defaults}, then the service's manifest, then the handler's
+     * own declarations, then the operator's changes to the service.
+     */
+    public ServiceSettings settings(String serviceName, String handlerName, ServiceSettings defaults) {
+        ServiceSettings settings = defaults;
+        Optional<RegisteredService> service = service(serviceName);
+        if (service.isPresent()) {
+            settings = settings.overriddenBy(service.get().manifest());
+            HandlerManifest handler = handlerName == null ? null : service.get().handler(handlerName);
+            if (handler != null) {
+                settings = settings.overriddenBy(handler);
+            }
+        }
         return settings.overriddenBy(overrides(serviceName));
     }
 

@@ -1,9 +1,11 @@
 package dev.ferry.registry;
 
 import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.registry.HandlerManifest;
 import dev.ferry.schemas.registry.ServiceManifest;
 import dev.ferry.schemas.registry.ServiceOverrides;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The settings in force for one service: Ferry's defaults, overridden by what the service's manifest declares.
@@ -28,38 +30,51 @@ public record ServiceSettings(
 
     /** These settings with the values {@code manifest} declares put in their place. */
     public ServiceSettings overriddenBy(ServiceManifest manifest) {
-        RetryPolicy retry = retryPolicy;
-        if (manifest.retryPolicyInitialInterval() != null || manifest.retryPolicyMaxInterval() != null
-                || manifest.retryPolicyMaxAttempts() != null || manifest.retryPolicyExponentiationFactor() != null
-                || manifest.retryPolicyOnMaxAttempts() != null) {
-            retry = new RetryPolicy(
-                    millisOr(manifest.retryPolicyInitialInterval(), retry.initialInterval()),
-                    manifest.retryPolicyExponentiationFactor() != null
-                            ? manifest.retryPolicyExponentiationFactor() : retry.factor(),
-                    millisOr(manifest.retryPolicyMaxInterval(), retry.maxInterval()),
-                    manifest.retryPolicyMaxAttempts() != null
-                            ? Math.max(1, manifest.retryPolicyMaxAttempts()) : retry.maxAttempts(),
-                    manifest.retryPolicyOnMaxAttempts() != null
-                            ? RetryPolicy.OnMaxAttempts.valueOf(manifest.retryPolicyOnMaxAttempts()) : retry.onMaxAttempts());
-        }
-        return new ServiceSettings(
-                millisOr(manifest.idempotencyRetention(), idempotencyRetention),
-                millisOr(manifest.journalRetention(), journalRetention),
-                millisOr(manifest.workflowCompletionRetention(), workflowCompletionRetention),
-                millisOr(manifest.inactivityTimeout(), inactivityTimeout),
-                millisOr(manifest.abortTimeout(), abortTimeout),
-                retry);
+        return with(manifest.idempotencyRetention(), manifest.journalRetention(),
+                manifest.workflowCompletionRetention(), manifest.inactivityTimeout(), manifest.abortTimeout(),
+                manifest.retryPolicyInitialInterval(), manifest.retryPolicyExponentiationFactor(),
+                manifest.retryPolicyMaxInterval(), manifest.retryPolicyMaxAttempts(),
+                manifest.retryPolicyOnMaxAttempts());
+    }
+
+    /** These settings with the values one handler's manifest declares put in their place. */
+    public ServiceSettings overriddenBy(HandlerManifest handler) {
+        return with(handler.idempotencyRetention(), handler.journalRetention(),
+                handler.workflowCompletionRetention(), handler.inactivityTimeout(), handler.abortTimeout(),
+                handler.retryPolicyInitialInterval(), handler.retryPolicyExponentiationFactor(),
+                handler.retryPolicyMaxInterval(), handler.retryPolicyMaxAttempts(),
+                handler.retryPolicyOnMaxAttempts());
     }
 
     /** These settings with the operator's changes put in their place. */
     public ServiceSettings overriddenBy(ServiceOverrides overrides) {
+        ServiceOverrides.RetryOverrides retry = overrides.retryPolicy();
+        return with(overrides.idempotencyRetentionMillis(), overrides.journalRetentionMillis(),
+                overrides.workflowCompletionRetentionMillis(), overrides.inactivityTimeoutMillis(), null,
+                retry == null ? null : retry.initialIntervalMillis(),
+                retry == null ? null : retry.exponentiationFactor(),
+                retry == null ? null : retry.maxIntervalMillis(),
+                retry == null ? null : retry.maxAttempts(),
+                retry == null ? null : retry.onMaxAttempts());
+    }
+
+    private ServiceSettings with(Long idempotency, Long journal, Long workflow, Long inactivity, Long abort,
+            Long retryInitial, Double retryFactor, Long retryMax, Integer retryAttempts, String retryOnMax) {
+        RetryPolicy retry = new RetryPolicy(
+                millisOr(retryInitial, retryPolicy.initialInterval()),
+                retryFactor != null ? retryFactor : retryPolicy.factor(),
+                millisOr(retryMax, retryPolicy.maxInterval()),
+                retryAttempts != null ? Integer.valueOf(Math.max(1, retryAttempts)) : retryPolicy.maxAttempts(),
+                retryOnMax != null
+                        ? RetryPolicy.OnMaxAttempts.valueOf(retryOnMax.toUpperCase(Locale.ROOT))
+                        : retryPolicy.onMaxAttempts());
         return new ServiceSettings(
-                millisOr(overrides.idempotencyRetentionMillis(), idempotencyRetention),
-                millisOr(overrides.journalRetentionMillis(), journalRetention),
-                millisOr(overrides.workflowCompletionRetentionMillis(), workflowCompletionRetention),
-                inactivityTimeout,
-                abortTimeout,
-                retryPolicy);
+                millisOr(idempotency, idempotencyRetention),
+                millisOr(journal, journalRetention),
+                millisOr(workflow, workflowCompletionRetention),
+                millisOr(inactivity, inactivityTimeout),
+                millisOr(abort, abortTimeout),
+                retry);
     }
 
     private static Duration millisOr(Long millis, Duration fallback) {

@@ -2,6 +2,7 @@ package dev.ferry.schemas;
 
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.command.ListInvocations;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -41,15 +42,22 @@ public final class CommandLog implements AutoCloseable {
 
     /** Appends the command; the future completes once the log has it (acks=all). */
     public CompletableFuture<RecordMetadata> append(Command command) {
+        if (command instanceof ListInvocations list) {
+            return send(list.partition(), "list", command);
+        }
         long partitionKey = InvocationId.parse(command.invocationId()).partitionKey();
         String key = command.invocationId();
         if (command instanceof Invoke invoke) {
             String routingKey = InvocationIds.routingKey(invoke.target(), invoke.idempotencyKey());
             key = routingKey != null ? routingKey : invoke.invocationId();
         }
+        return send(Routing.partition(partitionKey, partitions), key, command);
+    }
+
+    private CompletableFuture<RecordMetadata> send(int partition, String key, Command command) {
         CompletableFuture<RecordMetadata> appended = new CompletableFuture<>();
         producer.send(
-                new ProducerRecord<>(topic, Routing.partition(partitionKey, partitions), key, Json.write(command)),
+                new ProducerRecord<>(topic, partition, key, Json.write(command)),
                 (metadata, error) -> {
                     if (error != null) {
                         appended.completeExceptionally(error);

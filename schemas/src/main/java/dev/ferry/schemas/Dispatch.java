@@ -7,6 +7,8 @@ import java.util.List;
  * command log, renewing its lease while the call is open.
  *
  * @param leaseMillis how long the processor waits without a lease renewal before it runs the attempt again
+ * @param timeoutMillis how long the call may take before the dispatcher aborts it and reports a retryable failure
+ *     (the service's inactivity timeout); null for no limit
  */
 public record Dispatch(
         String invocationId,
@@ -16,7 +18,9 @@ public record Dispatch(
         String contentType,
         List<Header> headers,
         Payload body,
-        long leaseMillis) {
+        long leaseMillis,
+        Long timeoutMillis)
+        implements DispatcherCommand {
     public Dispatch {
         headers = headers == null ? List.of() : List.copyOf(headers);
         body = body == null ? Payload.EMPTY : body;

@@ -1,5 +1,7 @@
 package dev.ferry.schemas;
 
+import java.util.List;
+
 /**
  * The processor's answer to one waiting request, on the replies topic, keyed by the ingress instance that holds
  * the connection.
@@ -7,8 +9,15 @@ package dev.ferry.schemas;
  * @param outcome the result, for {@link Kind#RESULT}; the reason, for {@link Kind#REJECTED}
  * @param retainedUntil epoch milliseconds until which the result is kept, when the answer is a replay of a kept
  *     result (the ingress shows it as {@code idempotency-expires}); null otherwise
+ * @param invocations for {@link Kind#INVOCATIONS}: what was asked for
  */
-public record Reply(String requestId, String invocationId, Kind kind, Outcome outcome, Long retainedUntil) {
+public record Reply(
+        String requestId,
+        String invocationId,
+        Kind kind,
+        Outcome outcome,
+        Long retainedUntil,
+        List<InvocationView> invocations) {
     public enum Kind {
         /** The invocation ended; {@code outcome} says how. */
         RESULT,
@@ -21,14 +30,26 @@ public record Reply(String requestId, String invocationId, Kind kind, Outcome ou
         /** No such invocation (or its result is no longer retained). */
         NOT_FOUND,
         /** The request was refused (its failure says why); the invocation it names is not affected. */
-        REJECTED
+        REJECTED,
+        /** A management command was carried out. */
+        DONE,
+        /** Invocations described ({@code invocations}). */
+        INVOCATIONS
     }
 
     public static Reply result(String requestId, String invocationId, Outcome outcome, Long retainedUntil) {
-        return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil);
+        return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null);
     }
 
     public static Reply of(Kind kind, String requestId, String invocationId) {
-        return new Reply(requestId, invocationId, kind, null, null);
+        return new Reply(requestId, invocationId, kind, null, null, null);
+    }
+
+    public static Reply rejected(String requestId, String invocationId, int code, String message) {
+        return new Reply(requestId, invocationId, Kind.REJECTED, Outcome.failure(code, message), null, null);
+    }
+
+    public static Reply invocations(String requestId, List<InvocationView> invocations) {
+        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations));
     }
 }

@@ -7,6 +7,7 @@ import dev.ferry.ingress.Attachments;
 import dev.ferry.ingress.IngressRoutes;
 import dev.ferry.ingress.IngressServer;
 import dev.ferry.ingress.IngressSettings;
+import dev.ferry.ingress.InvocationAdmin;
 import dev.ferry.ingress.Invocations;
 import dev.ferry.ingress.ProcessorClient;
 import dev.ferry.ingress.ReplyListener;
@@ -107,7 +108,7 @@ public final class FerryServer implements AutoCloseable {
 
         if (config.has(FerryConfig.Role.DISPATCHER)) {
             Dispatcher dispatcher = new Dispatcher(topics,
-                    new DispatcherSettings(config.dispatcherMaxInFlight(), config.dispatcherConnectTimeout(), null),
+                    new DispatcherSettings(config.dispatcherMaxInFlight(), config.dispatcherConnectTimeout()),
                     kafka, commandLog, registry);
             started.push(dispatcher);
             dispatcher.start();
@@ -128,9 +129,13 @@ public final class FerryServer implements AutoCloseable {
             IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient),
                     new Attachments(registry, processorClient), registry);
             AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
+            InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient);
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
                     config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,
-                    admin::routes);
+                    routing -> {
+                        admin.routes(routing);
+                        invocationAdmin.routes(routing);
+                    });
             started.push(ingress);
             ingress.start();
         }

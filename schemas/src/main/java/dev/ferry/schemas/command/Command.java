@@ -16,8 +16,19 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = RenewLease.class, name = "RenewLease"),
     @JsonSubTypes.Type(value = Attach.class, name = "Attach"),
     @JsonSubTypes.Type(value = GetOutput.class, name = "GetOutput"),
+    @JsonSubTypes.Type(value = Cancel.class, name = "Cancel"),
+    @JsonSubTypes.Type(value = Kill.class, name = "Kill"),
+    @JsonSubTypes.Type(value = Purge.class, name = "Purge"),
+    @JsonSubTypes.Type(value = Resume.class, name = "Resume"),
+    @JsonSubTypes.Type(value = Describe.class, name = "Describe"),
+    @JsonSubTypes.Type(value = ListInvocations.class, name = "ListInvocations"),
 })
-public sealed interface Command permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput {
-    /** The invocation the command is about; may be absent only on an {@code Invoke} from a direct producer. */
+public sealed interface Command
+        permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput, Cancel, Kill, Purge, Resume,
+                Describe, ListInvocations {
+    /**
+     * The invocation the command is about, which names its partition; absent only on {@link ListInvocations},
+     * which names its partition itself.
+     */
     String invocationId();
 }

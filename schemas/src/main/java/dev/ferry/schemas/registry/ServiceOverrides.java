@@ -9,6 +9,8 @@ package dev.ferry.schemas.registry;
  *     with the first request's result
  * @param maxWaitMillis calls and attaches answer 202 with the invocation id after this long instead of holding the
  *     connection until the result
+ * @param inactivityTimeoutMillis how long one call may take before it is aborted and retried
+ * @param retryPolicy the retry policy's fields that were changed
  */
 public record ServiceOverrides(
         String name,
@@ -16,11 +18,21 @@ public record ServiceOverrides(
         Long journalRetentionMillis,
         Long workflowCompletionRetentionMillis,
         Boolean rejectChangedRequests,
-        Long maxWaitMillis) {
+        Long maxWaitMillis,
+        Long inactivityTimeoutMillis,
+        RetryOverrides retryPolicy) {
     public static final String KEY_PREFIX = "service/";
 
+    /** Changed retry policy fields; null ones keep their value. Durations in milliseconds. */
+    public record RetryOverrides(
+            Long initialIntervalMillis,
+            Double exponentiationFactor,
+            Long maxIntervalMillis,
+            Integer maxAttempts,
+            String onMaxAttempts) {}
+
     public static ServiceOverrides none(String name) {
-        return new ServiceOverrides(name, null, null, null, null, null);
+        return new ServiceOverrides(name, null, null, null, null, null, null, null);
     }
 
     public String key() {
