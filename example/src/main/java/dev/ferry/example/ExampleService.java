@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code Greeter} (service): {@code greet}, {@code noop} (echo), {@code slow} (waits {@code ms}),
- *       {@code fail} (terminal 400), {@code flaky} (500 twice per {@code id}, then success);
+ *       {@code fail} (terminal 400), {@code flaky} (500 twice per {@code id}, then success), {@code busy} (503 with
+ *       {@code Retry-After: 2} once per {@code id}), {@code hang} (hangs the first time per {@code id});
  *   <li>{@code Counter} (virtual object): {@code add} (exclusive, takes 200 ms), {@code get} (shared);
  *   <li>{@code Signup} (workflow): {@code run} waits until {@code approve} is called, {@code status}.
  * </ul>
@@ -99,6 +100,8 @@ public final class ExampleService implements AutoCloseable {
                 .post("/invoke/Greeter/slow", this::slow)
                 .post("/invoke/Greeter/fail", this::fail)
                 .post("/invoke/Greeter/flaky", this::flaky)
+                .post("/invoke/Greeter/busy", this::busy)
+                .post("/invoke/Greeter/hang", this::hang)
                 .post("/invoke/Counter/add", this::add)
                 .post("/invoke/Counter/get", this::get)
                 .post("/invoke/Signup/run", this::run)
@@ -168,6 +171,32 @@ public final class ExampleService implements AutoCloseable {
         }
         json(res, 200, JSON.createObjectNode().put("id", id).put("attempts", attempt)
                 .put("at", System.currentTimeMillis()));
+    }
+
+    /** Answers 503 with {@code Retry-After: 2} the first time per id, then succeeds. */
+    private void busy(ServerRequest req, ServerResponse res) {
+        JsonNode input = input(req);
+        String id = input.path("id").asText("");
+        int attempt = flakyAttempts.merge("busy:" + id, 1, Integer::sum);
+        count("busy", id);
+        if (attempt == 1) {
+            res.header("retry-after", "2");
+            json(res, 503, JSON.createObjectNode().put("message", "busy, come back in 2 s"));
+            return;
+        }
+        json(res, 200, JSON.createObjectNode().put("id", id).put("attempts", attempt));
+    }
+
+    /** Hangs for {@code ms} (default 60 s) the first time per id, then answers at once. */
+    private void hang(ServerRequest req, ServerResponse res) throws InterruptedException {
+        JsonNode input = input(req);
+        String id = input.path("id").asText("");
+        int attempt = flakyAttempts.merge("hang:" + id, 1, Integer::sum);
+        count("hang", id);
+        if (attempt == 1) {
+            Thread.sleep(input.path("ms").asLong(60_000));
+        }
+        json(res, 200, JSON.createObjectNode().put("id", id).put("attempts", attempt));
     }
 
     private void add(ServerRequest req, ServerResponse res) throws InterruptedException {
