@@ -52,6 +52,7 @@ public final class Dispatcher implements AutoCloseable {
     private final DispatcherSettings settings;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
+    /** The open call of each invocation (at most one: a newer attempt supersedes an older one). */
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final Thread pollThread;
     private final HttpClient httpClient;
@@ -62,7 +63,10 @@ public final class Dispatcher implements AutoCloseable {
         final Dispatch dispatch;
         volatile long lastRenewal;
         volatile Thread thread;
+        /** Cancelled or killed: report the attempt as failed, so the processor can end the invocation. */
         volatile boolean aborted;
+        /** A newer attempt of the invocation arrived: this one's outcome no longer counts, report nothing. */
+        volatile boolean superseded;
 
         InFlight(Dispatch dispatch, long now) {
             this.dispatch = dispatch;
@@ -80,6 +84,10 @@ public final class Dispatcher implements AutoCloseable {
         this.commandLog = commandLog;
         this.registry = registry;
         Properties props = new Properties();
+        // A dispatcher that dies holds its partitions until its group session times out; Kafka's default (45 s)
+        // would hold new attempts that long. Configurable through FERRY_KAFKA_SESSION_TIMEOUT_MS.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         props.putAll(kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.dispatcherGroup());
         // read_uncommitted: a dispatch is visible as soon as the processor sends it, instead of at its next
@@ -159,20 +167,25 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private static String attemptKey(DispatcherCommand command) {
-        return command.invocationId() + "#" + command.attempt();
-    }
-
     private void start(Dispatch dispatch) {
-        String key = attemptKey(dispatch);
         InFlight call = new InFlight(dispatch, System.currentTimeMillis());
-        if (inFlight.putIfAbsent(key, call) != null) {
-            return; // the same attempt delivered twice (a processor retry): it is already running here
+        InFlight older = inFlight.get(dispatch.invocationId());
+        if (older != null) {
+            if (older.dispatch.attempt() >= dispatch.attempt()) {
+                return; // this attempt again (a processor retry), or an older one: not worth running
+            }
+            // The processor gave up on the older attempt (its lease lapsed while its dispatcher was away, say).
+            older.superseded = true;
+            interrupt(older);
         }
+        inFlight.put(dispatch.invocationId(), call);
         calls.execute(() -> {
             call.thread = Thread.currentThread();
             try {
-                Command outcome = call.aborted ? null : call(dispatch);
+                Command outcome = call.aborted || call.superseded ? null : call(dispatch);
+                if (call.superseded) {
+                    return;
+                }
                 if (call.aborted) {
                     // Cancelled or killed: the connection is closed; the processor decides what that means.
                     outcome = new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
@@ -189,18 +202,23 @@ public final class Dispatcher implements AutoCloseable {
                 log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
                         dispatch.attempt(), e);
             } finally {
-                inFlight.remove(key);
+                inFlight.remove(dispatch.invocationId(), call);
             }
         });
     }
 
-    /** Interrupts the thread of the call: the JDK HTTP client then cancels the exchange and closes the connection. */
+    /** Stops the call of a cancelled or killed attempt, if it runs here. */
     private void abort(AbortAttempt abort) {
-        InFlight call = inFlight.get(attemptKey(abort));
-        if (call == null) {
+        InFlight call = inFlight.get(abort.invocationId());
+        if (call == null || call.dispatch.attempt() != abort.attempt()) {
             return; // already ended, or running on another dispatcher after a rebalance: its lease decides
         }
         call.aborted = true;
+        interrupt(call);
+    }
+
+    /** Interrupts the thread of a call: the JDK HTTP client then cancels the exchange and closes the connection. */
+    private static void interrupt(InFlight call) {
         Thread thread = call.thread;
         if (thread != null) {
             thread.interrupt();

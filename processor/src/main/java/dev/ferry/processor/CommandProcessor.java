@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.DispatcherCommand;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.command.Command;
@@ -82,15 +83,25 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
+    /**
+     * Dispatch records are keyed by invocation and attempt: each attempt of an invocation lands on a partition of
+     * its own, so the retry of an attempt whose dispatcher died is likely taken at once by a live dispatcher,
+     * instead of waiting for the group to reassign the dead one's partitions. An abort carries the same key, to
+     * reach the dispatcher that runs the attempt.
+     */
+    private static String dispatchKey(DispatcherCommand command) {
+        return command.invocationId() + "/" + command.attempt();
+    }
+
     @Override
     public void dispatch(Dispatch dispatch) {
-        context.forward(new Record<>(dispatch.invocationId(), Json.write(dispatch), context.currentSystemTimeMs()),
+        context.forward(new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()),
                 ProcessorTopology.DISPATCH_SINK);
     }
 
     @Override
     public void abort(AbortAttempt abort) {
-        context.forward(new Record<>(abort.invocationId(), Json.write(abort), context.currentSystemTimeMs()),
+        context.forward(new Record<>(dispatchKey(abort), Json.write(abort), context.currentSystemTimeMs()),
                 ProcessorTopology.DISPATCH_SINK);
     }
 

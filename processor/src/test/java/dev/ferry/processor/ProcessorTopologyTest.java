@@ -79,7 +79,7 @@ class ProcessorTopologyTest {
         pipe(call);
 
         TestRecord<String, byte[]> dispatched = dispatch.readRecord();
-        assertThat(dispatched.key()).isEqualTo(call.invocationId());
+        assertThat(dispatched.key()).as("keyed by invocation and attempt").isEqualTo(call.invocationId() + "/1");
         Dispatch attempt = Json.readTrusted(dispatched.value(), Dispatch.class);
         assertThat(attempt.attempt()).isEqualTo(1);
         assertThat(attempt.body().utf8()).isEqualTo("{\"name\":\"Mary\"}");

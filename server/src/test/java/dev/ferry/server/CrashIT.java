@@ -1,0 +1,118 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.example.ExampleService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Crash safety with Ferry's roles in separate processes on one broker, killed with SIGKILL mid-work: a dead
+ * dispatcher's attempt runs again; a dead processor loses nothing and completes nothing twice.
+ */
+class CrashIT {
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    /** Settings for a role process joining the harness's Ferry (same broker, topics and partitions). */
+    private static Map<String, String> roleEnv(FerryHarness ferry, String roles) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("FERRY_ROLES", roles);
+        env.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", ferry.env.get("FERRY_KAFKA_BOOTSTRAP_SERVERS"));
+        env.put("FERRY_TOPIC_PREFIX", ferry.env.get("FERRY_TOPIC_PREFIX"));
+        env.put("FERRY_PARTITIONS", ferry.env.get("FERRY_PARTITIONS"));
+        env.put("FERRY_DISPATCH_LEASE", ferry.env.get("FERRY_DISPATCH_LEASE"));
+        env.put("FERRY_DATA_DIR", Files.createTempDirectory("ferry-role").toString());
+        // A killed member leaves no goodbye: the group reassigns its partitions once its session times out.
+        env.put("FERRY_STREAMS_SESSION_TIMEOUT_MS", "6000");
+        env.put("FERRY_STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
+        return env;
+    }
+
+    private static long addsRun(ExampleService example) {
+        long total = 0;
+        for (int key = 0; key < 4; key++) {
+            total += example.executions("add:crash-" + key);
+        }
+        return total;
+    }
+
+    @Test
+    void anAttemptWhoseDispatcherIsKilledMidCallRunsAgainOnAnotherDispatcher() throws Exception {
+        try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,processor").start()) {
+            ExampleService example = ferry.registerExample();
+            FerryProcess first = FerryProcess.start("dispatcher-1", roleEnv(ferry, "dispatcher"))
+                    .awaitLog("Ferry started", STARTUP);
+
+            CompletableFuture<Http.Response> call =
+                    ferry.ingress().postJsonAsync("/Greeter/slow", "{\"ms\":3000,\"tag\":\"crash-d\"}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> example.executions("slow:crash-d") == 1);
+            first.kill();
+
+            try (FerryProcess second = FerryProcess.start("dispatcher-2", roleEnv(ferry, "dispatcher"))
+                    .awaitLog("Ferry started", STARTUP)) {
+                Http.Response response = call.get();
+                assertThat(response.status()).as(response.toString()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("{\"slept\":3000,\"tag\":\"crash-d\"}");
+                assertThat(example.executions("slow:crash-d")).as("run again after the lease lapsed").isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void aProcessorKilledMidLoadLosesNothingAndCompletesNothingTwice() throws Exception {
+        try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,dispatcher").start()) {
+            ExampleService example = ferry.registerExample();
+            FerryProcess first = FerryProcess.start("processor-1", roleEnv(ferry, "processor"))
+                    .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP);
+
+            // Counter adds: each result is the running total of its key, so a result applied twice, or lost and
+            // redone, would show as a changed answer.
+            int count = 40;
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Http.Response sent = ferry.ingress().postJson("/Counter/crash-" + (i % 4) + "/add/send", "1",
+                        "idempotency-key", "crash-" + i);
+                assertThat(sent.status()).isEqualTo(202);
+                ids.add(sent.header("x-restate-id"));
+            }
+            // Each key's adds run one at a time, 200 ms each: kill the processor about halfway through.
+            await().atMost(Duration.ofSeconds(30)).until(() -> addsRun(example) >= count / 2);
+            first.kill();
+
+            try (FerryProcess second = FerryProcess.start("processor-2", roleEnv(ferry, "processor"))
+                    .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP)) {
+                Map<String, String> results = new LinkedHashMap<>();
+                for (String id : ids) {
+                    Http.Response attached = ferry.ingress().get("/restate/invocation/" + id + "/attach");
+                    assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+                    results.put(id, attached.body());
+                }
+                assertThat(results).hasSize(count);
+
+                for (int i = 0; i < count; i++) {
+                    Http.Response replay = ferry.ingress().postJson("/Counter/crash-" + (i % 4) + "/add", "1",
+                            "idempotency-key", "crash-" + i);
+                    assertThat(replay.header("x-restate-id")).isEqualTo(ids.get(i));
+                    assertThat(replay.body()).as("the replay of crash-%d", i).isEqualTo(results.get(ids.get(i)));
+                }
+                for (int key = 0; key < 4; key++) {
+                    List<Long> totals = new ArrayList<>();
+                    for (int i = key; i < count; i += 4) {
+                        totals.add(Long.parseLong(results.get(ids.get(i))));
+                    }
+                    assertThat(totals).as("each add of crash-%d saw its own running total", key)
+                            .doesNotHaveDuplicates();
+                }
+            }
+        }
+    }
+}
