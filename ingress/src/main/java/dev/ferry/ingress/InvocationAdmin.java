@@ -56,13 +56,17 @@ public final class InvocationAdmin {
                 .patch("/invocations/{id}/purge", (req, res) -> manage(req, res, Purge::new, Status.OK_200))
                 .patch("/invocations/{id}/resume", (req, res) -> manage(req, res, Resume::new, Status.OK_200))
                 .any("/invocations/{id}/{operation}", (req, res) -> {
+                    // As Restate answers: 405, an Allow header and no body.
                     res.header(HeaderNames.ALLOW, "PATCH");
-                    Responses.json(res, 405, Json.MAPPER.createObjectNode()
-                            .put("message", "method not allowed: use PATCH").putNull("restate_code"));
+                    res.status(Status.METHOD_NOT_ALLOWED_405).send();
                 });
     }
 
-    /** The older form: {@code DELETE /invocations/{id}?mode=cancel|kill|purge} (cancel when absent); 202. */
+    /**
+     * The older form: {@code DELETE /invocations/{id}?mode=cancel|kill|purge} (cancel when absent). Restate answers
+     * it 202 whatever the invocation's state, unknown and completed ones included; so does Ferry, once the
+     * command is carried out.
+     */
     private void deleteWithMode(ServerRequest req, ServerResponse res) {
         String mode = req.query().first("mode").asOptional().orElse("cancel").toLowerCase(Locale.ROOT);
         BiFunction<String, ReplyTo, Command> command = switch (mode) {
@@ -71,7 +75,9 @@ public final class InvocationAdmin {
             case "purge" -> Purge::new;
             default -> throw AdminError.json(400, "unknown mode '" + mode + "': use cancel, kill or purge");
         };
-        manage(req, res, command, Status.ACCEPTED_202);
+        String id = invocationId(req);
+        processor.ask(replyTo -> command.apply(id, replyTo), null).orElseThrow();
+        res.status(Status.ACCEPTED_202).send();
     }
 
     private void manage(ServerRequest req, ServerResponse res, BiFunction<String, ReplyTo, Command> command,
@@ -125,8 +131,9 @@ public final class InvocationAdmin {
         List<Function<ReplyTo, Command>> perPartition = new ArrayList<>();
         for (int partition = 0; partition < processor.partitions(); partition++) {
             int p = partition;
+            // One more than a page from each: the only way to know whether a partition has more.
             perPartition.add(replyTo ->
-                    new ListInvocations(p, status, service, handler, key, created, id, limit, replyTo));
+                    new ListInvocations(p, status, service, handler, key, created, id, limit + 1, replyTo));
         }
         List<Reply> replies = processor.askEach(perPartition, LIST_WAIT);
         List<InvocationView> all = new ArrayList<>();
