@@ -97,14 +97,15 @@ public final class Invocations {
 
         if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey)) {
             // A plain send: once the log has it, nothing about it needs the processor's verdict.
-            processor.tell(new Invoke(invocationId, target, null, contentType, headers, Payload.of(body), executeAt,
-                    true, null, false, now));
+            processor.tell(new Invoke(invocationId, target, null, contentType, headers, Payload.of(body), null,
+                    executeAt, true, null, false, now, null));
             Responses.accepted(res, Reply.of(Reply.Kind.ACCEPTED, null, invocationId), executeAt);
             return;
         }
         Duration maxWait = request.send() ? null : preferences.waitOr(overrides.maxWaitMillis());
         Optional<Reply> reply = processor.ask(replyTo -> new Invoke(invocationId, target, idempotencyKey, contentType,
-                headers, Payload.of(body), executeAt, request.send(), replyTo, requireSameRequest, now), maxWait);
+                headers, Payload.of(body), null, executeAt, request.send(), replyTo, requireSameRequest, now, null),
+                maxWait);
         if (reply.isEmpty()) {
             Responses.stillRunning(res, invocationId);
         } else if (request.send()) {

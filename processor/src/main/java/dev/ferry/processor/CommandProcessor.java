@@ -3,12 +3,18 @@ package dev.ferry.processor;
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.DispatcherCommand;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.RecordSchemas;
+import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.ListInvocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -31,13 +37,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
 
     private final ProcessorSettings settings;
+    private final RecordSchemas schemas;
     private ProcessorContext<String, byte[]> context;
     private StateMachine stateMachine;
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
 
-    CommandProcessor(ProcessorSettings settings) {
+    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas) {
         this.settings = settings;
+        this.schemas = schemas;
     }
 
     @Override
@@ -57,21 +65,27 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     public void process(Record<String, byte[]> record) {
         current = record;
         try {
-            Command command;
-            try {
-                command = Json.read(record.value(), Command.class);
-            } catch (IOException | RuntimeException e) {
-                reject("not a valid command: " + e.getMessage());
+            Command command = read(record.value());
+            if (command == null) {
+                return; // rejected
+            }
+            RecordMetadata origin = context.recordMetadata().orElseThrow();
+            if (command instanceof ListInvocations list) {
+                if (origin.partition() != list.partition()) {
+                    // Answers are per partition; one that landed elsewhere would answer for the wrong one.
+                    reject("a ListInvocations for partition " + list.partition() + " on partition "
+                            + origin.partition());
+                    return;
+                }
+            } else if (command instanceof Invoke invoke) {
+                command = checkSubmission(invoke, origin, record);
+            } else if (!onItsPartition(command.invocationId(), origin.partition())) {
+                reroute(command);
                 return;
             }
-            if (command instanceof ListInvocations list && context.recordMetadata().isPresent()
-                    && context.recordMetadata().get().partition() != list.partition()) {
-                // Answers are per partition; one that landed elsewhere would answer for the wrong one.
-                reject("a ListInvocations for partition " + list.partition() + " on partition "
-                        + context.recordMetadata().get().partition());
-                return;
+            if (command != null) {
+                stateMachine.apply(command, context.currentSystemTimeMs());
             }
-            stateMachine.apply(command, context.currentSystemTimeMs());
         } catch (KafkaException e) {
             throw e; // the stream thread's own failures: Kafka Streams recovers from these
         } catch (RuntimeException e) {
@@ -91,6 +105,80 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      */
     private static String dispatchKey(DispatcherCommand command) {
         return command.invocationId() + "/" + command.attempt();
+    }
+
+    /**
+     * Reads a record as a command: JSON, a known type, valid against the type's published schema. Anything else is
+     * rejected with the reason (and null returned): records may come from any producer.
+     */
+    private Command read(byte[] value) {
+        if (value == null) {
+            reject("a record without a value");
+            return null;
+        }
+        JsonNode tree;
+        try {
+            tree = Json.MAPPER.readTree(value);
+        } catch (IOException e) {
+            reject("not a valid command: not JSON: " + e.getMessage());
+            return null;
+        }
+        if (tree == null || !tree.path("type").isTextual()) {
+            reject("not a valid command: no \"type\" (Invoke, Completion, ...)");
+            return null;
+        }
+        String type = tree.get("type").asText();
+        List<String> problems = schemas.problems(type, new String(value, StandardCharsets.UTF_8));
+        if (!problems.isEmpty()) {
+            reject("not a valid " + type + " (schema " + RecordSchemas.BASE + type + ".json): "
+                    + String.join("; ", problems));
+            return null;
+        }
+        try {
+            return Json.MAPPER.treeToValue(tree, Command.class);
+        } catch (IOException | RuntimeException e) {
+            reject("not a valid " + type + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Completes a submission (a direct producer's may lack its id, types or execution time) or sends it away. */
+    private Invoke checkSubmission(Invoke invoke, RecordMetadata origin, Record<String, byte[]> record) {
+        Submissions.Decision decision = Submissions.check(invoke, new Submissions.Origin(origin.topic(),
+                origin.partition(), origin.offset(), record.timestamp(), record.key()), settings.registry().get(),
+                settings.partitions());
+        return switch (decision) {
+            case Submissions.Accept accept -> accept.invoke();
+            case Submissions.Reroute reroute -> {
+                reroute(reroute.invoke());
+                yield null;
+            }
+            case Submissions.Reject rejected -> {
+                reject(rejected.reason());
+                if (invoke.replyTo() != null) {
+                    // Whoever waits for it learns why, rather than waiting forever.
+                    reply(invoke.replyTo().ingressId(), Reply.rejected(invoke.replyTo().requestId(),
+                            invoke.invocationId(), 400, rejected.reason()));
+                }
+                yield null;
+            }
+        };
+    }
+
+    private boolean onItsPartition(String invocationId, int partition) {
+        try {
+            return Routing.partition(InvocationId.parse(invocationId).partitionKey(), settings.partitions())
+                    == partition;
+        } catch (InvocationId.InvalidIdException e) {
+            return true; // the state machine rejects it with the reason
+        }
+    }
+
+    /** Appends the command to the log again, on the partition its invocation id names. */
+    private void reroute(Command command) {
+        log.info("Rerouting a {} for {} to its partition", command.getClass().getSimpleName(), command.invocationId());
+        context.forward(new Record<>(command.invocationId(), Json.write(command), current.timestamp(),
+                current.headers()), ProcessorTopology.REROUTE_SINK);
     }
 
     @Override

@@ -1,12 +1,17 @@
 package dev.ferry.processor;
 
+import dev.ferry.registry.Registry;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The processor's tunables.
  *
+ * @param registry the registry as it is now, for resolving submissions
+ * @param partitions the command log's partition count, to tell where a command belongs
  * @param lease how long a dispatched attempt may go without a lease renewal before it is run again
  * @param timerTick how often the wall-clock punctuator looks for due timers; with an idle topic the stream
  *     thread also needs {@code poll.ms} at most this long to wake up in time
  */
-public record ProcessorSettings(Policies policies, Duration lease, Duration timerTick) {}
+public record ProcessorSettings(
+        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {}

@@ -1,9 +1,14 @@
 package dev.ferry.processor;
 
 import dev.ferry.schemas.CommandLog;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.JsonSerde;
+import dev.ferry.schemas.RecordSchemas;
+import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -23,6 +28,7 @@ public final class ProcessorTopology {
     static final String DISPATCH_SINK = "dispatch";
     static final String REPLIES_SINK = "replies";
     static final String DEAD_LETTER_SINK = "dead-letter";
+    static final String REROUTE_SINK = "reroute";
 
 
     private ProcessorTopology() {}
@@ -45,7 +51,8 @@ public final class ProcessorTopology {
 
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
-        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings), SOURCE);
+        RecordSchemas schemas = new RecordSchemas();
+        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings, schemas), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);
@@ -56,6 +63,12 @@ public final class ProcessorTopology {
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
+        // A command on the wrong partition of the log goes back to the log, on the partition of its invocation id
+        // (its key).
+        topology.addSink(REROUTE_SINK, topics.log(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                (topic, key, value, partitions) -> Optional.of(Set.of(
+                        Routing.partition(InvocationId.parse(key).partitionKey(), partitions))),
+                STATE_MACHINE);
         return topology;
     }
 }

@@ -279,12 +279,13 @@ class ObjectsAndManagementTest {
 
     private Invoke call(Target target) {
         return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
-                List.of(), Payload.ofUtf8("1"), null, false, new ReplyTo("ingress-a", "r" + (++requests)), false, now);
+                List.of(), Payload.ofUtf8("1"), null, null, false, new ReplyTo("ingress-a", "r" + (++requests)), false, now,
+                null);
     }
 
     private Invoke send(Target target, Long executeAt) {
         return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
-                List.of(), Payload.ofUtf8("1"), executeAt, true, null, false, now);
+                List.of(), Payload.ofUtf8("1"), null, executeAt, true, null, false, now, null);
     }
 
     private static Outcome ok() {

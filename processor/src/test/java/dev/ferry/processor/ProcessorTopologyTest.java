@@ -2,7 +2,14 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.registry.Registry;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.Routing;
+import dev.ferry.schemas.ServiceType;
+import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.registry.ServiceManifest;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Outcome;
@@ -42,6 +49,11 @@ class ProcessorTopologyTest {
     private static final Topics TOPICS = new Topics("ferry.");
     private static final Target GREET = Target.service("Greeter", "greet");
     private static final Instant START = Instant.parse("2026-11-25T12:00:00Z");
+    private static final Registry REGISTRY = Registry.EMPTY.with(new Deployment("dp_1test", "http://127.0.0.1:9080",
+            0, 1, List.of(new ServiceManifest("Greeter", null, ServiceType.SERVICE, List.of(
+                    new HandlerManifest("greet", null, null, null, null, null, null, null, null, null, null, null,
+                            null, null, null, null, null, null)),
+                    null, null, null, null, null, null, null, null, null, null, null, null, null))), 0);
 
     private Path stateDir;
     private TopologyTestDriver driver;
@@ -57,9 +69,10 @@ class ProcessorTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // The test driver's topics have one partition: every command is on its partition.
         ProcessorSettings settings = new ProcessorSettings(
-                Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), Duration.ofSeconds(10),
-                Duration.ofMillis(20));
+                Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), () -> REGISTRY, 1,
+                Duration.ofSeconds(10), Duration.ofMillis(20));
         driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings), props, START);
         log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer());
         dispatch = driver.createOutputTopic(TOPICS.dispatch(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -117,7 +130,7 @@ class ProcessorTopologyTest {
     @Test
     void aDelayedSendIsDispatchedByTheWallClockPunctuator() {
         Invoke send = new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, null, List.of(),
-                Payload.EMPTY, START.toEpochMilli() + 5_000, true, null, false, START.toEpochMilli());
+                Payload.EMPTY, null, START.toEpochMilli() + 5_000, true, null, false, START.toEpochMilli(), null);
         pipe(send);
         assertThat(dispatch.isEmpty()).isTrue();
 
@@ -142,10 +155,52 @@ class ProcessorTopologyTest {
         assertThat(invocations.get(call.invocationId())).isNull();
     }
 
+    @Test
+    void aDirectProducersInvokeWithoutIdOrTypesRunsAndGetsAnIdFromItsPosition() {
+        log.pipeInput("any-key", ("{\"type\":\"Invoke\",\"target\":{\"service\":\"Greeter\",\"handler\":\"greet\"},"
+                + "\"body\":{\"name\":\"Kafka\"}}").getBytes(StandardCharsets.UTF_8));
+
+        Dispatch attempt = Json.readTrusted(dispatch.readRecord().value(), Dispatch.class);
+        assertThat(attempt.target()).isEqualTo(GREET);
+        assertThat(attempt.body().utf8()).isEqualTo("{\"name\":\"Kafka\"}");
+        assertThat(InvocationId.parse(attempt.invocationId()).partitionKey())
+                .as("the record key's partition key, as the default partitioner placed it")
+                .isEqualTo(Routing.partitionKey("any-key"));
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aDirectProducersDelayCountsFromTheRecordTimestamp() {
+        log.pipeInput("k", ("{\"type\":\"Invoke\",\"target\":{\"service\":\"Greeter\",\"handler\":\"greet\"},"
+                + "\"delay\":\"2s\"}").getBytes(StandardCharsets.UTF_8), START);
+        assertThat(dispatch.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(2_100));
+        assertThat(dispatch.isEmpty()).isFalse();
+    }
+
+    @Test
+    void recordsForUnknownServicesOrBreakingTheSchemaGoToTheDeadLetterTopicWithTheReason() {
+        log.pipeInput("k", "{\"type\":\"Invoke\",\"target\":{\"service\":\"Nope\",\"handler\":\"x\"}}"
+                .getBytes(StandardCharsets.UTF_8));
+        log.pipeInput("k", "{\"type\":\"Invoke\",\"target\":{\"handler\":\"x\"},\"surprise\":1}"
+                .getBytes(StandardCharsets.UTF_8));
+        log.pipeInput("k", "{\"type\":\"Teleport\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(reason(deadLetters.readRecord())).isEqualTo("service 'Nope' is not registered");
+        assertThat(reason(deadLetters.readRecord())).startsWith("not a valid Invoke (schema ")
+                .contains("required property 'service' not found", "'surprise' is not defined");
+        assertThat(reason(deadLetters.readRecord())).contains("unknown record type 'Teleport'");
+        assertThat(dispatch.isEmpty()).isTrue();
+    }
+
+    private static String reason(TestRecord<String, byte[]> deadLetter) {
+        return new String(deadLetter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+    }
+
     private Invoke call(String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
-                "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, false,
-                new ReplyTo("ingress-1", "req-1"), false, START.toEpochMilli());
+                "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, null, false,
+                new ReplyTo("ingress-1", "req-1"), false, START.toEpochMilli(), null);
     }
 
     private void pipe(Command command) {

@@ -302,8 +302,8 @@ class StateMachineTest {
     @Test
     void anInvokeWithAMalformedIdIsRejectedAndChangesNothing() {
         Invoke good = call(GREET, null);
-        Invoke bad = new Invoke("inv_nope", good.target(), null, null, List.of(), Payload.EMPTY, null, false,
-                good.replyTo(), false, now);
+        Invoke bad = new Invoke("inv_nope", good.target(), null, null, List.of(), Payload.EMPTY, null, null, false,
+                good.replyTo(), false, now, null);
         machine.apply(bad, now);
         assertThat(effects.rejections).singleElement().asString().contains("bad invocation id 'inv_nope'");
         assertThat(effects.dispatches).isEmpty();
@@ -406,27 +406,27 @@ class StateMachineTest {
 
         Invoke other = call(GREET, "lenient-1");
         machine.apply(new Invoke(other.invocationId(), GREET, "lenient-1", "application/json", List.of(),
-                Payload.ofUtf8("{\"name\":\"Other\"}"), null, false, other.replyTo(), false, now + 2), now + 2);
+                Payload.ofUtf8("{\"name\":\"Other\"}"), null, null, false, other.replyTo(), false, now + 2, null), now + 2);
         assertThat(single(effects.takeReplies()).outcome().success().body().utf8()).isEqualTo("\"first\"");
         assertThat(effects.dispatches).isEmpty();
     }
 
     private static Invoke strict(Invoke invoke, Payload body) {
         return new Invoke(invoke.invocationId(), invoke.target(), invoke.idempotencyKey(), invoke.contentType(),
-                invoke.headers(), body, invoke.executeAt(), invoke.send(), invoke.replyTo(), true,
-                invoke.createdAt());
+                invoke.headers(), body, invoke.delay(), invoke.executeAt(), invoke.send(), invoke.replyTo(), true,
+                invoke.createdAt(), invoke.resultTopic());
     }
 
     private Invoke call(Target target, String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
-                "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, false,
-                new ReplyTo("ingress-a", "r" + (++requests)), false, now);
+                "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, null, false,
+                new ReplyTo("ingress-a", "r" + (++requests)), false, now, null);
     }
 
     private Invoke send(Target target, String idempotencyKey, Long executeAt, boolean answered) {
         return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
-                "application/json", List.of(), Payload.ofUtf8("{}"), executeAt, true,
-                answered ? new ReplyTo("ingress-a", "r" + (++requests)) : null, false, now);
+                "application/json", List.of(), Payload.ofUtf8("{}"), null, executeAt, true,
+                answered ? new ReplyTo("ingress-a", "r" + (++requests)) : null, false, now, null);
     }
 
     private static Outcome ok(String text) {

@@ -28,6 +28,11 @@ public final class Routing {
         return spread(ThreadLocalRandom.current().nextInt() & KAFKA_HASH_BITS);
     }
 
+    /** A partition key that routes to {@code partition}: for a record that has no routing key of its own. */
+    public static long partitionKeyOf(int partition) {
+        return spread(partition);
+    }
+
     public static int partition(long partitionKey, int partitions) {
         return (int) ((partitionKey & KAFKA_HASH_BITS) % partitions);
     }

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * What an invocation calls: a handler of a service, and for virtual objects and workflows the object key or
- * workflow id. The service and handler types are resolved from the registry when the invocation is submitted.
+ * workflow id. The service and handler types are resolved from the registry when the invocation is submitted; a
+ * record from a direct producer may leave them out ({@code serviceType} null), and the processor resolves them.
  *
  * @param key the object key or workflow id; null for plain services
  * @param handlerType null for handlers of plain services
@@ -12,9 +13,8 @@ import java.util.Objects;
 public record Target(String service, ServiceType serviceType, String handler, HandlerType handlerType, String key) {
     public Target {
         Objects.requireNonNull(service, "service");
-        Objects.requireNonNull(serviceType, "serviceType");
         Objects.requireNonNull(handler, "handler");
-        if (serviceType.keyed() != (key != null)) {
+        if (serviceType != null && serviceType.keyed() != (key != null)) {
             throw new IllegalArgumentException(serviceType.keyed()
                     ? "a " + serviceType + " target needs a key"
                     : "a plain service target has no key");
@@ -23,6 +23,11 @@ public record Target(String service, ServiceType serviceType, String handler, Ha
 
     public static Target service(String service, String handler) {
         return new Target(service, ServiceType.SERVICE, handler, null, null);
+    }
+
+    /** True once the service and handler types are known (always, except on a direct producer's record). */
+    public boolean resolved() {
+        return serviceType != null;
     }
 
     /** True when the invocation must hold its key's lock: exclusive object handlers and workflow runs. */

@@ -92,8 +92,8 @@ public final class FerryServer implements AutoCloseable {
         registry.start(REGISTRY_LOAD_TIMEOUT);
 
         if (config.has(FerryConfig.Role.PROCESSOR)) {
-            ProcessorSettings settings = new ProcessorSettings(
-                    new RegistryPolicies(registry, config.serviceDefaults()), config.dispatchLease(), config.timerTick());
+            ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
+                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick());
             processor = new ProcessorApp(topics, settings, kafka, config.streams(),
                     config.dataDir().resolve("streams"));
             started.push(processor);
