@@ -218,6 +218,8 @@ public final class AdminApi {
         Long maxWait = current.maxWaitMillis();
         Long inactivity = current.inactivityTimeoutMillis();
         ServiceOverrides.RetryOverrides retry = current.retryPolicy();
+        Boolean publishResults = current.publishResults();
+        Boolean deadLetterFailures = current.deadLetterFailures();
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             JsonNode value = field.getValue();
             switch (field.getKey()) {
@@ -232,20 +234,18 @@ public final class AdminApi {
                 }
                 case "inactivity_timeout" -> inactivity = durationMillis(field.getKey(), value);
                 case "max_wait" -> maxWait = durationMillis(field.getKey(), value);
-                case "reject_changed_requests" -> {
-                    if (!value.isNull() && !value.isBoolean()) {
-                        throw AdminError.json(400, "reject_changed_requests must be true, false or null");
-                    }
-                    reject = value.isNull() ? null : value.asBoolean();
-                }
+                case "reject_changed_requests" -> reject = flag(field.getKey(), value);
+                case "publish_results" -> publishResults = flag(field.getKey(), value);
+                case "dead_letter_failures" -> deadLetterFailures = flag(field.getKey(), value);
                 case "retry_policy" -> retry = retryOverrides(retry, value);
                 default -> throw AdminError.json(400, "unknown setting '" + field.getKey() + "'; known: "
                         + "idempotency_retention, journal_retention, workflow_completion_retention, "
-                        + "inactivity_timeout, retry_policy, max_wait, reject_changed_requests");
+                        + "inactivity_timeout, retry_policy, max_wait, reject_changed_requests, publish_results, "
+                        + "dead_letter_failures");
             }
         }
         ServiceOverrides next = new ServiceOverrides(service.name(), idempotency, journal, workflow, reject, maxWait,
-                inactivity, retry);
+                inactivity, retry, publishResults, deadLetterFailures);
         try {
             registryView.awaitApplied(registryWriter.put(next), REGISTRY_WAIT);
         } catch (ExecutionException | TimeoutException e) {
@@ -300,6 +300,13 @@ public final class AdminApi {
             }
         }
         return new ServiceOverrides.RetryOverrides(initial, factor, max, attempts, onMax);
+    }
+
+    private static Boolean flag(String field, JsonNode value) {
+        if (!value.isNull() && !value.isBoolean()) {
+            throw AdminError.json(400, field + " must be true, false or null");
+        }
+        return value.isNull() ? null : value.asBoolean();
     }
 
     private static Long durationMillis(String field, JsonNode value) {

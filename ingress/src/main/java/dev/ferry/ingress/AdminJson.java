@@ -50,6 +50,8 @@ final class AdminJson {
         node.put("abort_timeout", Durations.format(settings.abortTimeout()));
         node.put("enable_lazy_state", Boolean.TRUE.equals(manifest.enableLazyState()));
         node.set("retry_policy", retryPolicy(settings.retryPolicy()));
+        node.put("publish_results", settings.publishResults());
+        node.put("dead_letter_failures", settings.deadLetterFailures());
         if (overrides.rejectChangedRequests() != null) {
             node.put("reject_changed_requests", overrides.rejectChangedRequests());
         }

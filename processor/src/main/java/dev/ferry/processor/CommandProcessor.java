@@ -2,6 +2,8 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.FailedInvocation;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.DispatcherCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.InvocationId;
@@ -38,14 +40,16 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     private final ProcessorSettings settings;
     private final RecordSchemas schemas;
+    private final String resultsTopic;
     private ProcessorContext<String, byte[]> context;
     private StateMachine stateMachine;
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
 
-    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas) {
+    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, String resultsTopic) {
         this.settings = settings;
         this.schemas = schemas;
+        this.resultsTopic = resultsTopic;
     }
 
     @Override
@@ -56,7 +60,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
         KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
         stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes), this,
-                settings.policies(), settings.lease());
+                settings.policies(), settings.lease(), resultsTopic);
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME,
                 now -> stateMachine.fireDueTimers(context.currentSystemTimeMs()));
     }
@@ -194,6 +198,24 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     @Override
+    public void publish(String topic, InvocationResult result) {
+        Headers headers = new RecordHeaders().add(ProcessorTopology.RESULT_TOPIC_HEADER,
+                topic.getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(result.invocationId(), Json.write(result), context.currentSystemTimeMs(), headers),
+                ProcessorTopology.RESULTS_SINK);
+    }
+
+    @Override
+    public void deadLetter(FailedInvocation failed) {
+        Headers headers = new RecordHeaders()
+                .add(DeadLetters.KIND, DeadLetters.FAILED_INVOCATION.getBytes(StandardCharsets.UTF_8))
+                .add(DeadLetters.REASON, ("[" + failed.failure().code() + "] " + failed.failure().message())
+                        .getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(failed.invocationId(), Json.write(failed), context.currentSystemTimeMs(), headers),
+                ProcessorTopology.DEAD_LETTER_SINK);
+    }
+
+    @Override
     public void reply(String ingressId, Reply reply) {
         context.forward(new Record<>(ingressId, Json.write(reply), context.currentSystemTimeMs()),
                 ProcessorTopology.REPLIES_SINK);
@@ -207,6 +229,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
         log.warn("Command sent to the dead-letter topic: {}", reason);
         Headers headers = new RecordHeaders(current.headers().toArray());
+        headers.add(DeadLetters.KIND, DeadLetters.REJECTED_RECORD.getBytes(StandardCharsets.UTF_8));
         headers.add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
         context.recordMetadata().ifPresent(meta -> addOrigin(headers, meta));
         context.forward(new Record<>(current.key(), current.value(), current.timestamp(), headers),

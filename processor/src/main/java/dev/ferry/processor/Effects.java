@@ -2,6 +2,8 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.FailedInvocation;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.Reply;
 
 /** What the state machine asks the outside world to do; the Kafka Streams adapter turns each into a record. */
@@ -14,6 +16,12 @@ public interface Effects {
 
     /** Answer a waiting request: a record on the replies topic, keyed by the ingress instance. */
     void reply(String ingressId, Reply reply);
+
+    /** Publish a completed invocation on a results topic (Ferry's, or a subscription's). */
+    void publish(String topic, InvocationResult result);
+
+    /** Publish an invocation that failed for good on the dead-letter topic, with its request. */
+    void deadLetter(FailedInvocation failed);
 
     /** The command being applied cannot be processed: it goes to the dead-letter topic with this reason. */
     void reject(String reason);

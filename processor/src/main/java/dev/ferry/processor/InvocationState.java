@@ -26,6 +26,8 @@ public final class InvocationState {
     private final long createdAt;
     /** Identifies the request's content type and body, to tell a repeat of it from another request. */
     private String requestHash;
+    /** A topic the result is published on besides the results topic (a subscription's); null for none. */
+    private String resultTopic;
     private InvocationStatus status;
     /** The number of the current (or last) attempt; 0 before the first dispatch. */
     private int attempt;
@@ -56,10 +58,11 @@ public final class InvocationState {
         this.waiters = new ArrayList<>();
     }
 
-    static InvocationState created(
-            String invocationId, Target target, String idempotencyKey, String requestHash, long createdAt) {
+    static InvocationState created(String invocationId, Target target, String idempotencyKey, String requestHash,
+            String resultTopic, long createdAt) {
         InvocationState state = new InvocationState(invocationId, target, idempotencyKey, createdAt);
         state.requestHash = requestHash;
+        state.resultTopic = resultTopic;
         return state;
     }
 
@@ -81,6 +84,10 @@ public final class InvocationState {
 
     public String requestHash() {
         return requestHash;
+    }
+
+    public String resultTopic() {
+        return resultTopic;
     }
 
     public InvocationStatus status() {

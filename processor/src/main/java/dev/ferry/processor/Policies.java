@@ -17,6 +17,16 @@ public interface Policies {
     /** How long one call may take before it is aborted and retried; zero for no limit. */
     Duration inactivityTimeout(Target target);
 
+    /** Whether completed invocations are published on the results topic. */
+    default boolean publishResults(Target target) {
+        return false;
+    }
+
+    /** Whether invocations that fail terminally or are killed are published on the dead-letter topic. */
+    default boolean deadLetterFailures(Target target) {
+        return false;
+    }
+
     /** The same settings for every service, with no call timeout. */
     static Policies uniform(RetryPolicy retryPolicy, Duration retention) {
         return new Policies() {

@@ -6,6 +6,7 @@ import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +30,9 @@ public final class ProcessorTopology {
     static final String REPLIES_SINK = "replies";
     static final String DEAD_LETTER_SINK = "dead-letter";
     static final String REROUTE_SINK = "reroute";
+    static final String RESULTS_SINK = "results";
+    /** Names the topic of a published result (the results topic, or a subscription's own). */
+    static final String RESULT_TOPIC_HEADER = "ferry.result-topic";
 
 
     private ProcessorTopology() {}
@@ -52,7 +56,7 @@ public final class ProcessorTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
         RecordSchemas schemas = new RecordSchemas();
-        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings, schemas), SOURCE);
+        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings, schemas, topics.results()), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);
@@ -62,6 +66,10 @@ public final class ProcessorTopology {
         topology.addSink(REPLIES_SINK, topics.replies(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
+        topology.addSink(RESULTS_SINK,
+                (key, value, context) -> new String(context.headers().lastHeader(RESULT_TOPIC_HEADER).value(),
+                        StandardCharsets.UTF_8),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         // A command on the wrong partition of the log goes back to the log, on the partition of its invocation id
         // (its key).

@@ -29,6 +29,16 @@ public final class RegistryPolicies implements Policies {
     }
 
     @Override
+    public boolean publishResults(Target target) {
+        return settings(target).publishResults();
+    }
+
+    @Override
+    public boolean deadLetterFailures(Target target) {
+        return settings(target).deadLetterFailures();
+    }
+
+    @Override
     public RetryPolicy retryPolicy(Target target) {
         return settings(target).retryPolicy();
     }

@@ -2,13 +2,16 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.FailedInvocation;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationView;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.Target;
 import dev.ferry.schemas.command.Attach;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Cancel;
@@ -48,12 +51,15 @@ public final class StateMachine {
     private final Effects effects;
     private final Policies policies;
     private final Duration lease;
+    private final String resultsTopic;
 
-    public StateMachine(ProcessorState state, Effects effects, Policies policies, Duration lease) {
+    /** @param resultsTopic where completed invocations are published when their service asks for it */
+    public StateMachine(ProcessorState state, Effects effects, Policies policies, Duration lease, String resultsTopic) {
         this.state = state;
         this.effects = effects;
         this.policies = policies;
         this.lease = lease;
+        this.resultsTopic = resultsTopic;
     }
 
     public void apply(Command command, long now) {
@@ -101,8 +107,8 @@ public final class StateMachine {
             onRepeatedSubmission(existing, invoke);
             return;
         }
-        InvocationState invocation =
-                InvocationState.created(id, invoke.target(), invoke.idempotencyKey(), requestHash(invoke), now);
+        InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(),
+                requestHash(invoke), invoke.resultTopic(), now);
         state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.ACCEPTED, id);
@@ -359,6 +365,7 @@ public final class StateMachine {
         Duration retention = policies.retention(invocation.target(), invocation.idempotencyKey());
         long keptUntil = now + retention.toMillis();
         invocation.complete(outcome, now, keptUntil);
+        publish(invocation, outcome, now);
         state.deleteInput(invocation.invocationId());
         for (ReplyTo waiter : invocation.takeWaiters()) {
             effects.reply(waiter.ingressId(),
@@ -371,6 +378,31 @@ public final class StateMachine {
         }
         state.addTimer(new Timer(keptUntil, Timer.Kind.EXPIRE, invocation.invocationId(), invocation.attempt()));
         state.put(invocation);
+    }
+
+    /** The way out to Kafka: the result for consumers that want it, the failure for those who watch failures. */
+    private void publish(InvocationState invocation, Outcome outcome, long now) {
+        Target target = invocation.target();
+        boolean toResults = policies.publishResults(target);
+        if (toResults || invocation.resultTopic() != null) {
+            InvocationResult result = new InvocationResult(invocation.invocationId(), target,
+                    invocation.idempotencyKey(),
+                    outcome.succeeded() ? InvocationResult.SUCCEEDED : InvocationResult.FAILED,
+                    outcome.success(), outcome.failure(), invocation.attempt(), invocation.createdAt(), now);
+            if (toResults) {
+                effects.publish(resultsTopic, result);
+            }
+            if (invocation.resultTopic() != null && !invocation.resultTopic().equals(resultsTopic)) {
+                effects.publish(invocation.resultTopic(), result);
+            }
+        }
+        if (!outcome.succeeded() && policies.deadLetterFailures(target)) {
+            StoredInput input = state.input(invocation.invocationId());
+            effects.deadLetter(new FailedInvocation(invocation.invocationId(), target, invocation.idempotencyKey(),
+                    outcome.failure(), input == null ? null : input.contentType(),
+                    input == null ? List.of() : input.headers(), input == null ? null : input.body(),
+                    invocation.attempt(), invocation.createdAt(), now));
+        }
     }
 
     // ---- results

@@ -51,7 +51,7 @@ class ObjectsAndManagementTest {
         public Duration inactivityTimeout(Target target) {
             return Duration.ofMinutes(1);
         }
-    }, LEASE);
+    }, LEASE, "ferry.results");
     private long now = 1_000_000;
     private int requests;
 

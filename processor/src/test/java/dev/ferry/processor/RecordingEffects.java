@@ -2,6 +2,8 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.FailedInvocation;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.Reply;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,20 @@ final class RecordingEffects implements Effects {
     final List<String> replyIngresses = new ArrayList<>();
     final List<String> rejections = new ArrayList<>();
     final List<AbortAttempt> aborts = new ArrayList<>();
+    final List<String> publishedTopics = new ArrayList<>();
+    final List<InvocationResult> published = new ArrayList<>();
+    final List<FailedInvocation> failed = new ArrayList<>();
+
+    @Override
+    public void publish(String topic, InvocationResult result) {
+        publishedTopics.add(topic);
+        published.add(result);
+    }
+
+    @Override
+    public void deadLetter(FailedInvocation failedInvocation) {
+        failed.add(failedInvocation);
+    }
 
     @Override
     public void abort(AbortAttempt abort) {

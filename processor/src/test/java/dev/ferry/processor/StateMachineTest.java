@@ -49,7 +49,7 @@ class StateMachineTest {
         public Duration inactivityTimeout(Target target) {
             return Duration.ofMinutes(1);
         }
-    }, LEASE);
+    }, LEASE, "ferry.results");
     private long now = 1_000_000;
     private int requests;
 

@@ -3,6 +3,7 @@ package dev.ferry.registry;
 import dev.ferry.schemas.registry.Deployment;
 import dev.ferry.schemas.registry.HandlerManifest;
 import dev.ferry.schemas.registry.ServiceOverrides;
+import dev.ferry.schemas.registry.Subscription;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,27 +18,29 @@ import java.util.Optional;
  * it (the one registered or updated last among those that declare it, as in Restate).
  */
 public final class Registry {
-    public static final Registry EMPTY = new Registry(Map.of(), Map.of(), Map.of());
+    public static final Registry EMPTY = new Registry(Map.of(), Map.of(), Map.of(), Map.of());
 
     /** Deployments by id, with the log position of their latest record (later wins). */
     private final Map<String, Positioned> deployments;
     private final Map<String, RegisteredService> services;
     private final Map<String, ServiceOverrides> overrides;
+    private final Map<String, Subscription> subscriptions;
 
     private record Positioned(Deployment deployment, long position) {}
 
     private Registry(Map<String, Positioned> deployments, Map<String, RegisteredService> services,
-            Map<String, ServiceOverrides> overrides) {
+            Map<String, ServiceOverrides> overrides, Map<String, Subscription> subscriptions) {
         this.deployments = deployments;
         this.services = services;
         this.overrides = overrides;
+        this.subscriptions = subscriptions;
     }
 
     /** This registry with {@code deployment} added or replaced, its record being at log {@code position}. */
     public Registry with(Deployment deployment, long position) {
         Map<String, Positioned> next = new HashMap<>(deployments);
         next.put(deployment.id(), new Positioned(deployment, position));
-        return of(next, overrides);
+        return of(next, overrides, subscriptions);
     }
 
     public Registry without(String deploymentId) {
@@ -46,29 +49,53 @@ public final class Registry {
         }
         Map<String, Positioned> next = new HashMap<>(deployments);
         next.remove(deploymentId);
-        return of(next, overrides);
+        return of(next, overrides, subscriptions);
     }
 
     /** This registry with the operator's settings for one service replaced. */
     public Registry with(ServiceOverrides serviceOverrides) {
         Map<String, ServiceOverrides> next = new HashMap<>(overrides);
         next.put(serviceOverrides.name(), serviceOverrides);
-        return new Registry(deployments, services, Map.copyOf(next));
+        return new Registry(deployments, services, Map.copyOf(next), subscriptions);
     }
 
     public Registry withoutOverrides(String serviceName) {
         Map<String, ServiceOverrides> next = new HashMap<>(overrides);
         next.remove(serviceName);
-        return new Registry(deployments, services, Map.copyOf(next));
+        return new Registry(deployments, services, Map.copyOf(next), subscriptions);
     }
 
-    private static Registry of(Map<String, Positioned> deployments, Map<String, ServiceOverrides> overrides) {
+    public Registry with(Subscription subscription) {
+        Map<String, Subscription> next = new HashMap<>(subscriptions);
+        next.put(subscription.id(), subscription);
+        return new Registry(deployments, services, overrides, Map.copyOf(next));
+    }
+
+    public Registry withoutSubscription(String subscriptionId) {
+        Map<String, Subscription> next = new HashMap<>(subscriptions);
+        next.remove(subscriptionId);
+        return new Registry(deployments, services, overrides, Map.copyOf(next));
+    }
+
+    public Optional<Subscription> subscription(String id) {
+        return Optional.ofNullable(subscriptions.get(id));
+    }
+
+    /** The subscriptions, oldest first. */
+    public List<Subscription> subscriptions() {
+        return subscriptions.values().stream()
+                .sorted(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::id))
+                .toList();
+    }
+
+    private static Registry of(Map<String, Positioned> deployments, Map<String, ServiceOverrides> overrides,
+            Map<String, Subscription> subscriptions) {
         Map<String, RegisteredService> services = new LinkedHashMap<>();
         deployments.values().stream()
                 .sorted(Comparator.comparingLong(Positioned::position))
                 .forEach(p -> p.deployment().services()
                         .forEach(s -> services.put(s.name(), new RegisteredService(s, p.deployment()))));
-        return new Registry(Map.copyOf(deployments), services, overrides);
+        return new Registry(Map.copyOf(deployments), services, overrides, subscriptions);
     }
 
     /** The operator's settings for a service; all null when none were changed. */

@@ -1,8 +1,10 @@
 package dev.ferry.registry;
 
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.ResourceId;
 import dev.ferry.schemas.registry.Deployment;
 import dev.ferry.schemas.registry.ServiceOverrides;
+import dev.ferry.schemas.registry.Subscription;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A process's live view of the registry: reads the compacted deployments topic from the beginning and keeps
  * following it, so every role in every process sees the same services. The topic has one partition, so records
- * apply in the order they were written. Keys are deployment ids ({@code dp_…}: a {@link Deployment}) and
- * {@code service/{name}} ({@link ServiceOverrides}).
+ * apply in the order they were written. Keys are deployment ids ({@code dp_…}: a {@link Deployment}),
+ * {@code service/{name}} ({@link ServiceOverrides}) and subscription ids ({@code sub_…}: a {@link Subscription}).
  */
 public final class RegistryView implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistryView.class);
@@ -122,14 +124,19 @@ public final class RegistryView implements AutoCloseable {
             return registry;
         }
         boolean overrides = record.key().startsWith(ServiceOverrides.KEY_PREFIX);
+        boolean subscription = record.key().startsWith(ResourceId.SUBSCRIPTION + "_");
         if (record.value() == null) {
-            return overrides
-                    ? registry.withoutOverrides(record.key().substring(ServiceOverrides.KEY_PREFIX.length()))
-                    : registry.without(record.key());
+            if (overrides) {
+                return registry.withoutOverrides(record.key().substring(ServiceOverrides.KEY_PREFIX.length()));
+            }
+            return subscription ? registry.withoutSubscription(record.key()) : registry.without(record.key());
         }
         try {
-            return overrides
-                    ? registry.with(Json.read(record.value(), ServiceOverrides.class))
+            if (overrides) {
+                return registry.with(Json.read(record.value(), ServiceOverrides.class));
+            }
+            return subscription
+                    ? registry.with(Json.read(record.value(), Subscription.class))
                     : registry.with(Json.read(record.value(), Deployment.class), record.offset());
         } catch (IOException e) {
             log.warn("Skipping an unreadable registry record {} at offset {}: {}", record.key(), record.offset(),

@@ -3,6 +3,7 @@ package dev.ferry.registry;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.registry.Deployment;
 import dev.ferry.schemas.registry.ServiceOverrides;
+import dev.ferry.schemas.registry.Subscription;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -37,8 +38,14 @@ public final class RegistryWriter implements AutoCloseable {
         return producer.send(new ProducerRecord<>(topic, 0, overrides.key(), Json.write(overrides))).get().offset() + 1;
     }
 
-    public long remove(String deploymentId) throws ExecutionException, InterruptedException {
-        return producer.send(new ProducerRecord<>(topic, 0, deploymentId, (byte[]) null)).get().offset() + 1;
+    public long put(Subscription subscription) throws ExecutionException, InterruptedException {
+        return producer.send(new ProducerRecord<>(topic, 0, subscription.id(), Json.write(subscription))).get()
+                .offset() + 1;
+    }
+
+    /** Removes the deployment or subscription with this id (or the overrides with this key). */
+    public long remove(String key) throws ExecutionException, InterruptedException {
+        return producer.send(new ProducerRecord<>(topic, 0, key, (byte[]) null)).get().offset() + 1;
     }
 
     @Override

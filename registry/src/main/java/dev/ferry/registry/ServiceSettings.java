@@ -14,6 +14,8 @@ import java.util.Locale;
  * @param journalRetention how long any completed invocation's result stays available to attach and output
  * @param workflowCompletionRetention how long a completed workflow run keeps its workflow id taken
  * @param inactivityTimeout how long one call to the service may take before it is aborted and retried
+ * @param publishResults publish completed invocations on the results topic
+ * @param deadLetterFailures publish invocations that failed terminally or were killed on the dead-letter topic
  */
 public record ServiceSettings(
         Duration idempotencyRetention,
@@ -21,12 +23,14 @@ public record ServiceSettings(
         Duration workflowCompletionRetention,
         Duration inactivityTimeout,
         Duration abortTimeout,
-        RetryPolicy retryPolicy) {
+        RetryPolicy retryPolicy,
+        boolean publishResults,
+        boolean deadLetterFailures) {
 
-    /** Restate 1.7's defaults. */
+    /** Restate 1.7's defaults; nothing published. */
     public static final ServiceSettings DEFAULTS = new ServiceSettings(
             Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1),
-            Duration.ofMinutes(1), Duration.ofMinutes(10), RetryPolicy.DEFAULT);
+            Duration.ofMinutes(1), Duration.ofMinutes(10), RetryPolicy.DEFAULT, false, false);
 
     /** These settings with the values {@code manifest} declares put in their place. */
     public ServiceSettings overriddenBy(ServiceManifest manifest) {
@@ -34,7 +38,7 @@ public record ServiceSettings(
                 manifest.workflowCompletionRetention(), manifest.inactivityTimeout(), manifest.abortTimeout(),
                 manifest.retryPolicyInitialInterval(), manifest.retryPolicyExponentiationFactor(),
                 manifest.retryPolicyMaxInterval(), manifest.retryPolicyMaxAttempts(),
-                manifest.retryPolicyOnMaxAttempts());
+                manifest.retryPolicyOnMaxAttempts(), null, null);
     }
 
     /** These settings with the values one handler's manifest declares put in their place. */
@@ -43,7 +47,7 @@ public record ServiceSettings(
                 handler.workflowCompletionRetention(), handler.inactivityTimeout(), handler.abortTimeout(),
                 handler.retryPolicyInitialInterval(), handler.retryPolicyExponentiationFactor(),
                 handler.retryPolicyMaxInterval(), handler.retryPolicyMaxAttempts(),
-                handler.retryPolicyOnMaxAttempts());
+                handler.retryPolicyOnMaxAttempts(), null, null);
     }
 
     /** These settings with the operator's changes put in their place. */
@@ -55,11 +59,14 @@ public record ServiceSettings(
                 retry == null ? null : retry.exponentiationFactor(),
                 retry == null ? null : retry.maxIntervalMillis(),
                 retry == null ? null : retry.maxAttempts(),
-                retry == null ? null : retry.onMaxAttempts());
+                retry == null ? null : retry.onMaxAttempts(),
+                overrides.publishResults(),
+                overrides.deadLetterFailures());
     }
 
     private ServiceSettings with(Long idempotency, Long journal, Long workflow, Long inactivity, Long abort,
-            Long retryInitial, Double retryFactor, Long retryMax, Integer retryAttempts, String retryOnMax) {
+            Long retryInitial, Double retryFactor, Long retryMax, Integer retryAttempts, String retryOnMax,
+            Boolean publish, Boolean deadLetter) {
         RetryPolicy retry = new RetryPolicy(
                 millisOr(retryInitial, retryPolicy.initialInterval()),
                 retryFactor != null ? retryFactor : retryPolicy.factor(),
@@ -74,7 +81,9 @@ public record ServiceSettings(
                 millisOr(workflow, workflowCompletionRetention),
                 millisOr(inactivity, inactivityTimeout),
                 millisOr(abort, abortTimeout),
-                retry);
+                retry,
+                publish != null ? publish : publishResults,
+                deadLetter != null ? deadLetter : deadLetterFailures);
     }
 
     private static Duration millisOr(Long millis, Duration fallback) {

@@ -32,6 +32,16 @@ public record Topics(String prefix) {
         return prefix + "dead-letter";
     }
 
+    /** Completed invocations, for consumers that want results without HTTP (when publishing is switched on). */
+    public String results() {
+        return prefix + "results";
+    }
+
+    /** The consumer group of one subscription. */
+    public String subscriptionGroup(String subscriptionId) {
+        return prefix + "subscription-" + subscriptionId;
+    }
+
     /** The Kafka Streams application id of the processor; its internal topics start with it. */
     public String processorApplicationId() {
         return prefix + "processor";

@@ -112,9 +112,11 @@ public record FerryConfig(
                 v.duration(Setting.IDEMPOTENCY_RETENTION),
                 v.duration(Setting.JOURNAL_RETENTION),
                 v.duration(Setting.WORKFLOW_COMPLETION_RETENTION),
-                ServiceSettings.DEFAULTS.inactivityTimeout(),
+                v.duration(Setting.INACTIVITY_TIMEOUT),
                 ServiceSettings.DEFAULTS.abortTimeout(),
-                retry);
+                retry,
+                v.bool(Setting.PUBLISH_RESULTS),
+                v.bool(Setting.DEAD_LETTER_FAILURES));
         String replication = v.string(Setting.REPLICATION_FACTOR);
         return new FerryConfig(
                 v.roles(),
@@ -205,6 +207,14 @@ public record FerryConfig(
             } catch (NumberFormatException e) {
                 throw invalid(setting, "a whole number");
             }
+        }
+
+        boolean bool(Setting setting) {
+            String text = string(setting).trim().toLowerCase(Locale.ROOT);
+            if (!text.equals("true") && !text.equals("false")) {
+                throw invalid(setting, "true or false");
+            }
+            return Boolean.parseBoolean(text);
         }
 
         double decimal(Setting setting) {

@@ -46,6 +46,13 @@ public enum Setting {
             "How long every completed invocation's result can be attached to or read."),
     WORKFLOW_COMPLETION_RETENTION("FERRY_WORKFLOW_COMPLETION_RETENTION", "1d",
             "How long a completed workflow keeps its id (and result)."),
+    INACTIVITY_TIMEOUT("FERRY_INACTIVITY_TIMEOUT", "1m",
+            "A call that has not answered for this long is aborted and retried (per service: inactivity_timeout)."),
+    PUBLISH_RESULTS("FERRY_PUBLISH_RESULTS", "false",
+            "Publish every completed invocation on the results topic (per service: publish_results)."),
+    DEAD_LETTER_FAILURES("FERRY_DEAD_LETTER_FAILURES", "false",
+            "Publish invocations that fail terminally or are killed on the dead-letter topic, with their input"
+                    + " (per service: dead_letter_failures)."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;

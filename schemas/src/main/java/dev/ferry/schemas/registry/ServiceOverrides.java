@@ -11,6 +11,8 @@ package dev.ferry.schemas.registry;
  *     connection until the result
  * @param inactivityTimeoutMillis how long one call may take before it is aborted and retried
  * @param retryPolicy the retry policy's fields that were changed
+ * @param publishResults publish each completed invocation on the results topic
+ * @param deadLetterFailures publish each invocation that failed terminally or was killed on the dead-letter topic
  */
 public record ServiceOverrides(
         String name,
@@ -20,7 +22,9 @@ public record ServiceOverrides(
         Boolean rejectChangedRequests,
         Long maxWaitMillis,
         Long inactivityTimeoutMillis,
-        RetryOverrides retryPolicy) {
+        RetryOverrides retryPolicy,
+        Boolean publishResults,
+        Boolean deadLetterFailures) {
     public static final String KEY_PREFIX = "service/";
 
     /** Changed retry policy fields; null ones keep their value. Durations in milliseconds. */
@@ -32,7 +36,7 @@ public record ServiceOverrides(
             String onMaxAttempts) {}
 
     public static ServiceOverrides none(String name) {
-        return new ServiceOverrides(name, null, null, null, null, null, null, null);
+        return new ServiceOverrides(name, null, null, null, null, null, null, null, null, null);
     }
 
     public String key() {
