@@ -3,6 +3,7 @@ package dev.ferry.example;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -13,6 +14,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code fail} (terminal 400), {@code flaky} (500 twice per {@code id}, then success), {@code busy} (503 with
  *       {@code Retry-After: 2} once per {@code id}), {@code hang} (hangs the first time per {@code id});
  *   <li>{@code Counter} (virtual object): {@code add} (exclusive, takes 200 ms), {@code get} (shared);
+ *   <li>{@code Ledger} (virtual object): {@code append} (exclusive; keeps the input and its headers, once per
+ *       invocation), {@code entries} (shared);
  *   <li>{@code Signup} (workflow): {@code run} waits until {@code approve} is called, {@code status}.
  * </ul>
  *
@@ -44,6 +48,8 @@ public final class ExampleService implements AutoCloseable {
     private final Map<String, Long> counters = new ConcurrentHashMap<>();
     private final Map<String, Integer> flakyAttempts = new ConcurrentHashMap<>();
     private final Map<String, Workflow> workflows = new ConcurrentHashMap<>();
+    private final Map<String, ArrayNode> ledgers = new ConcurrentHashMap<>();
+    private final Map<String, Integer> ledgerAppends = new ConcurrentHashMap<>();
 
     private static final class Workflow {
         final CompletableFuture<JsonNode> approval = new CompletableFuture<>();
@@ -104,6 +110,8 @@ public final class ExampleService implements AutoCloseable {
                 .post("/invoke/Greeter/hang", this::hang)
                 .post("/invoke/Counter/add", this::add)
                 .post("/invoke/Counter/get", this::get)
+                .post("/invoke/Ledger/append", this::append)
+                .post("/invoke/Ledger/entries", this::entries)
                 .post("/invoke/Signup/run", this::run)
                 .post("/invoke/Signup/approve", this::approve)
                 .post("/invoke/Signup/status", this::status)
@@ -212,6 +220,46 @@ public final class ExampleService implements AutoCloseable {
         String key = key(req);
         count("get", key);
         json(res, 200, JSON.getNodeFactory().numberNode(counters.getOrDefault(key, 0L)));
+    }
+
+    /**
+     * Appends the input, with the request's {@code x-*} and {@code kafka.*} headers, to the key's ledger; answers the
+     * entry's position. A repeat of an invocation (same {@code x-restate-id}, after a retry) is not appended twice.
+     */
+    private void append(ServerRequest req, ServerResponse res) {
+        String key = key(req);
+        String invocationId = req.headers().first(HeaderNames.create("x-restate-id")).orElse("");
+        JsonNode input = input(req);
+        count("append", key);
+        ArrayNode ledger = ledgers.computeIfAbsent(key, k -> JSON.createArrayNode());
+        int position;
+        synchronized (ledger) {
+            Integer known = ledgerAppends.get(invocationId);
+            if (known != null) {
+                position = known;
+            } else {
+                ObjectNode entry = ledger.addObject();
+                entry.set("value", input);
+                ObjectNode headers = entry.putObject("headers");
+                req.headers().forEach(h -> {
+                    String name = h.name().toLowerCase(Locale.ROOT);
+                    if (name.startsWith("x-") && !name.equals("x-restate-id") || name.startsWith("kafka.")) {
+                        headers.put(name, h.get());
+                    }
+                });
+                position = ledger.size();
+                ledgerAppends.put(invocationId, position);
+            }
+        }
+        json(res, 200, JSON.getNodeFactory().numberNode(position));
+    }
+
+    /** The key's ledger: every appended entry, in order. */
+    private void entries(ServerRequest req, ServerResponse res) {
+        ArrayNode ledger = ledgers.getOrDefault(key(req), JSON.createArrayNode());
+        synchronized (ledger) {
+            json(res, 200, ledger.deepCopy());
+        }
     }
 
     private void run(ServerRequest req, ServerResponse res) throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.DeadLetters;
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.FailedInvocation;

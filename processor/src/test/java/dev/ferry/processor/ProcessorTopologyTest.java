@@ -3,6 +3,7 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.registry.Registry;
+import dev.ferry.schemas.DeadLetters;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Routing;

@@ -23,7 +23,7 @@ public final class RecordSchemas {
 
     /** The schema of a record type ({@code Invoke}, {@code Completion}, ...); null for a type with none. */
     public Schema schema(String type) {
-        if (getClass().getResource("/schemas/v1/" + type + ".json") == null) {
+        if (type == null || !type.matches("[A-Za-z]+") || getClass().getResource("/schemas/v1/" + type + ".json") == null) {
             return null;
         }
         return schemas.computeIfAbsent(type, t -> registry.getSchema(SchemaLocation.of(BASE + t + ".json")));

@@ -43,7 +43,8 @@ public record FerryConfig(
         Duration dispatcherConnectTimeout,
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
-        Map<String, String> streams) {
+        Map<String, String> streams,
+        Map<String, Map<String, String>> clusters) {
 
     public enum Role {
         INGRESS,
@@ -53,6 +54,10 @@ public record FerryConfig(
 
     static final String KAFKA_PREFIX = "FERRY_KAFKA_";
     static final String STREAMS_PREFIX = "FERRY_STREAMS_";
+    static final String CLUSTERS = "FERRY_CLUSTERS";
+    static final String CLUSTER_PREFIX = "FERRY_CLUSTER_";
+    /** The cluster Ferry itself runs on, as subscriptions name it. */
+    public static final String DEFAULT_CLUSTER = "default";
 
     /** Thrown for a setting that cannot be used, naming the setting and what is wrong. */
     public static final class InvalidConfig extends RuntimeException {
@@ -80,9 +85,10 @@ public record FerryConfig(
         Map<Setting, String> values = new EnumMap<>(Setting.class);
         Map<String, String> kafka = new LinkedHashMap<>();
         Map<String, String> streams = new LinkedHashMap<>();
+        Map<String, Map<String, String>> clusters = new LinkedHashMap<>();
         String file = env.get(Setting.CONFIG_FILE.env());
         if (file != null && !file.isBlank()) {
-            readYaml(Path.of(file), values, kafka, streams);
+            readYaml(Path.of(file), values, kafka, streams, clusters);
         }
         for (Setting setting : Setting.values()) {
             String value = env.get(setting.env());
@@ -97,10 +103,35 @@ public record FerryConfig(
                 streams.put(propertyName(name.substring(STREAMS_PREFIX.length())), value);
             }
         });
-        return from(new Values(values), kafka, streams);
+        // Further Kafka clusters subscriptions can read from: FERRY_CLUSTERS=analytics names one, and
+        // FERRY_CLUSTER_ANALYTICS_BOOTSTRAP_SERVERS=... (any client property) configures it.
+        for (String cluster : env.getOrDefault(CLUSTERS, "").split(",")) {
+            String name = cluster.trim().toLowerCase(Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.equals(DEFAULT_CLUSTER)) {
+                throw new InvalidConfig(CLUSTERS + ": 'default' is the cluster Ferry runs on; name the others");
+            }
+            String prefix = CLUSTER_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+            Map<String, String> properties = clusters.computeIfAbsent(name, n -> new LinkedHashMap<>());
+            env.forEach((var, value) -> {
+                if (var.startsWith(prefix)) {
+                    properties.put(propertyName(var.substring(prefix.length())), value);
+                }
+            });
+        }
+        clusters.forEach((name, properties) -> {
+            if (!properties.containsKey("bootstrap.servers")) {
+                throw new InvalidConfig("cluster '" + name + "' has no bootstrap servers: set "
+                        + CLUSTER_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_') + "_BOOTSTRAP_SERVERS");
+            }
+        });
+        return from(new Values(values), kafka, streams, clusters);
     }
 
-    private static FerryConfig from(Values v, Map<String, String> kafka, Map<String, String> streams) {
+    private static FerryConfig from(Values v, Map<String, String> kafka, Map<String, String> streams,
+            Map<String, Map<String, String>> clusters) {
         String bootstrap = v.string(Setting.KAFKA_BOOTSTRAP_SERVERS);
         RetryPolicy retry = new RetryPolicy(
                 v.duration(Setting.RETRY_INITIAL_INTERVAL),
@@ -137,7 +168,8 @@ public record FerryConfig(
                 v.duration(Setting.DISPATCHER_CONNECT_TIMEOUT),
                 defaults,
                 Map.copyOf(kafka),
-                Map.copyOf(streams));
+                Map.copyOf(streams),
+                Map.copyOf(clusters));
     }
 
     /** {@code SECURITY_PROTOCOL} → {@code security.protocol} */
@@ -146,7 +178,7 @@ public record FerryConfig(
     }
 
     private static void readYaml(Path file, Map<Setting, String> values, Map<String, String> kafka,
-            Map<String, String> streams) {
+            Map<String, String> streams, Map<String, Map<String, String>> clusters) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
@@ -164,6 +196,14 @@ public record FerryConfig(
             if (key.equals("kafka") || key.equals("streams")) {
                 Map<String, String> target = key.equals("kafka") ? kafka : streams;
                 entry.getValue().properties().forEach(p -> target.put(p.getKey(), p.getValue().asText()));
+                return;
+            }
+            if (key.equals("clusters")) {
+                entry.getValue().properties().forEach(cluster -> {
+                    Map<String, String> properties = clusters.computeIfAbsent(
+                            cluster.getKey().toLowerCase(Locale.ROOT), n -> new LinkedHashMap<>());
+                    cluster.getValue().properties().forEach(p -> properties.put(p.getKey(), p.getValue().asText()));
+                });
                 return;
             }
             Setting setting = null;

@@ -11,6 +11,8 @@ import dev.ferry.ingress.InvocationAdmin;
 import dev.ferry.ingress.Invocations;
 import dev.ferry.ingress.ProcessorClient;
 import dev.ferry.ingress.ReplyListener;
+import dev.ferry.ingress.SubscriptionRunner;
+import dev.ferry.ingress.SubscriptionsApi;
 import dev.ferry.ingress.Waiters;
 import dev.ferry.processor.ProcessorApp;
 import dev.ferry.processor.ProcessorSettings;
@@ -130,11 +132,19 @@ public final class FerryServer implements AutoCloseable {
                     new Attachments(registry, processorClient), registry);
             AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
             InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient);
+            Map<String, Map<String, String>> clusters = new HashMap<>();
+            config.clusters().forEach((name, properties) -> clusters.put(name, properties));
+            clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
+            SubscriptionsApi subscriptions = new SubscriptionsApi(registry, registryWriter, clusters);
+            SubscriptionRunner subscriptionRunner = new SubscriptionRunner(topics, registry, commandLog, clusters);
+            started.push(subscriptionRunner);
+            subscriptionRunner.start();
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
                     config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,
                     routing -> {
                         admin.routes(routing);
                         invocationAdmin.routes(routing);
+                        subscriptions.routes(routing);
                     });
             started.push(ingress);
             ingress.start();

@@ -39,6 +39,9 @@ final class TopicSetup {
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)),
                 topic(topics.deployments(), 1, replicationFactor, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                topic(topics.results(), partitions, replicationFactor, Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)),
                 topic(topics.deadLetter(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)));

@@ -3,7 +3,9 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
+import dev.ferry.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -12,6 +14,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +44,53 @@ class CrashIT {
         env.put("FERRY_STREAMS_SESSION_TIMEOUT_MS", "6000");
         env.put("FERRY_STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
         return env;
+    }
+
+    @Test
+    void aProcessorKilledDuringASubscriptionRunLosesAndDuplicatesNoRecord() throws Exception {
+        try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,dispatcher").start()) {
+            ExampleService example = ferry.registerExample();
+            FerryProcess first = FerryProcess.start("processor-a", roleEnv(ferry, "processor"))
+                    .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP);
+            String topic = "crash-sub-" + UUID.randomUUID().toString().substring(0, 8);
+            int count = 600;
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()));
+                    KafkaProducer<String, String> producer = new KafkaProducer<>(
+                            Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
+                            new StringSerializer(), new StringSerializer())) {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(3), Optional.empty()))).all().get();
+                for (int i = 0; i < count; i++) {
+                    producer.send(new ProducerRecord<>(topic, "sub-" + (i % 3), "{\"n\":" + i + "}"));
+                }
+            }
+            Http.Response created = ferry.admin().postJson("/subscriptions",
+                    "{\"source\":\"kafka://default/" + topic + "\",\"sink\":\"service://Ledger/append\"}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> appends(example) >= count / 3);
+            first.kill();
+
+            try (FerryProcess second = FerryProcess.start("processor-b", roleEnv(ferry, "processor"))
+                    .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP)) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> entries(ferry, 0).size()
+                        + entries(ferry, 1).size() + entries(ferry, 2).size() == count);
+                for (int key = 0; key < 3; key++) {
+                    List<Integer> values = new ArrayList<>();
+                    entries(ferry, key).forEach(entry -> values.add(entry.get("value").get("n").asInt()));
+                    assertThat(values).as("sub-%d: every record once, in topic order", key)
+                            .hasSize(count / 3).isSorted().doesNotHaveDuplicates();
+                }
+            }
+        }
+    }
+
+    private static long appends(ExampleService example) {
+        return example.executions("append:sub-0") + example.executions("append:sub-1")
+                + example.executions("append:sub-2");
+    }
+
+    private static JsonNode entries(FerryHarness ferry, int key) throws IOException {
+        return Json.MAPPER.readTree(ferry.ingress().postJson("/Ledger/sub-" + key + "/entries", "").body());
     }
 
     private static long addsRun(ExampleService example) {

@@ -1,4 +1,4 @@
-package dev.ferry.processor;
+package dev.ferry.schemas;
 
 /**
  * Headers of the records on the dead-letter topic. Two kinds go there: a record of the log that could not be

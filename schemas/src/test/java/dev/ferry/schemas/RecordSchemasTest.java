@@ -1,0 +1,91 @@
+package dev.ferry.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.schemas.command.AttemptFailed;
+import dev.ferry.schemas.command.Attach;
+import dev.ferry.schemas.command.Cancel;
+import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.command.Describe;
+import dev.ferry.schemas.command.GetOutput;
+import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.command.Kill;
+import dev.ferry.schemas.command.ListInvocations;
+import dev.ferry.schemas.command.Purge;
+import dev.ferry.schemas.command.RenewLease;
+import dev.ferry.schemas.command.Resume;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The published schemas describe what Ferry writes, and refuse what it would not accept. */
+class RecordSchemasTest {
+    private static final RecordSchemas SCHEMAS = new RecordSchemas();
+    private static final Target GREET = Target.service("Greeter", "greet");
+    private static final String ID = InvocationIds.forSubmission(GREET, "k").toString();
+    private static final ReplyTo REPLY_TO = new ReplyTo("ingress-1", "7");
+
+    static List<Command> everyCommand() {
+        return List.of(
+                new Invoke(ID, GREET, "k", "application/json", List.of(new Header("x-a", "b")),
+                        Payload.ofUtf8("{\"name\":\"Mary\"}"), null, 1_000L, false, REPLY_TO, true, 5, null),
+                new Invoke(ID, GREET, null, null, List.of(), Payload.of(new byte[] {1, 2, (byte) 0xff}), null, null,
+                        true, null, false, 5, "results"),
+                new Completion(ID, 1, Outcome.success(200, "application/json", Payload.ofUtf8("1"))),
+                new Completion(ID, 2, Outcome.failure(400, "no")),
+                new AttemptFailed(ID, 1, new Failure(503, "busy"), 2_000L),
+                new RenewLease(ID, 3),
+                new Attach(ID, REPLY_TO),
+                new GetOutput(ID, REPLY_TO),
+                new Cancel(ID, REPLY_TO),
+                new Kill(ID, REPLY_TO),
+                new Purge(ID, REPLY_TO),
+                new Resume(ID, REPLY_TO),
+                new Describe(ID, REPLY_TO),
+                new ListInvocations(3, "running", "Greeter", null, null, 5L, ID, 10, REPLY_TO));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyCommand")
+    void everyCommandFerryWritesMatchesItsSchema(Command command) {
+        String json = Json.writeString(command);
+        assertThat(SCHEMAS.problems(command.getClass().getSimpleName(), json)).as(json).isEmpty();
+    }
+
+    @Test
+    void theResultAndFailureRecordsMatchTheirSchemas() {
+        InvocationResult result = new InvocationResult(ID, GREET, "k", InvocationResult.SUCCEEDED,
+                new Outcome.Success(200, "application/json", Payload.ofUtf8("{}")), null, 1, 5, 6);
+        assertThat(SCHEMAS.problems("InvocationResult", Json.writeString(result))).isEmpty();
+        FailedInvocation failed = new FailedInvocation(ID, GREET, null, new Failure(409, "killed"), null,
+                List.of(), Payload.EMPTY, 2, 5, 6);
+        assertThat(SCHEMAS.problems("FailedInvocation", Json.writeString(failed))).isEmpty();
+    }
+
+    @Test
+    void theReadmesExamplesAreValidInvokes() {
+        assertThat(SCHEMAS.problems("Invoke", "{\"type\":\"Invoke\",\"target\":{\"service\":\"Counter\","
+                + "\"handler\":\"add\",\"key\":\"my-counter\"},\"body\":5}")).isEmpty();
+        assertThat(SCHEMAS.problems("Invoke", "{\"type\":\"Invoke\",\"target\":{\"service\":\"Greeter\","
+                + "\"handler\":\"greet\"},\"idempotencyKey\":\"order-42\",\"body\":{\"name\":\"Order 42\"}}"))
+                .isEmpty();
+    }
+
+    @Test
+    void aBrokenInvokeIsRefusedWithEveryProblemNamed() {
+        List<String> problems = SCHEMAS.problems("Invoke",
+                "{\"type\":\"Invoke\",\"target\":{\"service\":\"Greeter\"},\"delay\":10,\"extra\":true,"
+                        + "\"invocationId\":\"inv_nope\"}");
+        assertThat(String.join("\n", problems)).contains("handler", "delay", "extra", "invocationId");
+    }
+
+    @Test
+    void anUnknownTypeHasNoSchema() {
+        assertThat(SCHEMAS.problems("Teleport", "{}")).containsExactly("unknown record type 'Teleport'");
+        assertThat(SCHEMAS.schema("../../etc/passwd")).isNull();
+        assertThat(new String(Json.write(everyCommand().get(0)), StandardCharsets.UTF_8)).contains("\"type\":\"Invoke\"");
+    }
+}
