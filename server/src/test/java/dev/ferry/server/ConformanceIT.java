@@ -1084,7 +1084,8 @@ class ConformanceIT {
             assertThat(health.header("content-type")).isEqualTo("application/json");
             JsonNode services = json(health.body()).path("services");
             assertThat(services.isArray()).as(health.body()).isTrue();
-            assertThat(services).extracting(JsonNode::asText).containsExactlyInAnyOrder("Signup", "Counter", "Greeter");
+            assertThat(services).extracting(JsonNode::asText)
+                    .containsExactlyInAnyOrder("Signup", "Counter", "Greeter", "Ledger");
         }
 
         @Test
