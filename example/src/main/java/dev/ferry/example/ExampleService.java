@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Restate users know, written as plain HTTP handlers.
  *
  * <ul>
- *   <li>{@code Greeter} (service): {@code greet}, {@code noop} (echo), {@code slow} (waits {@code ms}),
+ *   <li>{@code Greeter} (service): {@code greet}, {@code welcome} (declares JSON Schemas), {@code noop} (echo), {@code slow} (waits {@code ms}),
  *       {@code fail} (terminal 400), {@code flaky} (500 twice per {@code id}, then success), {@code busy} (503 with
  *       {@code Retry-After: 2} once per {@code id}), {@code hang} (hangs the first time per {@code id});
  *   <li>{@code Counter} (virtual object): {@code add} (exclusive, takes 200 ms), {@code get} (shared);
@@ -102,6 +102,7 @@ public final class ExampleService implements AutoCloseable {
         routing.get("/discover", this::discover)
                 .get("/stats", this::stats)
                 .post("/invoke/Greeter/greet", this::greet)
+                .post("/invoke/Greeter/welcome", this::welcome)
                 .post("/invoke/Greeter/noop", this::noop)
                 .post("/invoke/Greeter/slow", this::slow)
                 .post("/invoke/Greeter/fail", this::fail)
@@ -142,6 +143,18 @@ public final class ExampleService implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode().put("greeting", "Hello " + name);
         if (input.isObject()) {
             input.properties().forEach(e -> out.set(e.getKey(), e.getValue()));
+        }
+        json(res, 200, out);
+    }
+
+    /** A handler with declared input and output schemas (a Person in, a welcome out). */
+    private void welcome(ServerRequest req, ServerResponse res) {
+        JsonNode person = input(req);
+        String name = person.path("name").asText("");
+        count("welcome", name);
+        ObjectNode out = JSON.createObjectNode().put("message", "Welcome, " + name + "!");
+        if (person.has("age")) {
+            out.put("adult", person.get("age").asInt() >= 18);
         }
         json(res, 200, out);
     }

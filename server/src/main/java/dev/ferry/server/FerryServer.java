@@ -13,6 +13,7 @@ import dev.ferry.ingress.ProcessorClient;
 import dev.ferry.ingress.ReplyListener;
 import dev.ferry.ingress.SubscriptionRunner;
 import dev.ferry.ingress.SubscriptionsApi;
+import dev.ferry.ingress.UiRoutes;
 import dev.ferry.ingress.Waiters;
 import dev.ferry.processor.ProcessorApp;
 import dev.ferry.processor.ProcessorSettings;
@@ -139,12 +140,14 @@ public final class FerryServer implements AutoCloseable {
             SubscriptionRunner subscriptionRunner = new SubscriptionRunner(topics, registry, commandLog, clusters);
             started.push(subscriptionRunner);
             subscriptionRunner.start();
+            UiRoutes ui = new UiRoutes(() -> ingress.ingressPort());
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
                     config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,
                     routing -> {
                         admin.routes(routing);
                         invocationAdmin.routes(routing);
                         subscriptions.routes(routing);
+                        ui.routes(routing);
                     });
             started.push(ingress);
             ingress.start();
