@@ -220,6 +220,7 @@ public final class AdminApi {
         ServiceOverrides.RetryOverrides retry = current.retryPolicy();
         Boolean publishResults = current.publishResults();
         Boolean deadLetterFailures = current.deadLetterFailures();
+        Boolean validateInput = current.validateInput();
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             JsonNode value = field.getValue();
             switch (field.getKey()) {
@@ -237,15 +238,16 @@ public final class AdminApi {
                 case "reject_changed_requests" -> reject = flag(field.getKey(), value);
                 case "publish_results" -> publishResults = flag(field.getKey(), value);
                 case "dead_letter_failures" -> deadLetterFailures = flag(field.getKey(), value);
+                case "validate_input" -> validateInput = flag(field.getKey(), value);
                 case "retry_policy" -> retry = retryOverrides(retry, value);
                 default -> throw AdminError.json(400, "unknown setting '" + field.getKey() + "'; known: "
                         + "idempotency_retention, journal_retention, workflow_completion_retention, "
                         + "inactivity_timeout, retry_policy, max_wait, reject_changed_requests, publish_results, "
-                        + "dead_letter_failures");
+                        + "dead_letter_failures, validate_input");
             }
         }
         ServiceOverrides next = new ServiceOverrides(service.name(), idempotency, journal, workflow, reject, maxWait,
-                inactivity, retry, publishResults, deadLetterFailures);
+                inactivity, retry, publishResults, deadLetterFailures, validateInput);
         try {
             registryView.awaitApplied(registryWriter.put(next), REGISTRY_WAIT);
         } catch (ExecutionException | TimeoutException e) {

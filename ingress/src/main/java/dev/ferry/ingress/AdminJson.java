@@ -52,6 +52,7 @@ final class AdminJson {
         node.set("retry_policy", retryPolicy(settings.retryPolicy()));
         node.put("publish_results", settings.publishResults());
         node.put("dead_letter_failures", settings.deadLetterFailures());
+        node.put("validate_input", settings.validateInput());
         if (overrides.rejectChangedRequests() != null) {
             node.put("reject_changed_requests", overrides.rejectChangedRequests());
         }

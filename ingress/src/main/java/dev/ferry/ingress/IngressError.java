@@ -1,5 +1,7 @@
 package dev.ferry.ingress;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * An answer that is an error, in Restate's shape: status {@code code}, body
  * {@code {"code":N,"message":"…","source":"ingress"|"invocation"}} and header {@code x-restate-error-source}.
@@ -31,6 +33,8 @@ public final class IngressError extends RuntimeException {
     private final String invocationId;
     /** When the failure is a kept result, replayed: until when it is kept ({@code idempotency-expires}). */
     private Long retainedUntil;
+    /** Itemised problems, answered as {@code errors} beside Restate's fields; null for none. */
+    private JsonNode details;
 
     public IngressError(int code, String message, Source source, String invocationId) {
         super(message, null, false, false);
@@ -69,6 +73,15 @@ public final class IngressError extends RuntimeException {
 
     public Long retainedUntil() {
         return retainedUntil;
+    }
+
+    public JsonNode details() {
+        return details;
+    }
+
+    IngressError details(JsonNode problems) {
+        this.details = problems;
+        return this;
     }
 
     IngressError retainedUntil(Long epochMillis) {

@@ -20,17 +20,21 @@ public final class IngressRoutes {
 
     private final Invocations invocations;
     private final Attachments attachments;
+    private final OpenApiRoutes openApi;
     private final RegistryView registry;
 
-    public IngressRoutes(Invocations invocations, Attachments attachments, RegistryView registry) {
+    public IngressRoutes(Invocations invocations, Attachments attachments, OpenApiRoutes openApi,
+            RegistryView registry) {
         this.invocations = invocations;
         this.attachments = attachments;
+        this.openApi = openApi;
         this.registry = registry;
     }
 
     public void routes(HttpRouting.Builder routing) {
         routing.addFilter(new Cors())
                 .any("/restate/health", this::health)
+                .get("/openapi", openApi::all)
                 .any(CALL + "*", (req, res) -> invocations.restateForm(req, res, rest(req, CALL), false))
                 .any(SEND + "*", (req, res) -> invocations.restateForm(req, res, rest(req, SEND), true))
                 .any(INVOCATION + "*", (req, res) -> attachments.invocationPath(req, res, rest(req, INVOCATION)))

@@ -1,8 +1,10 @@
 package dev.ferry.ingress;
 
 import dev.ferry.ingress.InvocationPaths.InvocationRequest;
+import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
+import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.Header;
 import dev.ferry.schemas.InvocationIds;
@@ -42,10 +44,13 @@ public final class Invocations {
 
     private final RegistryView registry;
     private final ProcessorClient processor;
+    private final ServiceSettings defaults;
+    private final InputValidation inputValidation = new InputValidation();
 
-    public Invocations(RegistryView registry, ProcessorClient processor) {
+    public Invocations(RegistryView registry, ProcessorClient processor, ServiceSettings defaults) {
         this.registry = registry;
         this.processor = processor;
+        this.defaults = defaults;
     }
 
     /** {@code /{Service}/{handler}[/send]}, {@code /{Object}/{key}/{handler}[/send]} */
@@ -84,10 +89,13 @@ public final class Invocations {
 
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        HandlerManifest handler = snapshot.service(target.service())
-                .map(s -> s.handler(target.handler()))
+        RegisteredService service = snapshot.service(target.service())
                 .orElseThrow(() -> IngressError.notFound("service '" + target.service() + "' was removed"));
+        HandlerManifest handler = service.handler(target.handler());
         InputRules.of(handler).check(contentType, body.length == 0);
+        if (snapshot.settings(target.service(), target.handler(), defaults).validateInput()) {
+            inputValidation.check(service, handler, body);
+        }
 
         Preferences preferences = Preferences.of(req);
         ServiceOverrides overrides = snapshot.overrides(target.service());

@@ -32,6 +32,9 @@ public final class Responses {
         body.put("code", error.code());
         body.put("message", error.getMessage());
         body.put("source", error.source().wire());
+        if (error.details() != null && !error.details().isEmpty()) {
+            body.set("errors", error.details());
+        }
         if (error.invocationId() != null) {
             res.header(HEADER_INVOCATION_ID, error.invocationId());
         }

@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param inactivityTimeout how long one call to the service may take before it is aborted and retried
  * @param publishResults publish completed invocations on the results topic
  * @param deadLetterFailures publish invocations that failed terminally or were killed on the dead-letter topic
+ * @param validateInput check request bodies against the handler's input JSON Schema at the ingress
  */
 public record ServiceSettings(
         Duration idempotencyRetention,
@@ -25,12 +26,13 @@ public record ServiceSettings(
         Duration abortTimeout,
         RetryPolicy retryPolicy,
         boolean publishResults,
-        boolean deadLetterFailures) {
+        boolean deadLetterFailures,
+        boolean validateInput) {
 
     /** Restate 1.7's defaults; nothing published. */
     public static final ServiceSettings DEFAULTS = new ServiceSettings(
             Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1),
-            Duration.ofMinutes(1), Duration.ofMinutes(10), RetryPolicy.DEFAULT, false, false);
+            Duration.ofMinutes(1), Duration.ofMinutes(10), RetryPolicy.DEFAULT, false, false, true);
 
     /** These settings with the values {@code manifest} declares put in their place. */
     public ServiceSettings overriddenBy(ServiceManifest manifest) {
@@ -38,7 +40,7 @@ public record ServiceSettings(
                 manifest.workflowCompletionRetention(), manifest.inactivityTimeout(), manifest.abortTimeout(),
                 manifest.retryPolicyInitialInterval(), manifest.retryPolicyExponentiationFactor(),
                 manifest.retryPolicyMaxInterval(), manifest.retryPolicyMaxAttempts(),
-                manifest.retryPolicyOnMaxAttempts(), null, null);
+                manifest.retryPolicyOnMaxAttempts(), null, null, null);
     }
 
     /** These settings with the values one handler's manifest declares put in their place. */
@@ -47,7 +49,7 @@ public record ServiceSettings(
                 handler.workflowCompletionRetention(), handler.inactivityTimeout(), handler.abortTimeout(),
                 handler.retryPolicyInitialInterval(), handler.retryPolicyExponentiationFactor(),
                 handler.retryPolicyMaxInterval(), handler.retryPolicyMaxAttempts(),
-                handler.retryPolicyOnMaxAttempts(), null, null);
+                handler.retryPolicyOnMaxAttempts(), null, null, null);
     }
 
     /** These settings with the operator's changes put in their place. */
@@ -61,12 +63,13 @@ public record ServiceSettings(
                 retry == null ? null : retry.maxAttempts(),
                 retry == null ? null : retry.onMaxAttempts(),
                 overrides.publishResults(),
-                overrides.deadLetterFailures());
+                overrides.deadLetterFailures(),
+                overrides.validateInput());
     }
 
     private ServiceSettings with(Long idempotency, Long journal, Long workflow, Long inactivity, Long abort,
             Long retryInitial, Double retryFactor, Long retryMax, Integer retryAttempts, String retryOnMax,
-            Boolean publish, Boolean deadLetter) {
+            Boolean publish, Boolean deadLetter, Boolean validate) {
         RetryPolicy retry = new RetryPolicy(
                 millisOr(retryInitial, retryPolicy.initialInterval()),
                 retryFactor != null ? retryFactor : retryPolicy.factor(),
@@ -83,7 +86,8 @@ public record ServiceSettings(
                 millisOr(abort, abortTimeout),
                 retry,
                 publish != null ? publish : publishResults,
-                deadLetter != null ? deadLetter : deadLetterFailures);
+                deadLetter != null ? deadLetter : deadLetterFailures,
+                validate != null ? validate : validateInput);
     }
 
     private static Duration millisOr(Long millis, Duration fallback) {

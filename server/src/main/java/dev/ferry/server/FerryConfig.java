@@ -147,7 +147,8 @@ public record FerryConfig(
                 ServiceSettings.DEFAULTS.abortTimeout(),
                 retry,
                 v.bool(Setting.PUBLISH_RESULTS),
-                v.bool(Setting.DEAD_LETTER_FAILURES));
+                v.bool(Setting.DEAD_LETTER_FAILURES),
+                v.bool(Setting.VALIDATE_INPUT));
         String replication = v.string(Setting.REPLICATION_FACTOR);
         return new FerryConfig(
                 v.roles(),

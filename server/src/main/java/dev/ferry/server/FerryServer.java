@@ -8,6 +8,7 @@ import dev.ferry.ingress.IngressRoutes;
 import dev.ferry.ingress.IngressServer;
 import dev.ferry.ingress.IngressSettings;
 import dev.ferry.ingress.InvocationAdmin;
+import dev.ferry.ingress.OpenApiRoutes;
 import dev.ferry.ingress.Invocations;
 import dev.ferry.ingress.ProcessorClient;
 import dev.ferry.ingress.ReplyListener;
@@ -129,8 +130,9 @@ public final class FerryServer implements AutoCloseable {
                     .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             started.push(discoveryClient::shutdownNow);
             ProcessorClient processorClient = new ProcessorClient(ingressId, commandLog, waiters);
-            IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient),
-                    new Attachments(registry, processorClient), registry);
+            OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> ingress.ingressPort());
+            IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient, config.serviceDefaults()),
+                    new Attachments(registry, processorClient), openApi, registry);
             AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
             InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient);
             Map<String, Map<String, String>> clusters = new HashMap<>();
@@ -144,6 +146,7 @@ public final class FerryServer implements AutoCloseable {
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
                     config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,
                     routing -> {
+                        routing.get("/services/{name}/openapi", openApi::service);
                         admin.routes(routing);
                         invocationAdmin.routes(routing);
                         subscriptions.routes(routing);

@@ -53,6 +53,9 @@ public enum Setting {
     DEAD_LETTER_FAILURES("FERRY_DEAD_LETTER_FAILURES", "false",
             "Publish invocations that fail terminally or are killed on the dead-letter topic, with their input"
                     + " (per service: dead_letter_failures)."),
+    VALIDATE_INPUT("FERRY_VALIDATE_INPUT", "true",
+            "Check request bodies against the handler's input JSON Schema and answer 400 before anything is written"
+                    + " (per service: validate_input; false is Restate's behaviour)."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;

@@ -13,6 +13,7 @@ package dev.ferry.schemas.registry;
  * @param retryPolicy the retry policy's fields that were changed
  * @param publishResults publish each completed invocation on the results topic
  * @param deadLetterFailures publish each invocation that failed terminally or was killed on the dead-letter topic
+ * @param validateInput check request bodies against the handler's input JSON Schema (false: Restate's behaviour)
  */
 public record ServiceOverrides(
         String name,
@@ -24,7 +25,8 @@ public record ServiceOverrides(
         Long inactivityTimeoutMillis,
         RetryOverrides retryPolicy,
         Boolean publishResults,
-        Boolean deadLetterFailures) {
+        Boolean deadLetterFailures,
+        Boolean validateInput) {
     public static final String KEY_PREFIX = "service/";
 
     /** Changed retry policy fields; null ones keep their value. Durations in milliseconds. */
@@ -36,7 +38,7 @@ public record ServiceOverrides(
             String onMaxAttempts) {}
 
     public static ServiceOverrides none(String name) {
-        return new ServiceOverrides(name, null, null, null, null, null, null, null, null, null);
+        return new ServiceOverrides(name, null, null, null, null, null, null, null, null, null, null);
     }
 
     public String key() {

@@ -1,0 +1,99 @@
+// The admin API (same origin as this page) and the ingress (its own port, reached with CORS).
+
+export class ApiError extends Error {
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** The message of an error answer: JSON {"message"} (admin and ingress alike) or the text itself. */
+export function errorMessage(status, text) {
+  try {
+    const json = JSON.parse(text);
+    if (json && typeof json.message === 'string') return json.message;
+  } catch {
+    // not JSON: text/plain answers, e.g. a malformed request body
+  }
+  return text && text.trim() ? text.trim() : `HTTP ${status}`;
+}
+
+async function admin(method, path, body) {
+  const init = {method, headers: {accept: 'application/json'}};
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, `Ferry's admin API cannot be reached (${e.message})`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new ApiError(res.status, errorMessage(res.status, text), text);
+  return {status: res.status, json: text ? JSON.parse(text) : null};
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  version: () => admin('GET', '/version').then((r) => r.json),
+  deployments: () => admin('GET', '/deployments').then((r) => r.json.deployments || []),
+  register: (uri) => admin('POST', '/deployments', {uri}),
+  removeDeployment: (id) => admin('DELETE', `/deployments/${enc(id)}`),
+  services: () => admin('GET', '/services').then((r) => r.json.services || []),
+  service: (name) => admin('GET', `/services/${enc(name)}`).then((r) => r.json),
+  invocations: (query) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== '' && v !== null && v !== undefined) params.set(k, v);
+    const qs = params.toString();
+    return admin('GET', `/invocations${qs ? `?${qs}` : ''}`).then((r) => r.json);
+  },
+  invocation: (id) => admin('GET', `/invocations/${enc(id)}`).then((r) => r.json),
+  /** PATCH /invocations/{id}/{cancel|kill|purge|resume}; resolves to the status, rejects with the message. */
+  act: (id, action) => admin('PATCH', `/invocations/${enc(id)}/${action}`).then((r) => r.status),
+};
+
+/** Ingress base URL ("http://host:8080"), learnt from /version at start. */
+let ingressBase = `${location.protocol}//${location.hostname}:8080`;
+
+let ingressResolved;
+/** Settles once /version has answered (or failed): the playground waits for it before its first request. */
+export const ingressKnown = new Promise((resolve) => {
+  ingressResolved = resolve;
+});
+
+export function setIngress(version) {
+  ingressResolved();
+  if (version && version.ingress_port) {
+    // The host the browser used for this page; the ingress listens on the same host, its own port.
+    ingressBase = `${location.protocol}//${location.hostname}:${version.ingress_port}`;
+  }
+}
+
+export function ingressUrl(path) {
+  return ingressBase + path;
+}
+
+/**
+ * One request to the ingress. Resolves to what the browser lets a page read of the answer:
+ * status, the readable headers, the body text and the elapsed time. Network failures reject.
+ */
+export async function ingressRequest({method, path, headers, body, signal}) {
+  const started = performance.now();
+  const res = await fetch(ingressUrl(path), {method, headers, body, signal, mode: 'cors'});
+  const text = await res.text();
+  const elapsed = performance.now() - started;
+  const readable = [];
+  res.headers.forEach((value, name) => readable.push([name, value]));
+  readable.sort((a, b) => a[0].localeCompare(b[0]));
+  return {status: res.status, statusText: res.statusText, headers: readable, body: text, elapsed,
+    restateId: res.headers.get('x-restate-id')};
+}
+
+/** Segments of an ingress path, each percent-encoded. */
+export function ingressPath(...segments) {
+  return '/' + segments.map(enc).join('/');
+}

@@ -1,0 +1,106 @@
+// Ferry's UI: a hash router over three views. Plain ES modules, no build step, nothing from the network.
+import {h, mount, icon} from './dom.js';
+import {api, setIngress, ingressUrl} from './api.js';
+import {store, highlightService} from './store.js';
+import * as overview from './overview.js';
+import * as services from './services.js';
+import * as invocations from './invocations.js';
+
+const VIEWS = {'': overview, overview, services, invocations};
+const TITLES = {'': 'Overview', overview: 'Overview', services: 'Services', invocations: 'Invocations'};
+
+const main = document.getElementById('main');
+let cleanup = null;
+let sequence = 0;
+
+export function parseRoute() {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const q = hash.indexOf('?');
+  const path = q >= 0 ? hash.slice(0, q) : hash;
+  const query = new URLSearchParams(q >= 0 ? hash.slice(q + 1) : '');
+  const segments = path.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  return {segments, query};
+}
+
+async function route() {
+  const r = parseRoute();
+  const name = r.segments[0] || '';
+  const view = VIEWS[name];
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    a.classList.toggle('active', a.getAttribute('data-nav') === (name || 'overview'));
+  }
+  highlightService();
+  if (cleanup) {
+    try {
+      cleanup();
+    } catch {
+      // a view's cleanup must not stop navigation
+    }
+    cleanup = null;
+  }
+  const seq = ++sequence;
+  const ctx = {
+    isCurrent: () => seq === sequence,
+    refresh: () => route(),
+    setTitle: (t) => {
+      document.title = t ? `${t} · Ferry` : 'Ferry';
+    },
+  };
+  if (!view) {
+    mount(main, notFound());
+    return;
+  }
+  ctx.setTitle(TITLES[name]);
+  main.setAttribute('aria-busy', 'true');
+  try {
+    const result = await view.render(main, r, ctx);
+    if (seq === sequence) cleanup = typeof result === 'function' ? result : null;
+    else if (typeof result === 'function') result();
+  } catch (e) {
+    if (seq === sequence) mount(main, failure(e, ctx));
+  } finally {
+    if (seq === sequence) main.removeAttribute('aria-busy');
+  }
+}
+
+function notFound() {
+  return h('div', {class: 'page'}, h('div', {class: 'card empty-small'},
+      h('h2', null, 'Nothing here'), h('p', null, 'This page does not exist. '), h('a', {href: '#/'}, 'Back to the overview')));
+}
+
+function failure(e, ctx) {
+  return h('div', {class: 'page'}, h('div', {class: 'callout callout-error', 'data-testid': 'view-error'},
+      icon('alert', 18),
+      h('div', null, h('strong', null, 'Could not load this view'), h('div', null, e.message || String(e)),
+          h('button', {class: 'btn btn-sm', type: 'button', onclick: () => ctx.refresh()}, 'Try again'))));
+}
+
+async function boot() {
+  for (const slot of document.querySelectorAll('[data-icon]')) slot.append(icon(slot.getAttribute('data-icon'), 17));
+  document.getElementById('admin-endpoint').textContent = location.host;
+  window.addEventListener('hashchange', route);
+  const versionLoaded = api.version().then((v) => {
+    store.version = v;
+    setIngress(v);
+    document.getElementById('server-version').textContent = `v${v.version}`;
+    const dot = document.getElementById('server-status');
+    dot.classList.add('up');
+    dot.title = 'Connected';
+    document.getElementById('ingress-endpoint').textContent = ingressUrl('').replace(/^https?:\/\//, '');
+  }).catch(() => {
+    setIngress(null);
+    const dot = document.getElementById('server-status');
+    dot.classList.add('down');
+    dot.title = 'The admin API does not answer';
+    document.getElementById('server-version').textContent = 'unreachable';
+  });
+  await Promise.all([versionLoaded, route()]);
+}
+
+boot();
