@@ -8,10 +8,16 @@ import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.DispatcherCommand;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.registry.Deployment;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.RenewLease;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -56,11 +62,15 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final Thread pollThread;
     private final HttpClient httpClient;
+    private final MeterRegistry meters;
     private volatile boolean closed;
+    /** Shutting down gracefully: take no new attempts, let the open calls finish. */
+    private volatile boolean draining;
 
     /** One open call: its attempt, the thread that runs it, and whether it was asked to stop. */
     private static final class InFlight {
         final Dispatch dispatch;
+        final long startedAt;
         volatile long lastRenewal;
         volatile Thread thread;
         /** Cancelled or killed: report the attempt as failed, so the processor can end the invocation. */
@@ -70,6 +80,7 @@ public final class Dispatcher implements AutoCloseable {
 
         InFlight(Dispatch dispatch, long now) {
             this.dispatch = dispatch;
+            this.startedAt = now;
             this.lastRenewal = now;
         }
     }
@@ -79,8 +90,10 @@ public final class Dispatcher implements AutoCloseable {
             DispatcherSettings settings,
             Map<String, String> kafka,
             CommandLog commandLog,
-            RegistryView registry) {
+            RegistryView registry,
+            MeterRegistry meters) {
         this.settings = settings;
+        this.meters = meters;
         this.commandLog = commandLog;
         this.registry = registry;
         Properties props = new Properties();
@@ -108,6 +121,9 @@ public final class Dispatcher implements AutoCloseable {
         renewals = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                 .name("ferry-dispatcher-leases").daemon().unstarted(r));
         pollThread = Thread.ofPlatform().name("ferry-dispatcher-poll").unstarted(this::pollLoop);
+        new KafkaClientMetrics(consumer).bindTo(meters);
+        Gauge.builder("ferry.dispatch.in.flight", inFlight, Map::size)
+                .description("Calls to services open right now").register(meters);
     }
 
     public void start() {
@@ -144,9 +160,31 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** The poll loop runs: attempts reach this dispatcher. */
+    public boolean polling() {
+        return pollThread.isAlive() && !closed;
+    }
+
+    /**
+     * Stops taking attempts and waits up to {@code timeout} for the open calls to finish and report, so a
+     * shutdown does not make their invocations wait for a lease to lapse. The group membership stays (polling goes
+     * on, paused) until {@link #close()}, so the partitions do not move twice.
+     *
+     * @return the calls still open when the time was up
+     */
+    public int drain(Duration timeout) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return inFlight.size();
+    }
+
     private void pollOnce() {
-        // Back-pressure: stop taking attempts while the configured number of calls is open.
-        if (inFlight.size() >= settings.maxInFlight()) {
+        // Back-pressure: stop taking attempts while the configured number of calls is open, or at all when
+        // draining for a shutdown.
+        if (draining || inFlight.size() >= settings.maxInFlight()) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
@@ -196,6 +234,7 @@ public final class Dispatcher implements AutoCloseable {
                     return;
                 }
                 Thread.interrupted(); // an abort's interrupt must not stop the report
+                record(dispatch, outcome, call.aborted, System.currentTimeMillis() - call.startedAt);
                 commandLog.append(outcome).join();
             } catch (RuntimeException e) {
                 // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
@@ -205,6 +244,24 @@ public final class Dispatcher implements AutoCloseable {
                 inFlight.remove(dispatch.invocationId(), call);
             }
         });
+    }
+
+    /**
+     * {@code ferry_dispatch_attempts_total{service,handler,result}} (success, terminal, retryable, aborted) and
+     * {@code ferry_dispatch_duration_seconds{service,handler}}.
+     */
+    private void record(Dispatch dispatch, Command outcome, boolean aborted, long millis) {
+        String result = aborted ? "aborted"
+                : outcome instanceof Completion completion ? (completion.outcome().succeeded() ? "success" : "terminal")
+                : "retryable";
+        String service = dispatch.target().service();
+        String handler = dispatch.target().handler();
+        meters.counter("ferry.dispatch.attempts", "service", service, "handler", handler, "result", result)
+                .increment();
+        Timer.builder("ferry.dispatch.duration")
+                .description("Calls to services, from sending the request to its answer")
+                .tags("service", service, "handler", handler)
+                .register(meters).record(Duration.ofMillis(millis));
     }
 
     /** Stops the call of a cancelled or killed attempt, if it runs here. */
@@ -231,7 +288,9 @@ public final class Dispatcher implements AutoCloseable {
             return new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
                     new Failure(404, "service '" + dispatch.target().service() + "' is not registered"), null);
         }
-        return serviceCall.run(dispatch, service.get().deployment().uri());
+        Deployment deployment = service.get().deployment();
+        String signingKey = deployment.signingKey() != null ? deployment.signingKey() : settings.signingKey();
+        return serviceCall.run(dispatch, deployment.uri(), signingKey);
     }
 
     /** Renews the lease of every open call a third of the way into it, so one lost renewal is survivable. */

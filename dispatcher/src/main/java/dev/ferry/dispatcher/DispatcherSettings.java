@@ -7,5 +7,12 @@ import java.time.Duration;
  *
  * @param maxInFlight open calls at most; beyond it the dispatcher stops taking attempts until one ends
  * @param connectTimeout how long to wait for a connection to a service endpoint
+ * @param signingKey the key requests are signed with when their deployment has none; null: unsigned
  */
-public record DispatcherSettings(int maxInFlight, Duration connectTimeout) {}
+public record DispatcherSettings(int maxInFlight, Duration connectTimeout, String signingKey) {
+    @Override
+    public String toString() { // keeps the key out of logs
+        return "DispatcherSettings[maxInFlight=" + maxInFlight + ", connectTimeout=" + connectTimeout
+                + (signingKey != null ? ", signed" : "") + "]";
+    }
+}

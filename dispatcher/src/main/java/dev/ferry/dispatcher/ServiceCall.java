@@ -8,6 +8,7 @@ import dev.ferry.schemas.Header;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.RequestSignature;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
@@ -45,7 +46,8 @@ public final class ServiceCall {
     private static final Set<String> NOT_FORWARDED = Set.of(
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
             "transfer-encoding", "upgrade", "host", "content-length", "expect", "content-type",
-            HEADER_INVOCATION_ID, HEADER_KEY, HEADER_ATTEMPT, HEADER_IDEMPOTENCY_KEY, "http2-settings");
+            HEADER_INVOCATION_ID, HEADER_KEY, HEADER_ATTEMPT, HEADER_IDEMPOTENCY_KEY, "http2-settings",
+            RequestSignature.HEADER);
     private static final int MAX_MESSAGE_CHARS = 4_096;
 
     private final HttpClient client;
@@ -57,11 +59,13 @@ public final class ServiceCall {
     /**
      * Runs the attempt against the endpoint at {@code baseUri}; returns the command that reports its outcome, or
      * null when the dispatcher stopped before the call ended (nothing is known: the lease decides).
+     *
+     * @param signingKey the key to sign the request with ({@link RequestSignature}), null to send it unsigned
      */
-    public Command run(Dispatch dispatch, String baseUri) {
+    public Command run(Dispatch dispatch, String baseUri, String signingKey) {
         HttpRequest request;
         try {
-            request = request(dispatch, baseUri);
+            request = request(dispatch, baseUri, signingKey);
         } catch (IllegalArgumentException e) {
             return new Completion(dispatch.invocationId(), dispatch.attempt(),
                     Outcome.failure(400, "cannot build the request to the service: " + e.getMessage()));
@@ -83,7 +87,7 @@ public final class ServiceCall {
         }
     }
 
-    HttpRequest request(Dispatch dispatch, String baseUri) {
+    HttpRequest request(Dispatch dispatch, String baseUri, String signingKey) {
         String base = baseUri.endsWith("/") ? baseUri.substring(0, baseUri.length() - 1) : baseUri;
         URI uri = URI.create(base + "/invoke/" + pathSegment(dispatch.target().service()) + "/"
                 + pathSegment(dispatch.target().handler()));
@@ -109,6 +113,11 @@ public final class ServiceCall {
         }
         if (dispatch.idempotencyKey() != null) {
             builder.header(HEADER_IDEMPOTENCY_KEY, dispatch.idempotencyKey());
+        }
+        if (signingKey != null) {
+            builder.header(RequestSignature.HEADER, RequestSignature.sign(signingKey,
+                    System.currentTimeMillis() / 1000, dispatch.invocationId(), uri.getRawPath(),
+                    dispatch.target().key(), dispatch.body().bytes()));
         }
         return builder.build();
     }

@@ -11,6 +11,7 @@ import dev.ferry.schemas.Header;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.RequestSignature;
 import dev.ferry.schemas.ServiceType;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.command.AttemptFailed;
@@ -167,7 +168,7 @@ class ServiceCallTest {
         }
 
         Command result = new ServiceCall(HttpClient.newHttpClient())
-                .run(dispatch(GREET, null, null, List.of(), Payload.EMPTY), "http://127.0.0.1:" + closedPort);
+                .run(dispatch(GREET, null, null, List.of(), Payload.EMPTY), "http://127.0.0.1:" + closedPort, null);
 
         assertThat(result).isInstanceOfSatisfying(AttemptFailed.class, failed -> {
             assertThat(failed.invocationId()).isEqualTo(INVOCATION_ID);
@@ -189,7 +190,7 @@ class ServiceCallTest {
 
         Dispatch withShortTimeout = new Dispatch(INVOCATION_ID, 3, GREET, null, null, List.of(), Payload.EMPTY,
                 30_000, Duration.ofMillis(300).toMillis());
-        Command result = new ServiceCall(HttpClient.newHttpClient()).run(withShortTimeout, baseUri());
+        Command result = new ServiceCall(HttpClient.newHttpClient()).run(withShortTimeout, baseUri(), null);
 
         assertThat(result).isInstanceOfSatisfying(AttemptFailed.class,
                 failed -> assertThat(failed.failure().code()).isEqualTo(504));
@@ -274,8 +275,37 @@ class ServiceCallTest {
         assertThat(received.body()).isEqualTo(body);
     }
 
+    @Test
+    void aSignedRequestCarriesASignatureTheServiceCanVerify() {
+        answer = respond(200, "text/plain", "ok");
+        String key = "a-key-of-sixteen-or-more";
+        Target counter = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, "mary");
+        byte[] body = "{\"by\":1}".getBytes(StandardCharsets.UTF_8);
+
+        new ServiceCall(HttpClient.newHttpClient())
+                .run(dispatch(counter, null, "application/json", List.of(), Payload.of(body)), baseUri(), key);
+
+        String signature = received.header(RequestSignature.HEADER);
+        long now = System.currentTimeMillis() / 1000;
+        assertThat(signature).matches("t=\\d+,v1=[0-9a-f]{64}");
+        assertThat(RequestSignature.problem(key, signature, now, received.header("x-restate-id"), received.path(),
+                received.header("x-restate-key"), received.body())).isNull();
+        assertThat(RequestSignature.problem("another-key-of-16-chars", signature, now, INVOCATION_ID,
+                received.path(), "mary", body)).isEqualTo("the signature does not match the request");
+    }
+
+    @Test
+    void aCallersOwnSignatureHeaderIsNotForwarded() {
+        answer = respond(200, "text/plain", "ok");
+
+        call(dispatch(GREET, null, null, List.of(new Header(RequestSignature.HEADER, "t=1,v1=forged")),
+                Payload.EMPTY));
+
+        assertThat(received.headers()).doesNotContainKey(RequestSignature.HEADER);
+    }
+
     private Command call(Dispatch dispatch) {
-        return new ServiceCall(HttpClient.newHttpClient()).run(dispatch, baseUri());
+        return new ServiceCall(HttpClient.newHttpClient()).run(dispatch, baseUri(), null);
     }
 
     private String baseUri() {

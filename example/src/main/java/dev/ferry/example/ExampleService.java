@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.schemas.RequestSignature;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -38,11 +40,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Ferry calls {@code POST /invoke/{Service}/{handler}}; the object key or workflow id arrives in
  * {@code x-restate-key}. {@code GET /discover} describes the services; {@code GET /stats} counts how often each
  * handler body ran, which tests use to prove "ran once".
+ *
+ * <p>With a signing key ({@code EXAMPLE_SIGNING_KEY}), every {@code /invoke} request must carry Ferry's
+ * {@code x-ferry-signature} over exactly what arrived; others get 401 and never reach a handler.
  */
 public final class ExampleService implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WebServer server;
+    /** Null: requests are not checked. */
+    private final String signingKey;
     private final Map<String, AtomicLong> executions = new ConcurrentHashMap<>();
     private final Map<String, Long> firstStarts = new ConcurrentHashMap<>();
     private final Map<String, Long> counters = new ConcurrentHashMap<>();
@@ -57,7 +64,16 @@ public final class ExampleService implements AutoCloseable {
         volatile String status;
     }
 
+    /** The body of an /invoke request, read once by the signature check. */
+    private record ReceivedBody(byte[] bytes) {}
+
     public ExampleService(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** @param signingKey the key Ferry signs requests with; null to accept unsigned requests */
+    public ExampleService(String host, int port, String signingKey) {
+        this.signingKey = signingKey;
         server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -71,8 +87,11 @@ public final class ExampleService implements AutoCloseable {
     public static void main(String[] args) {
         int port = Integer.parseInt(System.getenv().getOrDefault("EXAMPLE_PORT", args.length > 0 ? args[0] : "9080"));
         String host = System.getenv().getOrDefault("EXAMPLE_HOST", "127.0.0.1");
-        ExampleService service = new ExampleService(host, port).start();
+        String signingKey = System.getenv("EXAMPLE_SIGNING_KEY");
+        ExampleService service = new ExampleService(host, port,
+                signingKey == null || signingKey.isBlank() ? null : signingKey).start();
         System.out.println("Example service listening on http://" + host + ":" + service.port()
+                + (service.signingKey != null ? " (accepting only requests signed by Ferry)" : "")
                 + "  (register it: curl localhost:9070/deployments --json '{\"uri\":\"http://" + host + ":"
                 + service.port() + "\"}')");
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
@@ -99,6 +118,28 @@ public final class ExampleService implements AutoCloseable {
     }
 
     private void routes(HttpRouting.Builder routing) {
+        if (signingKey != null) {
+            routing.addFilter((chain, req, res) -> {
+                if (!req.path().path().startsWith("/invoke/")) {
+                    chain.proceed();
+                    return;
+                }
+                byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+                String problem = RequestSignature.problem(signingKey,
+                        req.headers().first(HeaderNames.create(RequestSignature.HEADER)).orElse(null),
+                        System.currentTimeMillis() / 1000,
+                        req.headers().first(HeaderNames.create("x-restate-id")).orElse(""),
+                        req.path().rawPath(),
+                        req.headers().first(HeaderNames.create("x-restate-key")).orElse(null),
+                        body);
+                if (problem != null) {
+                    json(res, 401, JSON.createObjectNode().put("message", "not a request from Ferry: " + problem));
+                    return;
+                }
+                req.context().register(new ReceivedBody(body));
+                chain.proceed();
+            });
+        }
         routing.get("/discover", this::discover)
                 .get("/stats", this::stats)
                 .post("/invoke/Greeter/greet", this::greet)
@@ -321,6 +362,10 @@ public final class ExampleService implements AutoCloseable {
     }
 
     private static byte[] body(ServerRequest req) {
+        Optional<ReceivedBody> checked = req.context().get(ReceivedBody.class);
+        if (checked.isPresent()) {
+            return checked.get().bytes();
+        }
         return req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
     }
 

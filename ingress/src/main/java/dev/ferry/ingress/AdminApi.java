@@ -12,6 +12,7 @@ import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.RequestSignature;
 import dev.ferry.schemas.ResourceId;
 import dev.ferry.schemas.ServiceType;
 import dev.ferry.schemas.registry.Deployment;
@@ -30,11 +31,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-/** The admin API on port 9070: deployments, services and health. */
+/** The admin API on port 9070: deployments and services. */
 public final class AdminApi {
     private static final Duration REGISTRY_WAIT = Duration.ofSeconds(10);
 
@@ -55,8 +57,7 @@ public final class AdminApi {
 
     /** The admin routing table. */
     public void routes(HttpRouting.Builder routing) {
-        routing.get("/health", (req, res) -> res.send())
-                .post("/deployments", this::register)
+        routing.post("/deployments", this::register)
                 .get("/deployments", this::listDeployments)
                 .get("/deployments/{id}", this::getDeployment)
                 .delete("/deployments/{id}", this::deleteDeployment)
@@ -79,6 +80,7 @@ public final class AdminApi {
                     + "expected an object with a string field `uri` (and optionally `manifest`)");
         }
         URI uri = endpointUri(body.get("uri").asText());
+        String signingKey = signingKey(body);
         EndpointManifest manifest;
         if (body.has("manifest")) {
             try {
@@ -99,24 +101,48 @@ public final class AdminApi {
             Optional<Deployment> existing = registry.deploymentByUri(uri.toString());
             Deployment deployment;
             int status;
+            // A registration without signing_key keeps the key the deployment has; "" removes it.
+            String key = signingKey == null ? existing.map(Deployment::signingKey).orElse(null)
+                    : signingKey.isEmpty() ? null : signingKey;
             if (existing.isPresent() && existing.get().services().equals(manifest.services())) {
                 deployment = existing.get();
                 status = 200;
+                if (!Objects.equals(deployment.signingKey(), key)) {
+                    deployment = deployment.withSigningKey(key);
+                    write(deployment);
+                }
             } else if (existing.isPresent()) {
                 Deployment old = existing.get();
                 deployment = new Deployment(old.id(), old.uri(), old.createdAt(), old.revision() + 1,
-                        manifest.services());
+                        manifest.services(), key);
                 status = 200;
                 write(deployment);
             } else {
                 deployment = new Deployment(ResourceId.random(ResourceId.DEPLOYMENT), uri.toString(),
-                        System.currentTimeMillis(), 1, manifest.services());
+                        System.currentTimeMillis(), 1, manifest.services(), key);
                 status = 201;
                 write(deployment);
             }
             res.header(HeaderNames.LOCATION, "deployments/" + deployment.id());
             Responses.json(res, status, AdminJson.registration(deployment, defaults));
         }
+    }
+
+    /** The {@code signing_key} of a registration: null when absent, "" to remove the deployment's key. */
+    private static String signingKey(JsonNode body) {
+        JsonNode key = body.get("signing_key");
+        if (key == null || key.isNull()) {
+            return null;
+        }
+        if (!key.isTextual()) {
+            throw AdminError.json(400, "signing_key must be a string");
+        }
+        String text = key.asText();
+        if (!text.isEmpty() && text.length() < RequestSignature.MIN_KEY_LENGTH) {
+            throw AdminError.json(400, "signing_key must have at least " + RequestSignature.MIN_KEY_LENGTH
+                    + " characters (\"\" removes the deployment's key)");
+        }
+        return text;
     }
 
     private static URI endpointUri(String text) {

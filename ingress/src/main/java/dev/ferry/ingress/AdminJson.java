@@ -150,6 +150,9 @@ final class AdminJson {
         node.put("protocol_type", "RequestResponse");
         node.put("http_version", "HTTP/1.1");
         node.put("created_at", Responses.executionTime(deployment.createdAt()));
+        if (deployment.signingKey() != null) {
+            node.put("signed_requests", true); // the key itself is never shown
+        }
         return node;
     }
 

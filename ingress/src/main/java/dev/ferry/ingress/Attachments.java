@@ -127,6 +127,7 @@ public final class Attachments {
     }
 
     private void answer(ServerRequest req, ServerResponse res, Operation operation, Lookup lookup) {
+        req.context().register(new IngressOperation(operation == Operation.ATTACH ? "attach" : "output", "", ""));
         if (lookup.knownMissing()) {
             notFound(operation, lookup.invocationId());
         }

@@ -8,6 +8,8 @@ import dev.ferry.schemas.Json;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
 
 /** The ingress routing table on port 8080, read top to bottom. */
 public final class IngressRoutes {
@@ -23,16 +25,21 @@ public final class IngressRoutes {
     private final OpenApiRoutes openApi;
     private final RegistryView registry;
 
+    private final IngressGate gate;
+
+    /** @param notReady why Ferry cannot serve right now, or null when it can */
     public IngressRoutes(Invocations invocations, Attachments attachments, OpenApiRoutes openApi,
-            RegistryView registry) {
+            RegistryView registry, MeterRegistry meters, Supplier<String> notReady) {
         this.invocations = invocations;
         this.attachments = attachments;
         this.openApi = openApi;
         this.registry = registry;
+        this.gate = new IngressGate(meters, notReady);
     }
 
     public void routes(HttpRouting.Builder routing) {
         routing.addFilter(new Cors())
+                .addFilter(gate)
                 .any("/restate/health", this::health)
                 .get("/openapi", openApi::all)
                 .any(CALL + "*", (req, res) -> invocations.restateForm(req, res, rest(req, CALL), false))

@@ -37,6 +37,9 @@ public final class IngressServer implements AutoCloseable {
         // characters, Helidon's defaults stop at 16 KiB of headers and 2 KiB of request line.
         Http1Config http1 = Http1Config.builder().maxHeadersSize(256 * 1024).maxPrologueLength(64 * 1024).build();
         server = WebServer.builder()
+                // Ferry stops its servers itself, after open calls drained (FerryServer.shutdown); Helidon's own
+                // hook would stop them at once, cutting off callers still waiting for their answer.
+                .shutdownHook(false)
                 .host(host)
                 .port(ingressPort)
                 .addProtocol(http1)

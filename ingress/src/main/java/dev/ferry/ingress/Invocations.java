@@ -78,6 +78,8 @@ public final class Invocations {
 
     private void invoke(ServerRequest req, ServerResponse res, InvocationRequest request) {
         Target target = request.target();
+        req.context().register(new IngressOperation(request.send() ? "send" : "call", target.service(),
+                target.handler()));
         Registry snapshot = registry.registry();
         long now = System.currentTimeMillis();
         Long executeAt = delay(req, request.send()).map(d -> now + d.toMillis()).orElse(null);

@@ -56,6 +56,11 @@ public final class ReplyListener implements AutoCloseable {
         thread.start();
     }
 
+    /** Reading this instance's replies: waiting callers get their answers. */
+    public boolean listening() {
+        return thread.isAlive() && !closed;
+    }
+
     private void listen() {
         try {
             while (!closed) {

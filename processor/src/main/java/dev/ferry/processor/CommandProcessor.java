@@ -9,6 +9,9 @@ import dev.ferry.schemas.DispatcherCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.Target;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Reply;
@@ -42,15 +45,17 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private final ProcessorSettings settings;
     private final RecordSchemas schemas;
     private final String resultsTopic;
+    private final MeterRegistry meters;
     private ProcessorContext<String, byte[]> context;
     private StateMachine stateMachine;
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
 
-    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, String resultsTopic) {
+    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, String resultsTopic, MeterRegistry meters) {
         this.settings = settings;
         this.schemas = schemas;
         this.resultsTopic = resultsTopic;
+        this.meters = meters;
     }
 
     @Override
@@ -196,6 +201,19 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     public void abort(AbortAttempt abort) {
         context.forward(new Record<>(dispatchKey(abort), Json.write(abort), context.currentSystemTimeMs()),
                 ProcessorTopology.DISPATCH_SINK);
+    }
+
+    /** {@code ferry_invocations_completed_total{service,handler,outcome}}: succeeded, failed, killed or cancelled. */
+    @Override
+    public void completed(Target target, Outcome outcome) {
+        String result = "succeeded";
+        if (!outcome.succeeded()) {
+            String message = outcome.failure().message();
+            result = outcome.failure().code() != 409 ? "failed"
+                    : "killed".equals(message) ? "killed" : "Cancelled".equals(message) ? "cancelled" : "failed";
+        }
+        meters.counter("ferry.invocations.completed",
+                "service", target.service(), "handler", target.handler(), "outcome", result).increment();
     }
 
     @Override

@@ -4,7 +4,9 @@ import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.FailedInvocation;
 import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.Target;
 
 /** What the state machine asks the outside world to do; the Kafka Streams adapter turns each into a record. */
 public interface Effects {
@@ -22,6 +24,9 @@ public interface Effects {
 
     /** Publish an invocation that failed for good on the dead-letter topic, with its request. */
     void deadLetter(FailedInvocation failed);
+
+    /** An invocation ended (for metrics); nothing to write. */
+    default void completed(Target target, Outcome outcome) {}
 
     /** The command being applied cannot be processed: it goes to the dead-letter topic with this reason. */
     void reject(String reason);

@@ -9,7 +9,13 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -30,7 +36,8 @@ public final class ProcessorApp implements AutoCloseable {
             ProcessorSettings settings,
             Map<String, String> kafka,
             Map<String, String> streamsOverrides,
-            Path stateDir) {
+            Path stateDir,
+            MeterRegistry meters) {
         Properties props = new Properties();
         props.putAll(kafka);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.processorApplicationId());
@@ -60,12 +67,34 @@ public final class ProcessorApp implements AutoCloseable {
         props.put("processing.exception.handler.global.enabled", "true");
         props.putAll(streamsOverrides);
 
-        streams = new KafkaStreams(ProcessorTopology.build(topics, settings), props);
+        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, meters), props);
+        new KafkaStreamsMetrics(streams).bindTo(meters);
+        for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
+            ProcessorTopology.INBOXES}) {
+            Gauge.builder("ferry.processor.store.entries", () -> approximateEntries(store))
+                    .description("Entries in this process's partitions of a processor store (approximate)")
+                    .tag("store", store)
+                    .register(meters);
+        }
         streams.setUncaughtExceptionHandler(e -> {
             log.error("A processor stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((next, previous) -> log.info("Processor state {} -> {}", previous, next));
+    }
+
+    /** RocksDB's estimate of a store's entries over this process's partitions; 0 while not running. */
+    private long approximateEntries(String store) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return 0;
+        }
+        try {
+            ReadOnlyKeyValueStore<Object, Object> view = streams.store(
+                    StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()));
+            return view.approximateNumEntries();
+        } catch (RuntimeException e) {
+            return 0; // rebalancing: the next scrape has it
+        }
     }
 
     public void start() {

@@ -6,6 +6,7 @@ import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +38,7 @@ public final class ProcessorTopology {
 
     private ProcessorTopology() {}
 
-    public static Topology build(Topics topics, ProcessorSettings settings) {
+    public static Topology build(Topics topics, ProcessorSettings settings, MeterRegistry meters) {
         Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(CommandLog.MAX_RECORD_BYTES));
         StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(INVOCATIONS), Serdes.String(), JsonSerde.of(InvocationState.class))
@@ -56,7 +57,7 @@ public final class ProcessorTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
         RecordSchemas schemas = new RecordSchemas();
-        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings, schemas, topics.results()), SOURCE);
+        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings, schemas, topics.results(), meters), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);

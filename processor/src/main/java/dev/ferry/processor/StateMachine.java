@@ -365,6 +365,7 @@ public final class StateMachine {
         Duration retention = policies.retention(invocation.target(), invocation.idempotencyKey());
         long keptUntil = now + retention.toMillis();
         invocation.complete(outcome, now, keptUntil);
+        effects.completed(invocation.target(), outcome);
         publish(invocation, outcome, now);
         state.deleteInput(invocation.invocationId());
         for (ReplyTo waiter : invocation.takeWaiters()) {

@@ -3,6 +3,7 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.registry.Registry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.ferry.schemas.DeadLetters;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.InvocationId;
@@ -74,7 +75,7 @@ class ProcessorTopologyTest {
         ProcessorSettings settings = new ProcessorSettings(
                 Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), () -> REGISTRY, 1,
                 Duration.ofSeconds(10), Duration.ofMillis(20));
-        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings), props, START);
+        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, new SimpleMeterRegistry()), props, START);
         log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer());
         dispatch = driver.createOutputTopic(TOPICS.dispatch(), new StringDeserializer(), new ByteArrayDeserializer());
         replies = driver.createOutputTopic(TOPICS.replies(), new StringDeserializer(), new ByteArrayDeserializer());

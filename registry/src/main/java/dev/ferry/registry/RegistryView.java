@@ -67,6 +67,11 @@ public final class RegistryView implements AutoCloseable {
         return registry;
     }
 
+    /** Loaded and still following the topic. */
+    public boolean following() {
+        return thread.isAlive() && !closed;
+    }
+
     /** Waits until the record at {@code offset} (and all before it) is applied, for read-your-writes. */
     public void awaitApplied(long offsetExclusive, Duration timeout) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -29,6 +29,11 @@ public final class CommandLog implements AutoCloseable {
     public CommandLog(Topics topics, Map<String, String> kafka) {
         this.topic = topics.log();
         Properties props = new Properties();
+        // A caller waits on every append: when the cluster is gone, fail within seconds (the caller gets a 503)
+        // instead of Kafka's two minutes. Overridable like every client property.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         props.putAll(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

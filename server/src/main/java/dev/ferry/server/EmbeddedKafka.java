@@ -245,6 +245,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return controllerPort;
     }
 
+    /**
+     * The caller closes this broker itself, in order, on the way out (Ferry's own shutdown closes the roles first,
+     * then the broker): drop the JVM hook that would otherwise stop the broker in parallel, under the roles' feet.
+     */
+    public EmbeddedKafka closedByOwner() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException jvmAlreadyShuttingDown) {
+            // the owner's hook is running
+        }
+        return this;
+    }
+
     public Path logDir() {
         return logDir;
     }

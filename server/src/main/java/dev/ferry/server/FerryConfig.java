@@ -30,6 +30,7 @@ public record FerryConfig(
         int ingressPort,
         String adminHost,
         int adminPort,
+        String adminToken,
         Path dataDir,
         String kafkaBootstrapServers,
         int embeddedKafkaPort,
@@ -41,6 +42,8 @@ public record FerryConfig(
         Duration timerTick,
         int dispatcherMaxInFlight,
         Duration dispatcherConnectTimeout,
+        String signingKey,
+        Duration shutdownGrace,
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
         Map<String, String> streams,
@@ -156,6 +159,7 @@ public record FerryConfig(
                 v.port(Setting.INGRESS_PORT),
                 v.string(Setting.ADMIN_HOST),
                 v.port(Setting.ADMIN_PORT),
+                blankToNull(v.string(Setting.ADMIN_TOKEN)),
                 Path.of(v.string(Setting.DATA_DIR)),
                 bootstrap == null || bootstrap.isBlank() ? null : bootstrap,
                 v.port(Setting.EMBEDDED_KAFKA_PORT),
@@ -167,10 +171,16 @@ public record FerryConfig(
                 v.duration(Setting.TIMER_TICK),
                 v.positive(Setting.DISPATCHER_MAX_IN_FLIGHT),
                 v.duration(Setting.DISPATCHER_CONNECT_TIMEOUT),
+                blankToNull(v.string(Setting.SIGNING_KEY)),
+                v.duration(Setting.SHUTDOWN_GRACE),
                 defaults,
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
                 Map.copyOf(clusters));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     /** {@code SECURITY_PROTOCOL} → {@code security.protocol} */

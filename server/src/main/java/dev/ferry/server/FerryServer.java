@@ -34,6 +34,18 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import dev.ferry.ingress.AdminAuth;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import java.util.stream.DoubleStream;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -49,10 +61,34 @@ public final class FerryServer implements AutoCloseable {
     private static final Duration REGISTRY_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     private final FerryConfig config;
+    /**
+     * Ferry's latency timers as Prometheus histograms with a fixed, short set of buckets (1 ms to 1 min), so a
+     * scrape stays small however many services and handlers there are, and quantiles can be taken across processes.
+     */
+    private static final MeterFilter LATENCY_BUCKETS = new MeterFilter() {
+        @Override
+        public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+            if (id.getType() != Meter.Type.TIMER || !id.getName().startsWith("ferry.")) {
+                return config;
+            }
+            return DistributionStatisticConfig.builder()
+                    .serviceLevelObjectives(DoubleStream.of(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
+                                    5_000, 10_000, 30_000, 60_000)
+                            .map(millis -> millis * 1_000_000).toArray()) // nanoseconds
+                    .build()
+                    .merge(config);
+        }
+    };
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EmbeddedKafka embeddedKafka;
+    private Readiness readiness;
     private ProcessorApp processor;
+    private Dispatcher dispatcher;
+    private Waiters waiters;
     private IngressServer ingress;
+    private OpsServer opsServer;
     private String bootstrapServers;
 
     public FerryServer(FerryConfig config) {
@@ -77,7 +113,8 @@ public final class FerryServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         checkPortsFree();
         if (config.embeddedKafka()) {
-            embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0);
+            embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0)
+                    .closedByOwner();
             started.push(embeddedKafka);
             bootstrapServers = embeddedKafka.bootstrapServers();
         } else {
@@ -91,17 +128,34 @@ public final class FerryServer implements AutoCloseable {
             TopicSetup.ensure(admin, topics, config.partitions(), config.replicationFactor());
         }
 
+        meters.config().meterFilter(LATENCY_BUCKETS);
+        new JvmMemoryMetrics().bindTo(meters);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(meters);
+        started.push(gc);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        readiness = new Readiness(kafka);
+        started.push(readiness);
+        readiness.start();
+        OpsRoutes ops = new OpsRoutes(readiness, meters);
+
         RegistryView registry = new RegistryView(topics.deployments(), kafka);
         started.push(registry);
         registry.start(REGISTRY_LOAD_TIMEOUT);
+        readiness.add("registry", true, () -> registry.following() ? null : "the registry view stopped");
 
         if (config.has(FerryConfig.Role.PROCESSOR)) {
             ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
                     registry::registry, config.partitions(), config.dispatchLease(), config.timerTick());
             processor = new ProcessorApp(topics, settings, kafka, config.streams(),
-                    config.dataDir().resolve("streams"));
+                    config.dataDir().resolve("streams"), meters);
             started.push(processor);
             processor.start();
+            ProcessorApp app = processor;
+            readiness.add("processor", false,
+                    () -> app.running() ? null : "Kafka Streams is " + app.state() + ", not RUNNING");
         }
 
         CommandLog commandLog = null;
@@ -111,19 +165,23 @@ public final class FerryServer implements AutoCloseable {
         }
 
         if (config.has(FerryConfig.Role.DISPATCHER)) {
-            Dispatcher dispatcher = new Dispatcher(topics,
-                    new DispatcherSettings(config.dispatcherMaxInFlight(), config.dispatcherConnectTimeout()),
-                    kafka, commandLog, registry);
+            dispatcher = new Dispatcher(topics,
+                    new DispatcherSettings(config.dispatcherMaxInFlight(), config.dispatcherConnectTimeout(),
+                            config.signingKey()),
+                    kafka, commandLog, registry, meters);
             started.push(dispatcher);
             dispatcher.start();
+            Dispatcher running = dispatcher;
+            readiness.add("dispatcher", false, () -> running.polling() ? null : "the dispatcher stopped polling");
         }
 
         if (config.has(FerryConfig.Role.INGRESS)) {
             String ingressId = "ingress-" + UUID.randomUUID();
-            Waiters waiters = new Waiters();
+            waiters = new Waiters();
             ReplyListener replies = new ReplyListener(topics.replies(), ingressId, waiters, kafka);
             started.push(replies);
             replies.start();
+            readiness.add("replies", true, () -> replies.listening() ? null : "the reply listener stopped");
             RegistryWriter registryWriter = new RegistryWriter(topics.deployments(), kafka);
             started.push(registryWriter);
             HttpClient discoveryClient = HttpClient.newBuilder()
@@ -132,7 +190,7 @@ public final class FerryServer implements AutoCloseable {
             ProcessorClient processorClient = new ProcessorClient(ingressId, commandLog, waiters);
             OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> ingress.ingressPort());
             IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient, config.serviceDefaults()),
-                    new Attachments(registry, processorClient), openApi, registry);
+                    new Attachments(registry, processorClient), openApi, registry, meters, readiness::ingressProblem);
             AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
             InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient);
             Map<String, Map<String, String>> clusters = new HashMap<>();
@@ -146,6 +204,10 @@ public final class FerryServer implements AutoCloseable {
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
                     config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,
                     routing -> {
+                        if (config.adminToken() != null) {
+                            routing.addFilter(new AdminAuth(config.adminToken()));
+                        }
+                        ops.routes(routing);
                         routing.get("/services/{name}/openapi", openApi::service);
                         admin.routes(routing);
                         invocationAdmin.routes(routing);
@@ -154,6 +216,10 @@ public final class FerryServer implements AutoCloseable {
                     });
             started.push(ingress);
             ingress.start();
+        } else {
+            opsServer = new OpsServer(config.adminHost(), config.adminPort(), ops, config.adminToken());
+            started.push(opsServer);
+            opsServer.start();
         }
         logStarted();
     }
@@ -165,8 +231,8 @@ public final class FerryServer implements AutoCloseable {
         }
         if (config.has(FerryConfig.Role.INGRESS)) {
             checkPortFree(config.ingressHost(), config.ingressPort(), Setting.INGRESS_PORT);
-            checkPortFree(config.adminHost(), config.adminPort(), Setting.ADMIN_PORT);
         }
+        checkPortFree(config.adminHost(), config.adminPort(), Setting.ADMIN_PORT);
     }
 
     private static void checkPortFree(String host, int port, Setting setting) {
@@ -190,7 +256,11 @@ public final class FerryServer implements AutoCloseable {
         log.info("  data         {}", config.dataDir().toAbsolutePath());
         if (ingress != null) {
             log.info("  ingress      http://{}:{}", config.ingressHost(), ingress.ingressPort());
-            log.info("  admin        http://{}:{}", config.adminHost(), ingress.adminPort());
+        }
+        log.info("  admin        http://{}:{}{}{}", config.adminHost(), adminPort(),
+                ingress != null ? " (API, UI, " : " (", "/health, /health/ready, /metrics)");
+        if (config.adminToken() != null) {
+            log.info("  admin token  required (FERRY_ADMIN_TOKEN)");
         }
     }
 
@@ -203,7 +273,42 @@ public final class FerryServer implements AutoCloseable {
     }
 
     public int adminPort() {
-        return ingress.adminPort();
+        return ingress != null ? ingress.adminPort() : opsServer.port();
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /**
+     * Stops gracefully: new requests get 503 at once, open service calls get up to {@code grace} to finish and
+     * report, callers waiting on them get their answers, and then every role closes (Kafka Streams leaving its
+     * group, so another processor takes over at once). What did not finish in time is run again after a restart,
+     * or by another dispatcher once its lease lapses.
+     */
+    public void shutdown(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        if (readiness != null) {
+            readiness.shuttingDown();
+        }
+        try {
+            if (dispatcher != null) {
+                int open = dispatcher.drain(grace);
+                if (open > 0) {
+                    log.warn("{} service call(s) still open after {}; they run again after their lease lapses",
+                            open, grace);
+                } else {
+                    log.info("Open service calls finished");
+                }
+            }
+            // Callers waiting here for a call that just finished get its answer before the ingress stops.
+            while (waiters != null && waiters.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     public ProcessorApp processor() {

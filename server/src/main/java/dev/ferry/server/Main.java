@@ -1,6 +1,12 @@
 package dev.ferry.server;
 
 import dev.ferry.example.ExampleService;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -25,6 +31,7 @@ public final class Main {
             case "run" -> run();
             case "example" -> ExampleService.main(rest);
             case "bench" -> System.exit(Bench.main(rest));
+            case "health" -> System.exit(health(rest));
             case "help", "-h", "--help" -> usage();
             default -> {
                 System.err.println("unknown command '" + command + "'");
@@ -53,19 +60,44 @@ public final class Main {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping Ferry");
-            server.close();
+            log.info("Stopping Ferry (up to {} for open calls to finish)", config.shutdownGrace());
+            server.shutdown(config.shutdownGrace());
+            log.info("Ferry stopped");
             stopped.countDown();
         }, "ferry-shutdown"));
         stopped.await();
     }
 
+    /**
+     * {@code ferry health [url]}: exit 0 when the URL (default: this process's readiness on the admin port)
+     * answers 2xx. For container health checks, where images have a JVM but no curl.
+     */
+    private static int health(String[] args) {
+        String url = args.length > 0 ? args[0] : "http://127.0.0.1:"
+                + System.getenv().getOrDefault(Setting.ADMIN_PORT.env(), Setting.ADMIN_PORT.defaultValue())
+                + "/health/ready";
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            System.out.println(response.statusCode() + " " + response.body());
+            return response.statusCode() / 100 == 2 ? 0 : 1;
+        } catch (IOException | IllegalArgumentException e) {
+            System.out.println(url + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
     private static void usage() {
         System.out.println("""
-                usage: ferry [run | example [port] | bench [options] | help]
+                usage: ferry [run | example [port] | bench [options] | health [url] | help]
                   run       start Ferry with the roles of FERRY_ROLES (default: all, on an embedded Kafka broker)
-                  example   start the example service (Greeter, Counter, Signup) on port 9080
+                  example   start the example service (Greeter, Counter, Ledger, Signup) on port 9080
                   bench     measure a running Ferry (see ferry bench --help)
+                  health    exit 0 when the URL (default: this host's /health/ready) answers 2xx
                 configuration: environment variables FERRY_*, see the README""");
     }
 }

@@ -12,7 +12,11 @@ public enum Setting {
     INGRESS_HOST("FERRY_INGRESS_HOST", "0.0.0.0", "Interface the ingress listens on."),
     INGRESS_PORT("FERRY_INGRESS_PORT", "8080", "Port of the ingress (Restate's ingress API)."),
     ADMIN_HOST("FERRY_ADMIN_HOST", "0.0.0.0", "Interface the admin API and UI listen on."),
-    ADMIN_PORT("FERRY_ADMIN_PORT", "9070", "Port of the admin API and UI."),
+    ADMIN_PORT("FERRY_ADMIN_PORT", "9070",
+            "Port of the admin API, UI, health checks and metrics (every role serves the last two here)."),
+    ADMIN_TOKEN("FERRY_ADMIN_TOKEN", "",
+            "Set: every admin request but `/health`, `/health/ready` and the UI's files needs"
+                    + " `Authorization: Bearer <token>`."),
     DATA_DIR("FERRY_DATA_DIR", "./data",
             "Local data: the embedded broker's log and the processor's state stores."),
     KAFKA_BOOTSTRAP_SERVERS("FERRY_KAFKA_BOOTSTRAP_SERVERS", "",
@@ -56,6 +60,11 @@ public enum Setting {
     VALIDATE_INPUT("FERRY_VALIDATE_INPUT", "true",
             "Check request bodies against the handler's input JSON Schema and answer 400 before anything is written"
                     + " (per service: validate_input; false is Restate's behaviour)."),
+    SIGNING_KEY("FERRY_SIGNING_KEY", "",
+            "Set: dispatchers sign every request to a service with this key (HMAC-SHA256, header"
+                    + " `x-ferry-signature`) unless its deployment was registered with its own `signing_key`."),
+    SHUTDOWN_GRACE("FERRY_SHUTDOWN_GRACE", "20s",
+            "On SIGTERM, how long open service calls and waiting callers get to finish before the roles close."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;

@@ -9,9 +9,26 @@ import java.util.List;
  * @param uri the endpoint's base URL; handlers are called at {@code {uri}/invoke/{Service}/{handler}}
  * @param createdAt epoch milliseconds of the first registration
  * @param revision 1 at registration, +1 each time the same URI is registered with a changed manifest
+ * @param signingKey the key dispatchers sign requests to this endpoint with ({@link dev.ferry.schemas.RequestSignature});
+ *     null: the global key, if any. Never shown by the admin API.
  */
-public record Deployment(String id, String uri, long createdAt, int revision, List<ServiceManifest> services) {
+public record Deployment(String id, String uri, long createdAt, int revision, List<ServiceManifest> services,
+        String signingKey) {
     public Deployment {
         services = services == null ? List.of() : List.copyOf(services);
+    }
+
+    public Deployment(String id, String uri, long createdAt, int revision, List<ServiceManifest> services) {
+        this(id, uri, createdAt, revision, services, null);
+    }
+
+    public Deployment withSigningKey(String key) {
+        return new Deployment(id, uri, createdAt, revision, services, key);
+    }
+
+    @Override
+    public String toString() { // keeps the key out of logs
+        return "Deployment[id=" + id + ", uri=" + uri + ", revision=" + revision + ", services=" + services.size()
+                + (signingKey != null ? ", signed" : "") + "]";
     }
 }
