@@ -84,10 +84,15 @@ public final class ExampleService implements AutoCloseable {
                 .build();
     }
 
+    /** The example's settings: the interface and port it listens on, and the key requests must be signed with. */
+    public static final String ENV_HOST = "EXAMPLE_HOST";
+    public static final String ENV_PORT = "EXAMPLE_PORT";
+    public static final String ENV_SIGNING_KEY = "EXAMPLE_SIGNING_KEY";
+
     public static void main(String[] args) {
-        int port = Integer.parseInt(System.getenv().getOrDefault("EXAMPLE_PORT", args.length > 0 ? args[0] : "9080"));
-        String host = System.getenv().getOrDefault("EXAMPLE_HOST", "127.0.0.1");
-        String signingKey = System.getenv("EXAMPLE_SIGNING_KEY");
+        int port = Integer.parseInt(System.getenv().getOrDefault(ENV_PORT, args.length > 0 ? args[0] : "9080"));
+        String host = System.getenv().getOrDefault(ENV_HOST, "127.0.0.1");
+        String signingKey = System.getenv(ENV_SIGNING_KEY);
         ExampleService service = new ExampleService(host, port,
                 signingKey == null || signingKey.isBlank() ? null : signingKey).start();
         System.out.println("Example service listening on http://" + host + ":" + service.port()

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +63,10 @@ public final class ProcessorApp implements AutoCloseable {
         // can only run between polls: keep it at the timer tick so a delayed call starts on time.
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(settings.timerTick().toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                Integer.toString(CommandLog.MAX_RECORD_BYTES));
+        // The changelogs Kafka Streams creates hold requests' inputs too: let them take records as large as the
+        // log's, whatever the broker's default (1 MiB unless configured).
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
                 Integer.toString(CommandLog.MAX_RECORD_BYTES));
         // Ferry has no global stores; this only opts in to the behaviour Kafka 5.0 makes the default.
         props.put("processing.exception.handler.global.enabled", "true");

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    /** The commands of {@code ferry <command>}; the container files use some of them. */
+    static final Set<String> COMMANDS = Set.of("run", "example", "bench", "health", "help");
 
     private Main() {}
 
@@ -72,7 +76,7 @@ public final class Main {
      * {@code ferry health [url]}: exit 0 when the URL (default: this process's readiness on the admin port)
      * answers 2xx. For container health checks, where images have a JVM but no curl.
      */
-    private static int health(String[] args) {
+    static int health(String[] args) {
         String url = args.length > 0 ? args[0] : "http://127.0.0.1:"
                 + System.getenv().getOrDefault(Setting.ADMIN_PORT.env(), Setting.ADMIN_PORT.defaultValue())
                 + "/health/ready";

@@ -28,6 +28,10 @@ class OperationsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> admin.get("/health/ready").status() == 200);
             JsonNode ready = Json.MAPPER.readTree(admin.get("/health/ready").body());
             assertThat(ready.get("status").asText()).isEqualTo("ready");
+            int adminPort = ferry.server().adminPort();
+            assertThat(Main.health(new String[] {"http://127.0.0.1:" + adminPort + "/health/ready"}))
+                    .as("the container health check's command").isZero();
+            assertThat(Main.health(new String[] {"http://127.0.0.1:" + adminPort + "/no-such-page"})).isEqualTo(1);
             assertThat(ready.get("checks").properties()).extracting(e -> e.getKey() + "=" + e.getValue().asText())
                     .containsExactly("kafka=ok", "shutdown=ok", "registry=ok", "processor=ok", "dispatcher=ok",
                             "replies=ok");
