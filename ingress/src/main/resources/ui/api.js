@@ -19,8 +19,32 @@ export function errorMessage(status, text) {
   return text && text.trim() ? text.trim() : `HTTP ${status}`;
 }
 
+// FERRY_ADMIN_TOKEN: when the admin API answers 401, the UI asks for the token and sends it as a bearer token.
+const TOKEN_KEY = 'ferry.adminToken';
+let token = sessionStorage.getItem(TOKEN_KEY) || localStorage.getItem(TOKEN_KEY) || null;
+
+export function hasAdminToken() {
+  return Boolean(token);
+}
+
+export function setAdminToken(value, remember) {
+  token = value || null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(TOKEN_KEY);
+  if (token) (remember ? localStorage : sessionStorage).setItem(TOKEN_KEY, token);
+}
+
+/** Fetches an admin path with the token, e.g. a service's OpenAPI document to open in a new tab. */
+export async function adminText(path) {
+  const res = await fetch(path, {headers: token ? {authorization: `Bearer ${token}`} : {}});
+  const text = await res.text();
+  if (!res.ok) throw new ApiError(res.status, errorMessage(res.status, text), text);
+  return text;
+}
+
 async function admin(method, path, body) {
   const init = {method, headers: {accept: 'application/json'}};
+  if (token) init.headers.authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -1,6 +1,6 @@
 // Ferry's UI: a hash router over three views. Plain ES modules, no build step, nothing from the network.
 import {h, mount, icon} from './dom.js';
-import {api, setIngress, ingressUrl} from './api.js';
+import {api, setIngress, ingressUrl, hasAdminToken, setAdminToken} from './api.js';
 import {store, highlightService} from './store.js';
 import * as overview from './overview.js';
 import * as services from './services.js';
@@ -63,7 +63,7 @@ async function route() {
     if (seq === sequence) cleanup = typeof result === 'function' ? result : null;
     else if (typeof result === 'function') result();
   } catch (e) {
-    if (seq === sequence) mount(main, failure(e, ctx));
+    if (seq === sequence) mount(main, e.status === 401 ? tokenForm(ctx) : failure(e, ctx));
   } finally {
     if (seq === sequence) main.removeAttribute('aria-busy');
   }
@@ -81,25 +81,75 @@ function failure(e, ctx) {
           h('button', {class: 'btn btn-sm', type: 'button', onclick: () => ctx.refresh()}, 'Try again'))));
 }
 
+/** The admin API wants FERRY_ADMIN_TOKEN: ask for it, keep it for this tab (or this browser), try again. */
+function tokenForm(ctx) {
+  ctx.setTitle('Sign in');
+  const input = h('input', {id: 'token-input', 'data-testid': 'token-input', type: 'password', class: 'input input-mono',
+    autocomplete: 'current-password', placeholder: 'FERRY_ADMIN_TOKEN', 'aria-label': 'Admin token', autofocus: true});
+  const remember = h('input', {type: 'checkbox', id: 'token-remember'});
+  const wrong = hasAdminToken();
+  const form = h('form', {class: 'register-form prominent', 'data-testid': 'token-form'},
+      h('label', {class: 'field-label', for: 'token-input'}, 'Admin token'),
+      h('div', {class: 'input-row'}, input,
+          h('button', {type: 'submit', class: 'btn btn-primary', 'data-testid': 'token-submit'}, 'Continue')),
+      h('label', {class: 'toggle', for: 'token-remember'}, remember, 'Remember on this browser'),
+      wrong ? h('div', {class: 'callout callout-error', 'data-testid': 'token-error', role: 'alert'}, icon('alert', 15),
+          h('div', null, 'The admin API refused this token.')) : null);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!input.value.trim()) return;
+    setAdminToken(input.value.trim(), remember.checked);
+    updateTokenControls();
+    loadVersion();
+    ctx.refresh();
+  });
+  return h('div', {class: 'page'}, h('section', {class: 'empty-state card', 'data-testid': 'token-required'},
+      h('div', {class: 'empty-illustration'}, icon('lock', 30)),
+      h('h2', null, 'This Ferry asks for its admin token'),
+      h('p', {class: 'empty-lead'}, 'Its admin API is protected by ', h('code', null, 'FERRY_ADMIN_TOKEN'),
+          '. Enter the token to see and manage services and invocations; the page sends it only to this admin API.'),
+      form));
+}
+
+function updateTokenControls() {
+  const line = document.getElementById('token-line');
+  if (line) line.hidden = !hasAdminToken();
+}
+
+function loadVersion() {
+  const dot = document.getElementById('server-status');
+  return api.version().then((v) => {
+    store.version = v;
+    setIngress(v);
+    document.getElementById('server-version').textContent = /^\d/.test(v.version) ? `v${v.version}` : v.version;
+    dot.className = 'status-dot up';
+    dot.title = 'Connected';
+    document.getElementById('ingress-endpoint').textContent = ingressUrl('').replace(/^https?:\/\//, '');
+  }).catch((e) => {
+    if (e.status === 401) {
+      dot.className = 'status-dot';
+      dot.title = 'Needs the admin token';
+      document.getElementById('server-version').textContent = 'locked';
+      return;
+    }
+    setIngress(null);
+    dot.className = 'status-dot down';
+    dot.title = 'The admin API does not answer';
+    document.getElementById('server-version').textContent = 'unreachable';
+  });
+}
+
 async function boot() {
   for (const slot of document.querySelectorAll('[data-icon]')) slot.append(icon(slot.getAttribute('data-icon'), 17));
   document.getElementById('admin-endpoint').textContent = location.host;
   window.addEventListener('hashchange', route);
-  const versionLoaded = api.version().then((v) => {
-    store.version = v;
-    setIngress(v);
-    document.getElementById('server-version').textContent = `v${v.version}`;
-    const dot = document.getElementById('server-status');
-    dot.classList.add('up');
-    dot.title = 'Connected';
-    document.getElementById('ingress-endpoint').textContent = ingressUrl('').replace(/^https?:\/\//, '');
-  }).catch(() => {
-    setIngress(null);
-    const dot = document.getElementById('server-status');
-    dot.classList.add('down');
-    dot.title = 'The admin API does not answer';
-    document.getElementById('server-version').textContent = 'unreachable';
+  document.getElementById('token-forget').addEventListener('click', () => {
+    setAdminToken(null);
+    updateTokenControls();
+    route();
   });
+  updateTokenControls();
+  const versionLoaded = loadVersion();
   await Promise.all([versionLoaded, route()]);
 }
 

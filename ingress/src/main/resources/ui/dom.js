@@ -61,6 +61,8 @@ const ICONS = {
   clock: ['M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20z', 'M12 6v6l4 2'],
   alert: ['M12 2L2 21h20z', 'M12 9v5', 'M12 17v.5'],
   trash: ['M3 6h18', 'M8 6V4h8v2', 'M6 6l1 15h10l1-15'],
+  check: ['M5 12l5 5L20 7'],
+  lock: ['M5 11h14v10H5z', 'M8 11V7a4 4 0 0 1 8 0v4'],
   link: ['M10 14a5 5 0 0 0 7 0l3-3a5 5 0 0 0-7-7l-1 1', 'M14 10a5 5 0 0 0-7 0l-3 3a5 5 0 0 0 7 7l1-1'],
 };
 
@@ -130,10 +132,10 @@ export function formatDuration(ms, coarse = false) {
   const s = ms / 1000;
   if (s < 60) return coarse ? `${Math.floor(s)}s` : `${s.toFixed(s < 10 ? 2 : 1)}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.floor(s % 60)}s`;
+  if (m < 60) return coarse ? `${m}m` : `${m}m ${Math.floor(s % 60)}s`;
   const hr = Math.floor(m / 60);
-  if (hr < 24) return `${hr}h ${m % 60}m`;
-  return `${Math.floor(hr / 24)}d ${hr % 24}h`;
+  if (hr < 24) return coarse ? `${hr}h` : `${hr}h ${m % 60}m`;
+  return coarse ? `${Math.floor(hr / 24)}d` : `${Math.floor(hr / 24)}d ${hr % 24}h`;
 }
 
 export function formatTimestamp(iso) {

@@ -147,7 +147,7 @@ function deploymentsCard(deployments, ctx) {
             h('div', {class: 'cell-doc mono'}, d.id)),
         h('td', null, h('div', {class: 'chips'}, (d.services || []).map((s) => h('a', {class: 'chip', href: `#/services/${encodeURIComponent(s.name)}`},
             s.name, h('span', {class: 'chip-sub'}, `rev ${s.revision}`))))),
-        h('td', null, [d.protocol_type, d.http_version].filter(Boolean).join(' · ')),
+        h('td', {class: 'nowrap small'}, [d.protocol_type, d.http_version].filter(Boolean).join(' · ')),
         h('td', null, timeEl(d.created_at)),
         h('td', {class: 'actions'}, remove));
   });

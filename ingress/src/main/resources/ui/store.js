@@ -42,7 +42,8 @@ export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   if (!box) return;
   const el = h('div', {class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status'},
-      icon(kind === 'error' ? 'alert' : 'chevron', 14), h('span', null, message));
+      icon(kind === 'error' ? 'alert' : 'check', 14), h('span', null, message));
+  el.addEventListener('click', () => el.remove());
   box.append(el);
   setTimeout(() => el.classList.add('leaving'), 4200);
   setTimeout(() => el.remove(), 4600);

@@ -12,7 +12,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * CORS on the ingress, as Restate answers it: any origin may call, with credentials; a preflight is answered
- * with the method and headers it asks for. Browser clients of Restate work unchanged.
+ * with the method and headers it asks for. Browser clients of Restate work unchanged; they can also read Ferry's
+ * response headers.
  */
 final class Cors implements Filter {
     private static final HeaderName REQUEST_METHOD = HeaderNames.create("access-control-request-method");
@@ -34,6 +35,11 @@ final class Cors implements Filter {
     static void decorate(ServerRequest req, ServerResponse res) {
         res.header("vary", "origin, access-control-request-method, access-control-request-headers");
         res.header("access-control-allow-credentials", "true");
-        req.headers().first(HeaderNames.ORIGIN).ifPresent(origin -> res.header("access-control-allow-origin", origin));
+        req.headers().first(HeaderNames.ORIGIN).ifPresent(origin -> {
+            res.header("access-control-allow-origin", origin);
+            // Restate exposes none, so a page on another origin cannot read the invocation id of a call; Ferry's
+            // UI (on the admin port) is such a page.
+            res.header("access-control-expose-headers", "x-restate-id, idempotency-expires, x-restate-error-source");
+        });
     }
 }

@@ -1247,6 +1247,30 @@ class ConformanceIT {
         }
 
         @Test
+        void browsersGetCorsAnswersAsFromRestate() {
+            // record f3: a preflight, and the CORS headers of an actual request
+            Http.Response preflight = ingress.method("OPTIONS", "/Greeter/greet", null,
+                    "origin", "http://example.test", "access-control-request-method", "POST",
+                    "access-control-request-headers", "content-type, idempotency-key");
+            assertThat(preflight.status()).as(preflight.toString()).isEqualTo(200);
+            assertThat(preflight.header("access-control-allow-origin")).isEqualTo("http://example.test");
+            assertThat(preflight.header("access-control-allow-methods")).isEqualTo("POST");
+            assertThat(preflight.header("access-control-allow-headers")).isEqualTo("content-type, idempotency-key");
+            assertThat(preflight.header("access-control-allow-credentials")).isEqualTo("true");
+            assertThat(preflight.body()).isEmpty();
+
+            Http.Response call = ingress.postJson("/Greeter/noop", "\"cors\"", "origin", "http://example.test");
+            assertThat(call.status()).isEqualTo(200);
+            assertThat(call.body()).isEqualTo("\"cors\"");
+            assertThat(call.header("access-control-allow-origin")).isEqualTo("http://example.test");
+            assertThat(call.header("access-control-allow-credentials")).isEqualTo("true");
+            assertThat(call.header("vary")).isEqualTo("origin, access-control-request-method, access-control-request-headers");
+            // Beyond the record: a page on another origin (Ferry's UI on the admin port, say) may read the id.
+            assertThat(call.header("access-control-expose-headers"))
+                    .isEqualTo("x-restate-id, idempotency-expires, x-restate-error-source");
+        }
+
+        @Test
         void badPathShapesAre400AndATrailingSlashIsFine() {
             // record f2
             assertError(ingress.method("POST", "/", null), 400, "bad path: /", "ingress");

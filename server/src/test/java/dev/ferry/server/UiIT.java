@@ -1,0 +1,282 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.example.ExampleService;
+import dev.ferry.schemas.Json;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The UI on the admin port, in a real headless Chromium: the empty state, registering the example through the form,
+ * calling a handler from its playground, and cancelling a slow invocation from the invocations view. Screenshots of
+ * the main views go to {@code target/ui-screenshots/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UiIT {
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    private FerryHarness ferry;
+    private ExampleService example;
+    private ChromeDriver driver;
+    private WebDriverWait wait;
+    private Path profile;
+    private Path screenshots;
+    private String ui;
+
+    @BeforeAll
+    void start() throws Exception {
+        boolean browser = Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
+        String missing = "needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + ")";
+        if (!browser && Boolean.parseBoolean(System.getenv("CI_REQUIRE_BROWSER"))) {
+            throw new IllegalStateException(missing + "; .ci/run installs them");
+        }
+        assumeTrue(browser, missing);
+        ferry = FerryHarness.onSharedKafka().start(); // nothing registered: the UI starts empty
+        example = new ExampleService("127.0.0.1", 0).start();
+        ui = "http://127.0.0.1:" + ferry.server().adminPort() + "/";
+        screenshots = Path.of(System.getProperty("basedir", "."), "target", "ui-screenshots");
+        Files.createDirectories(screenshots);
+
+        // The driver and the browser are given by path, so Selenium Manager has nothing to look up or download.
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+        profile = Files.createTempDirectory("ferry-ui-chrome");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1400,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        driver = new ChromeDriver(service, options);
+        // The window's chrome takes some of its height; the page gets exactly 1400×900, as the screenshots show.
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 1400, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        wait.ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class);
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (example != null) {
+            example.close();
+        }
+        if (ferry != null) {
+            ferry.close();
+        }
+        if (profile != null) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anEmptyFerryShowsTheEmptyStateAndRegistersADeploymentFromItsForm() throws IOException {
+        driver.get(ui); // GET / redirects to /ui/
+        WebElement empty = visible("[data-testid=empty-state]");
+        assertThat(empty.getText()).contains("No deployments registered yet");
+        assertThat(driver.getCurrentUrl()).contains("/ui/");
+        screenshot("empty-state");
+
+        // An unreachable URI: the API's error is shown, the form stays.
+        type("#register-uri", "http://127.0.0.1:1");
+        click("#register-submit");
+        WebElement error = visible("[data-testid=register-error]");
+        assertThat(error.getText()).contains("Registration failed (400)").contains("/discover");
+        assertThat(driver.findElements(By.cssSelector("[data-testid=empty-state]"))).hasSize(1);
+
+        type("#register-uri", "http://127.0.0.1:" + example.port());
+        click("#register-submit");
+        visible("[data-testid=service-row][data-service=Greeter]");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-testid=empty-state]")));
+        assertThat(driver.findElement(By.tagName("main")).getText()).doesNotContain("No deployments registered yet");
+        List<String> services = driver.findElements(By.cssSelector("[data-testid=service-row]")).stream()
+                .map(row -> row.getAttribute("data-service")).toList();
+        assertThat(services).containsExactly("Counter", "Greeter", "Ledger", "Signup");
+        assertThat(text("[data-testid=deployments-table]")).contains("http://127.0.0.1:" + example.port());
+        screenshot("overview");
+    }
+
+    @Test
+    @Order(2)
+    void thePlaygroundBuildsTheBodyFromTheSchemaAndShowsTheAnswer() throws IOException {
+        click("[data-testid=service-link-Greeter]");
+        visible("[data-testid=service-detail][data-service=Greeter]");
+        assertThat(text("[data-testid=handler-row][data-handler=welcome]")).contains("JSON 'Person'");
+        screenshot("service");
+
+        click("[data-testid=open-playground-welcome]");
+        visible("[data-testid=playground][data-service=Greeter][data-handler=welcome]");
+        // A flat object schema gets a form; its example fills the JSON body.
+        click("[data-testid=pg-tab-json]");
+        assertThat(json(visible("#pg-body").getAttribute("value"))).isEqualTo(json("{\"name\":\"\",\"age\":0}"));
+        click("[data-testid=pg-tab-form]");
+        type("#pg-field-name", "Ada");
+        type("#pg-field-age", "36");
+        click("[data-testid=pg-tab-json]");
+        assertThat(json(visible("#pg-body").getAttribute("value"))).isEqualTo(json("{\"name\":\"Ada\",\"age\":36}"));
+        click("[data-testid=pg-mode-call]");
+        assertThat(text("[data-testid=pg-url]")).endsWith("/Greeter/welcome");
+
+        click("[data-testid=pg-send]");
+        WebElement status = visible("[data-testid=pg-status]");
+        assertThat(status.getAttribute("data-status")).isEqualTo("200");
+        assertThat(status.getText()).isEqualTo("200 OK");
+        assertThat(text("[data-testid=pg-response-body]")).contains("\"Welcome, Ada!\"").contains("\"adult\": true");
+        assertThat(text("[data-testid=pg-invocation-id]")).as("the ingress exposes x-restate-id to the page")
+                .startsWith("inv_");
+        assertThat(text("[data-testid=pg-headers]")).contains("content-type").contains("application/json");
+        assertThat(text("[data-testid=pg-elapsed]")).matches("\\d+(ms|\\.\\d+s)");
+        assertThat(example.executions("welcome:Ada")).isEqualTo(1);
+        scrollToTop();
+        screenshot("playground");
+    }
+
+    @Test
+    @Order(3)
+    void aSlowInvocationSentFromThePlaygroundIsCancelledFromTheInvocationsView() throws IOException {
+        click("[data-testid=tree-handler-slow]");
+        visible("[data-testid=playground][data-handler=slow]");
+        click("[data-testid=pg-mode-send]");
+        type("#pg-body", "{\"ms\":20000}");
+        assertThat(text("[data-testid=pg-url]")).endsWith("/Greeter/slow/send");
+        click("[data-testid=pg-send]");
+        wait.until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=pg-status]"), "data-status", "202"));
+        String id = text("[data-testid=pg-invocation-id]");
+        assertThat(id).startsWith("inv_");
+
+        // A few more invocations, so that the list shows more than one kind of row.
+        Http ingress = ferry.ingress();
+        assertThat(ingress.postJson("/Counter/ui-demo/add", "5").status()).isEqualTo(200);
+        assertThat(ingress.postJson("/Greeter/fail", "{\"message\":\"card declined\"}").status()).isEqualTo(400);
+        assertThat(ingress.postJson("/Greeter/flaky/send", "{\"id\":\"ui-demo\"}").status()).isEqualTo(202);
+
+        click("[data-testid=nav-invocations]");
+        String row = "tr[data-id='" + id + "']";
+        visible(row + "[data-status=running]");
+        screenshot("invocations-running");
+
+        click(row + " [data-testid=inv-cancel]");
+        assertThat(visible("[data-testid=inv-action-result]").getText()).contains("Cancellation requested").contains(id);
+        visible(row + "[data-status=completed]");
+        wait.until(d -> d.findElement(By.cssSelector(row + " [data-testid=inv-outcome]")).getText().contains("Cancelled"));
+        assertThat(text(row + " [data-testid=inv-outcome]")).contains("409").contains("Cancelled");
+        assertThat(text(row + " [data-testid=inv-status]")).isEqualTo("Failed");
+
+        JsonNode invocation = json(ferry.admin().get("/invocations/" + id).body());
+        assertThat(invocation.path("status").asText()).isEqualTo("completed");
+        assertThat(invocation.path("completion_failure").path("message").asText()).isEqualTo("Cancelled");
+
+        // The details panel: the failure and the timeline of the selected invocation.
+        click(row + " [data-testid=inv-status]");
+        WebElement details = visible("[data-testid=inv-details]");
+        assertThat(text("[data-testid=inv-details-id]")).isEqualTo(id);
+        wait.until(d -> d.findElement(By.cssSelector("[data-testid=inv-details-failure]")).getText().contains("Cancelled"));
+        assertThat(details.getText()).contains("Created").contains("Started").contains("Completed").contains("Retained until");
+        scrollToTop();
+        screenshot("invocations");
+    }
+
+    @Test
+    @Order(4)
+    void anAdminApiWithATokenAsksForItAndSendsIt() throws Exception {
+        try (FerryHarness locked = FerryHarness.onSharedKafka().with("FERRY_ADMIN_TOKEN", "s3cret").start()) {
+            driver.get("http://127.0.0.1:" + locked.server().adminPort() + "/");
+            assertThat(visible("[data-testid=token-required]").getText()).contains("FERRY_ADMIN_TOKEN");
+            screenshot("admin-token");
+
+            type("#token-input", "wrong");
+            click("[data-testid=token-submit]");
+            visible("[data-testid=token-error]");
+
+            type("#token-input", "s3cret");
+            click("[data-testid=token-submit]");
+            assertThat(visible("[data-testid=empty-state]").getText()).contains("No deployments registered yet");
+            wait.until(ExpectedConditions.textToBe(By.id("server-version"), "dev"));
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private WebElement visible(String css) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    /** Clicks once the element can be clicked; the invocations view redraws rows, so a stale element is retried. */
+    private void click(String css) {
+        wait.until(d -> {
+            WebElement element = d.findElement(By.cssSelector(css));
+            if (!element.isDisplayed() || !element.isEnabled()) {
+                return false;
+            }
+            element.click();
+            return true;
+        });
+    }
+
+    private void type(String css, String text) {
+        WebElement input = visible(css);
+        input.clear();
+        input.sendKeys(text);
+    }
+
+    private String text(String css) {
+        return wait.until(d -> d.findElement(By.cssSelector(css)).getText());
+    }
+
+    private void scrollToTop() {
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();");
+    }
+
+    /** Saves what the browser shows, without the transient toasts. */
+    private void screenshot(String name) throws IOException {
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('toasts').replaceChildren();");
+        new Actions(driver).moveToLocation(1, 1).perform(); // no hover effects in the picture
+        Files.write(screenshots.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+}
