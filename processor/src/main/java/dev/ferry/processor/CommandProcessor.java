@@ -206,12 +206,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** {@code ferry_invocations_completed_total{service,handler,outcome}}: succeeded, failed, killed or cancelled. */
     @Override
     public void completed(Target target, Outcome outcome) {
-        String result = "succeeded";
-        if (!outcome.succeeded()) {
-            String message = outcome.failure().message();
-            result = outcome.failure().code() != 409 ? "failed"
-                    : "killed".equals(message) ? "killed" : "Cancelled".equals(message) ? "cancelled" : "failed";
-        }
+        String result = outcome.succeeded() ? "succeeded"
+                : outcome.failure().equals(StateMachine.KILLED) ? "killed"
+                : outcome.failure().equals(StateMachine.CANCELLED) ? "cancelled"
+                : "failed";
         meters.counter("ferry.invocations.completed",
                 "service", target.service(), "handler", target.handler(), "outcome", result).increment();
     }
