@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code Retry-After: 2} once per {@code id}), {@code hang} (hangs the first time per {@code id});
  *   <li>{@code Counter} (virtual object): {@code add} (exclusive, takes 200 ms), {@code get} (shared);
  *   <li>{@code Ledger} (virtual object): {@code append} (exclusive; keeps the input and its headers, once per
- *       invocation), {@code entries} (shared);
+ *       invocation; first waits {@code ms} when the input has it), {@code entries} (shared);
  *   <li>{@code Signup} (workflow): {@code run} waits until {@code approve} is called, {@code status}.
  * </ul>
  *
@@ -285,11 +285,15 @@ public final class ExampleService implements AutoCloseable {
      * Appends the input, with the request's {@code x-*} and {@code kafka.*} headers, to the key's ledger; answers the
      * entry's position. A repeat of an invocation (same {@code x-restate-id}, after a retry) is not appended twice.
      */
-    private void append(ServerRequest req, ServerResponse res) {
+    private void append(ServerRequest req, ServerResponse res) throws InterruptedException {
         String key = key(req);
         String invocationId = req.headers().first(HeaderNames.create("x-restate-id")).orElse("");
         JsonNode input = input(req);
         count("append", key);
+        long ms = input.path("ms").asLong(0);
+        if (ms > 0) {
+            Thread.sleep(ms); // a slower append, for tests that stop parts of Ferry mid-load
+        }
         ArrayNode ledger = ledgers.computeIfAbsent(key, k -> JSON.createArrayNode());
         int position;
         synchronized (ledger) {

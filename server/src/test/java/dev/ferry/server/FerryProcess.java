@@ -55,6 +55,39 @@ final class FerryProcess implements AutoCloseable {
         return this;
     }
 
+    /** SIGTERM, as {@code docker stop} sends it; waits for the process to exit and returns its exit code. */
+    int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the Ferry process did not stop within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The ingress's port, from the startup log (the process may have been given port 0). */
+    int ingressPort() throws IOException {
+        return loggedPort("  ingress      http://");
+    }
+
+    /** The admin port, from the startup log. */
+    int adminPort() throws IOException {
+        return loggedPort("  admin        http://");
+    }
+
+    private int loggedPort(String prefix) throws IOException {
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix)
+                + "[^:\\s]+:(\\d+)").matcher(log());
+        if (!port.find()) {
+            throw new IllegalStateException("no '" + prefix.strip() + "' line in the log yet:\n" + log());
+        }
+        return Integer.parseInt(port.group(1));
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed, no group is left. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -66,12 +99,16 @@ final class FerryProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
-                    java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            try {
+                if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
