@@ -21,6 +21,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,17 +191,31 @@ public final class Dispatcher implements AutoCloseable {
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
         }
+        List<DispatcherCommand> commands = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            DispatcherCommand command;
             try {
-                command = Json.read(record.value(), DispatcherCommand.class);
+                commands.add(Json.read(record.value(), DispatcherCommand.class));
             } catch (IOException e) {
                 log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
                         record.topic(), record.partition(), record.offset(), e.getMessage());
-                continue;
             }
+        }
+        // A dispatcher taking over partitions reads the attempts its predecessor had not committed, and the
+        // processor may already have dispatched a newer attempt of the same invocation (the old one's lease
+        // lapsed): run only the newest attempt of each invocation in the batch.
+        Map<String, Integer> newest = new HashMap<>();
+        for (DispatcherCommand command : commands) {
+            if (command instanceof Dispatch dispatch) {
+                newest.merge(dispatch.invocationId(), dispatch.attempt(), Math::max);
+            }
+        }
+        for (DispatcherCommand command : commands) {
             switch (command) {
-                case Dispatch dispatch -> start(dispatch);
+                case Dispatch dispatch -> {
+                    if (dispatch.attempt() == newest.get(dispatch.invocationId())) {
+                        start(dispatch);
+                    }
+                }
                 case AbortAttempt abort -> abort(abort);
             }
         }

@@ -57,6 +57,7 @@ final class TopicSetup {
             try {
                 admin.createTopics(missing).all().get();
                 log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e; // another Ferry process creating them at the same moment is fine
@@ -70,6 +71,29 @@ final class TopicSetup {
                     + " cannot change once it holds data (keys would move between partitions): set FERRY_PARTITIONS="
                     + commandLog.partitions().size() + ", or use a new FERRY_TOPIC_PREFIX.");
         }
+    }
+
+    /**
+     * Waits until the brokers serve every partition of the new topics. A producer with several requests in flight
+     * that writes to a partition its leader has not applied yet can see a later request appended before an earlier
+     * refused one, which then fails for good (KAFKA-15591, fixed after Kafka 4.3).
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                boolean served = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null
+                                && !p.leader().isEmpty()));
+                if (served) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // not known to the broker yet
+            }
+            Thread.sleep(50);
+        }
+        log.warn("Topics {} still have partitions without a leader; going on", names);
     }
 
     private static NewTopic topic(String name, int partitions, Short replicationFactor, Map<String, String> configs) {

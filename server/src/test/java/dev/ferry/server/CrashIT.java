@@ -56,7 +56,9 @@ class CrashIT {
             int count = 600;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()));
                     KafkaProducer<String, String> producer = new KafkaProducer<>(
-                            Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
+                            // One request in flight on a partition created a moment ago (KAFKA-15591).
+                            Map.of("bootstrap.servers", TestKafka.bootstrapServers(),
+                                    "max.in.flight.requests.per.connection", "1"),
                             new StringSerializer(), new StringSerializer())) {
                 admin.createTopics(List.of(new NewTopic(topic, Optional.of(3), Optional.empty()))).all().get();
                 for (int i = 0; i < count; i++) {

@@ -49,6 +49,9 @@ class KafkaNativeIT {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request in flight: on a partition created a moment ago, Kafka 4.3 can append a later request before
+        // an earlier one it refused (NOT_LEADER_OR_FOLLOWER) and then refuse that one forever (KAFKA-15591).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
