@@ -23,10 +23,12 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +70,9 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean closed;
     /** Shutting down gracefully: take no new attempts, let the open calls finish. */
     private volatile boolean draining;
+
+    /** A command read from the dispatch topic, with its record's time (when the processor wrote it). */
+    private record Polled(DispatcherCommand command, long timestamp) {}
 
     /** One open call: its attempt, the thread that runs it, and whether it was asked to stop. */
     private static final class InFlight {
@@ -191,29 +196,32 @@ public final class Dispatcher implements AutoCloseable {
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
         }
-        List<DispatcherCommand> commands = new ArrayList<>();
+        List<Polled> commands = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
             try {
-                commands.add(Json.read(record.value(), DispatcherCommand.class));
+                commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp()));
             } catch (IOException e) {
                 log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
                         record.topic(), record.partition(), record.offset(), e.getMessage());
             }
         }
-        // A dispatcher taking over partitions reads the attempts its predecessor had not committed, and the
-        // processor may already have dispatched a newer attempt of the same invocation (the old one's lease
-        // lapsed): run only the newest attempt of each invocation in the batch.
+        // A dispatcher taking over partitions reads the attempts its predecessor had not committed. Some are over
+        // already (their lease lapsed: the processor aborted them, and may have dispatched a newer attempt): run
+        // only the newest attempt of each invocation in the batch, and none that the batch also aborts.
         Map<String, Integer> newest = new HashMap<>();
-        for (DispatcherCommand command : commands) {
-            if (command instanceof Dispatch dispatch) {
-                newest.merge(dispatch.invocationId(), dispatch.attempt(), Math::max);
+        Set<String> aborted = new HashSet<>();
+        for (Polled polled : commands) {
+            switch (polled.command()) {
+                case Dispatch dispatch -> newest.merge(dispatch.invocationId(), dispatch.attempt(), Math::max);
+                case AbortAttempt abort -> aborted.add(abort.invocationId() + "/" + abort.attempt());
             }
         }
-        for (DispatcherCommand command : commands) {
-            switch (command) {
+        for (Polled polled : commands) {
+            switch (polled.command()) {
                 case Dispatch dispatch -> {
-                    if (dispatch.attempt() == newest.get(dispatch.invocationId())) {
-                        start(dispatch);
+                    if (dispatch.attempt() == newest.get(dispatch.invocationId())
+                            && !aborted.contains(dispatch.invocationId() + "/" + dispatch.attempt())) {
+                        start(dispatch, polled.timestamp());
                     }
                 }
                 case AbortAttempt abort -> abort(abort);
@@ -221,8 +229,17 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void start(Dispatch dispatch) {
-        InFlight call = new InFlight(dispatch, System.currentTimeMillis());
+    /** @param dispatchedAt when the processor dispatched the attempt (the record's time), epoch milliseconds */
+    private void start(Dispatch dispatch, long dispatchedAt) {
+        long now = System.currentTimeMillis();
+        InFlight call = new InFlight(dispatch, now);
+        // An attempt that waited in the topic (its dispatcher died, this one took the partition over) is close to
+        // its lease's end: renew at once instead of a third of a lease from now, so the processor does not run it
+        // again while it runs here. Fresh attempts, the usual case, cost no extra record.
+        boolean waited = now - dispatchedAt > dispatch.leaseMillis() / 3;
+        if (waited) {
+            call.lastRenewal = 0;
+        }
         InFlight older = inFlight.get(dispatch.invocationId());
         if (older != null) {
             if (older.dispatch.attempt() >= dispatch.attempt()) {
@@ -233,6 +250,9 @@ public final class Dispatcher implements AutoCloseable {
             interrupt(older);
         }
         inFlight.put(dispatch.invocationId(), call);
+        if (waited) {
+            renewals.execute(this::renewLeases);
+        }
         calls.execute(() -> {
             call.thread = Thread.currentThread();
             try {

@@ -307,6 +307,9 @@ public final class StateMachine {
                     state.addTimer(new Timer(invocation.leaseExpiresAt(), Timer.Kind.LEASE,
                             invocation.invocationId(), invocation.attempt()));
                 } else {
+                    // Tell the dispatchers too: a dispatcher that still runs it (or finds it later in the topic,
+                    // taking over from one that died) stops it instead of running it beside the next attempt.
+                    effects.abort(new AbortAttempt(invocation.invocationId(), invocation.attempt()));
                     retryOrGiveUp(invocation, new Failure(503,
                             "the dispatcher running attempt " + invocation.attempt() + " stopped renewing its lease"),
                             null, now);

@@ -19,6 +19,7 @@ import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.RenewLease;
+import dev.ferry.schemas.AbortAttempt;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -237,6 +238,8 @@ class StateMachineTest {
         InvocationState lapsed = state.invocation(call.invocationId());
         assertThat(lapsed.status()).isEqualTo(InvocationStatus.BACKING_OFF);
         assertThat(lapsed.lastFailure().message()).contains("stopped renewing its lease");
+        assertThat(effects.aborts).as("dispatchers are told to drop the lapsed attempt")
+                .containsExactly(new AbortAttempt(call.invocationId(), 1));
 
         machine.fireDueTimers(lapsed.nextRetryAt());
         assertThat(single(effects.takeDispatches()).attempt()).isEqualTo(2);

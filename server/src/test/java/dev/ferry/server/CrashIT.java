@@ -40,6 +40,10 @@ class CrashIT {
         env.put("FERRY_PARTITIONS", ferry.env.get("FERRY_PARTITIONS"));
         env.put("FERRY_DISPATCH_LEASE", ferry.env.get("FERRY_DISPATCH_LEASE"));
         env.put("FERRY_DATA_DIR", Files.createTempDirectory("ferry-role").toString());
+        env.put("FERRY_ADMIN_HOST", "127.0.0.1");
+        env.put("FERRY_ADMIN_PORT", "0"); // every process serves health and metrics there; any free port
+        env.put("FERRY_KAFKA_SESSION_TIMEOUT_MS", "6000");
+        env.put("FERRY_KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
         // A killed member leaves no goodbye: the group reassigns its partitions once its session times out.
         env.put("FERRY_STREAMS_SESSION_TIMEOUT_MS", "6000");
         env.put("FERRY_STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
