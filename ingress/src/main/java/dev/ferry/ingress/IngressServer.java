@@ -2,6 +2,7 @@ package dev.ferry.ingress;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.RecordLimits;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
@@ -35,7 +36,8 @@ public final class IngressServer implements AutoCloseable {
                 .build();
         // Idempotency keys travel in a header and object keys in the request line: Restate accepts keys of 60 000
         // characters, Helidon's defaults stop at 16 KiB of headers and 2 KiB of request line.
-        Http1Config http1 = Http1Config.builder().maxHeadersSize(256 * 1024).maxPrologueLength(64 * 1024).build();
+        Http1Config http1 = Http1Config.builder().maxHeadersSize(RecordLimits.MAX_HEADER_BYTES)
+                .maxPrologueLength(RecordLimits.MAX_KEY_BYTES).build();
         server = WebServer.builder()
                 // Ferry stops its servers itself, after open calls drained (FerryServer.shutdown); Helidon's own
                 // hook would stop them at once, cutting off callers still waiting for their answer.

@@ -8,6 +8,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.registry.HandlerManifest;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -48,7 +49,8 @@ public final class InputValidation {
                 InputFormat.JSON));
         List<Error> errors;
         try {
-            errors = schema.validate(text, InputFormat.JSON);
+            // Read as records are read: the validator's own defaults stop at 500 levels of nesting.
+            errors = schema.validate(RecordSchemas.readForValidation(text));
         } catch (RuntimeException e) {
             throw invalid("the body is not valid JSON: " + rootMessage(e), List.of());
         }

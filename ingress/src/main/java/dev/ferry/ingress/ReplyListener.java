@@ -2,6 +2,7 @@ package dev.ferry.ingress;
 
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
 import java.io.IOException;
 import java.time.Duration;
@@ -32,7 +33,8 @@ public final class ReplyListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka) {
+    public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,
+            RecordLimits limits) {
         this.ingressId = ingressId;
         this.waiters = waiters;
         Properties props = new Properties();
@@ -41,7 +43,7 @@ public final class ReplyListener implements AutoCloseable {
         // read_uncommitted: an answer counts as soon as the processor sends it, not at its next commit. A reply
         // from a transaction that later aborts is re-sent identically when the command is processed again.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+        props.putAll(limits.consumerProperties());
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         int partitions = consumer.partitionsFor(topic).size();
         TopicPartition mine = new TopicPartition(topic, Routing.partition(ingressId, partitions));

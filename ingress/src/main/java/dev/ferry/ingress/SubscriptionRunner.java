@@ -9,6 +9,7 @@ import dev.ferry.schemas.Header;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.ServiceType;
 import dev.ferry.schemas.Target;
@@ -72,6 +73,7 @@ public final class SubscriptionRunner implements AutoCloseable {
     private final RegistryView registry;
     private final CommandLog commandLog;
     private final Map<String, Map<String, String>> clusters;
+    private final RecordLimits limits;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final Map<String, Runner> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(
@@ -79,15 +81,16 @@ public final class SubscriptionRunner implements AutoCloseable {
 
     /** @param clusters Kafka client properties by cluster name, {@code default} (Ferry's own) included */
     public SubscriptionRunner(Topics topics, RegistryView registry, CommandLog commandLog,
-            Map<String, Map<String, String>> clusters) {
+            Map<String, Map<String, String>> clusters, RecordLimits limits) {
         this.topics = topics;
+        this.limits = limits;
         this.registry = registry;
         this.commandLog = commandLog;
         this.clusters = clusters;
         Properties props = new Properties();
         props.putAll(clusters.get("default"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(CommandLog.MAX_RECORD_BYTES));
+        props.putAll(limits.producerProperties());
         deadLetters = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -135,6 +138,7 @@ public final class SubscriptionRunner implements AutoCloseable {
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                     subscription.options().getOrDefault("auto.offset.reset", "earliest"));
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.putAll(limits.consumerProperties());
             consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             thread = Thread.ofPlatform().name("ferry-subscription-" + subscription.id()).daemon()
                     .unstarted(this::run);
@@ -176,9 +180,10 @@ public final class SubscriptionRunner implements AutoCloseable {
             List<CompletableFuture<?>> appended = new ArrayList<>();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                Optional<Invoke> invoke = invoke(record, snapshot);
-                appended.add(invoke.isPresent()
-                        ? commandLog.append(invoke.get())
+                String tooLarge = tooLarge(record);
+                Optional<Invoke> invoke = tooLarge == null ? invoke(record, snapshot) : Optional.empty();
+                appended.add(tooLarge != null ? deadLetterTooLarge(record, tooLarge)
+                        : invoke.isPresent() ? commandLog.append(invoke.get())
                         : deadLetter(record, whyNot(record, snapshot)));
                 offsets.put(new TopicPartition(record.topic(), record.partition()),
                         new OffsetAndMetadata(record.offset() + 1));
@@ -217,6 +222,39 @@ public final class SubscriptionRunner implements AutoCloseable {
                     record.timestamp(), subscription.options().get("result_topic")));
         }
 
+        /**
+         * Why a record is more than an invocation can carry (a value over the body limit, as the ingress refuses
+         * with 413; a key or headers over what a request line or request headers may hold), or null when it fits.
+         */
+        private String tooLarge(ConsumerRecord<byte[], byte[]> record) {
+            if (record.value() != null && record.value().length > limits.maxBodyBytes()) {
+                return "subscription " + subscription.id() + ": the record's value is " + record.value().length
+                        + " bytes, over the limit of " + limits.maxBodyBytes() + " bytes (FERRY_MAX_BODY_SIZE)";
+            }
+            if (record.key() != null && record.key().length > RecordLimits.MAX_KEY_BYTES) {
+                return "subscription " + subscription.id() + ": the record's key is " + record.key().length
+                        + " bytes, over the limit of " + RecordLimits.MAX_KEY_BYTES + " bytes";
+            }
+            long headerBytes = headerBytes(record);
+            if (headerBytes > RecordLimits.MAX_HEADER_BYTES) {
+                return "subscription " + subscription.id() + ": the record's headers are " + headerBytes
+                        + " bytes, over the limit of " + RecordLimits.MAX_HEADER_BYTES + " bytes";
+            }
+            return null;
+        }
+
+        /**
+         * A record too large to carry goes to the dead-letter topic without what made it so (its value, or its key
+         * and headers), since the dead-letter topic could not take that either: the reason says how large it was.
+         */
+        private CompletableFuture<?> deadLetterTooLarge(ConsumerRecord<byte[], byte[]> record, String reason) {
+            boolean valueFits = record.value() == null || record.value().length <= limits.maxBodyBytes();
+            boolean keyFits = record.key() == null || record.key().length <= RecordLimits.MAX_KEY_BYTES;
+            boolean headersFit = headerBytes(record) <= RecordLimits.MAX_HEADER_BYTES;
+            return deadLetter(record, keyFits ? record.key() : null, valueFits ? record.value() : null,
+                    headersFit ? record.headers().toArray() : new org.apache.kafka.common.header.Header[0], reason);
+        }
+
         private String whyNot(ConsumerRecord<byte[], byte[]> record, Registry snapshot) {
             Optional<RegisteredService> service = snapshot.service(spec.service());
             if (service.isEmpty()) {
@@ -246,15 +284,20 @@ public final class SubscriptionRunner implements AutoCloseable {
         }
 
         private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+            return deadLetter(record, record.key(), record.value(), record.headers().toArray(), reason);
+        }
+
+        private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, byte[] key, byte[] value,
+                org.apache.kafka.common.header.Header[] kept, String reason) {
             log.warn("{} (record {}-{}@{})", reason, record.topic(), record.partition(), record.offset());
-            Headers headers = new RecordHeaders(record.headers().toArray())
+            Headers headers = new RecordHeaders(kept)
                     .add(DeadLetters.KIND, DeadLetters.REJECTED_RECORD.getBytes(StandardCharsets.UTF_8))
                     .add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8))
                     .add(DeadLetters.TOPIC, record.topic().getBytes(StandardCharsets.UTF_8))
                     .add(DeadLetters.PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8))
                     .add(DeadLetters.OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
             CompletableFuture<Object> sent = new CompletableFuture<>();
-            deadLetters.send(new ProducerRecord<>(topics.deadLetter(), null, record.key(), record.value(), headers),
+            deadLetters.send(new ProducerRecord<>(topics.deadLetter(), null, key, value, headers),
                     (metadata, error) -> {
                         if (error != null) {
                             sent.completeExceptionally(error);
@@ -275,6 +318,14 @@ public final class SubscriptionRunner implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static long headerBytes(ConsumerRecord<byte[], byte[]> record) {
+        long bytes = 0;
+        for (org.apache.kafka.common.header.Header header : record.headers()) {
+            bytes += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return bytes;
     }
 
     private static String contentType(ConsumerRecord<byte[], byte[]> record) {

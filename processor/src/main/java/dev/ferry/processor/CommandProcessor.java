@@ -154,6 +154,18 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     /** Completes a submission (a direct producer's may lack its id, types or execution time) or sends it away. */
     private Invoke checkSubmission(Invoke invoke, RecordMetadata origin, Record<String, byte[]> record) {
+        if (invoke.body().size() > settings.limits().maxBodyBytes()) {
+            // A direct producer's: the ingress and subscriptions never write one. Carried further, its records could
+            // outgrow what the topics take.
+            String reason = "the body is " + invoke.body().size() + " bytes, over the limit of "
+                    + settings.limits().maxBodyBytes() + " bytes (FERRY_MAX_BODY_SIZE)";
+            reject(reason);
+            if (invoke.replyTo() != null) {
+                reply(invoke.replyTo().ingressId(), Reply.rejected(invoke.replyTo().requestId(),
+                        invoke.invocationId(), 413, reason));
+            }
+            return null;
+        }
         Submissions.Decision decision = Submissions.check(invoke, new Submissions.Origin(origin.topic(),
                 origin.partition(), origin.offset(), record.timestamp(), record.key()), settings.registry().get(),
                 settings.partitions());

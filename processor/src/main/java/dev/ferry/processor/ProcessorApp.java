@@ -1,12 +1,10 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -57,17 +55,19 @@ public final class ProcessorApp implements AutoCloseable {
         // wait up to 100 ms before leaving. Send at once; batches still form under load while requests are in
         // flight.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-                Integer.toString(CommandLog.MAX_RECORD_BYTES));
+        // Records carry bodies up to the limit (see RecordLimits). The producer's buffer.memory must hold the
+        // largest record too: Kafka's default (32 MiB) cannot take a 32 MiB body once it is in a record.
+        settings.limits().producerProperties().forEach((name, value) ->
+                props.put(StreamsConfig.producerPrefix(name), value));
+        settings.limits().consumerProperties().forEach((name, value) ->
+                props.put(StreamsConfig.consumerPrefix(name), value));
         // On a quiet log the stream thread blocks in poll() this long, and wall-clock punctuation (the timers)
         // can only run between polls: keep it at the timer tick so a delayed call starts on time.
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(settings.timerTick().toMillis()));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-                Integer.toString(CommandLog.MAX_RECORD_BYTES));
         // The changelogs Kafka Streams creates hold requests' inputs too: let them take records as large as the
         // log's, whatever the broker's default (1 MiB unless configured).
         props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
-                Integer.toString(CommandLog.MAX_RECORD_BYTES));
+                settings.limits().topicMaxMessageBytes());
         // Ferry has no global stores; this only opts in to the behaviour Kafka 5.0 makes the default.
         props.put("processing.exception.handler.global.enabled", "true");
         props.putAll(streamsOverrides);

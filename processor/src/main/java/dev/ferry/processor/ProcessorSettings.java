@@ -1,6 +1,7 @@
 package dev.ferry.processor;
 
 import dev.ferry.registry.Registry;
+import dev.ferry.schemas.RecordLimits;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -12,6 +13,13 @@ import java.util.function.Supplier;
  * @param lease how long a dispatched attempt may go without a lease renewal before it is run again
  * @param timerTick how often the wall-clock punctuator looks for due timers; with an idle topic the stream
  *     thread also needs {@code poll.ms} at most this long to wake up in time
+ * @param limits the largest body, and the record sizes that follow from it
  */
 public record ProcessorSettings(
-        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {}
+        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick,
+        RecordLimits limits) {
+    public ProcessorSettings(
+            Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {
+        this(policies, registry, partitions, lease, timerTick, RecordLimits.DEFAULT);
+    }
+}

@@ -1,6 +1,5 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.RecordSchemas;
@@ -39,7 +38,8 @@ public final class ProcessorTopology {
     private ProcessorTopology() {}
 
     public static Topology build(Topics topics, ProcessorSettings settings, MeterRegistry meters) {
-        Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(CommandLog.MAX_RECORD_BYTES));
+        Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                settings.limits().topicMaxMessageBytes());
         StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(INVOCATIONS), Serdes.String(), JsonSerde.of(InvocationState.class))
                 .withLoggingEnabled(changelogConfig);

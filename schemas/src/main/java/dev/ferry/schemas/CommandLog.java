@@ -19,14 +19,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * "what happened to this object"), any other command by its invocation id.
  */
 public final class CommandLog implements AutoCloseable {
-    /** Request bodies up to 32 MiB, some base64-encoded: records up to 64 MiB. */
-    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
-
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
     private final int partitions;
 
-    public CommandLog(Topics topics, Map<String, String> kafka) {
+    public CommandLog(Topics topics, Map<String, String> kafka, RecordLimits limits) {
         this.topic = topics.log();
         Properties props = new Properties();
         // A caller waits on every append: when the cluster is gone, fail within seconds (the caller gets a 503)
@@ -39,8 +36,7 @@ public final class CommandLog implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // Every append is on a caller's critical path (an HTTP request, a finished call): send at once.
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_RECORD_BYTES));
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(4L * MAX_RECORD_BYTES));
+        props.putAll(limits.producerProperties());
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         partitions = producer.partitionsFor(topic).size();
     }

@@ -1,7 +1,9 @@
 package dev.ferry.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -11,7 +13,32 @@ import java.io.UncheckedIOException;
 
 /** The one Jackson configuration for every record Ferry writes or reads. */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /** How deep JSON may nest in a record (Jackson's default). */
+    public static final int MAX_NESTING_DEPTH = 1000;
+    /**
+     * A body nests inside a record a few levels deep (the invocations store: state, outcome, success, body): a body
+     * nested deeper than this is carried as bytes (base64), so a record holding it is never too deep to read.
+     */
+    public static final int MAX_BODY_NESTING_DEPTH = MAX_NESTING_DEPTH - 16;
+    /**
+     * What Jackson reads. Its default limit on a string (20,000,000 characters) is below a body of 32 MiB, and a
+     * record that carries it could not be read back. The record limits are the protection against absurd input
+     * here: a record on Kafka is never longer than {@link RecordLimits#LARGEST_RECORD_BYTES}, so neither is any
+     * string in it. Numbers (1,000 digits) and names (50,000 characters) keep Jackson's limits; a body beyond them
+     * is carried as bytes (see {@link Payload}).
+     */
+    public static final StreamReadConstraints READ_CONSTRAINTS = StreamReadConstraints.builder()
+            .maxStringLength(RecordLimits.LARGEST_RECORD_BYTES)
+            .maxDocumentLength(RecordLimits.LARGEST_RECORD_BYTES)
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .build();
+    /** Reads a body to tell whether it is JSON: as {@link #MAPPER} does, but no deeper than a body may be. */
+    static final JsonFactory BODY_FACTORY = JsonFactory.builder()
+            .streamReadConstraints(READ_CONSTRAINTS.rebuild().maxNestingDepth(MAX_BODY_NESTING_DEPTH).build())
+            .build();
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(READ_CONSTRAINTS).build())
             // Newer producers may add fields; older readers keep working. Validation against the JSON Schemas is
             // where unexpected input is rejected, with a reason.
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -85,7 +85,7 @@ public final class Payload {
         } catch (CharacterCodingException e) {
             return "";
         }
-        try (JsonParser parser = Json.MAPPER.getFactory().createParser(text)) {
+        try (JsonParser parser = Json.BODY_FACTORY.createParser(text)) {
             if (parser.nextToken() == null) {
                 return "";
             }

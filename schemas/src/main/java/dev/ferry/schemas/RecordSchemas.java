@@ -1,7 +1,6 @@
 package dev.ferry.schemas;
 
 import com.networknt.schema.Error;
-import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
@@ -9,6 +8,10 @@ import com.networknt.schema.SpecificationVersion;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON Schemas of Ferry's records ({@code schemas/v1/*.json} in this module's resources, the public contract
@@ -20,6 +23,30 @@ public final class RecordSchemas {
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaIdResolvers(ids -> ids.mapPrefix(BASE, "classpath:schemas/v1/")));
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+    /**
+     * The validator reads with its own Jackson (3), whose defaults stop at 100,000,000 characters per string and
+     * 500 levels of nesting: read records with {@link Json}'s limits instead, so every record Ferry can read is also
+     * one it can validate.
+     */
+    private static final JsonMapper READER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxStringLength(Json.READ_CONSTRAINTS.getMaxStringLength())
+                            .maxDocumentLength(Json.READ_CONSTRAINTS.getMaxDocumentLength())
+                            .maxNestingDepth(Json.READ_CONSTRAINTS.getMaxNestingDepth())
+                            .maxNumberLength(Json.READ_CONSTRAINTS.getMaxNumberLength())
+                            .maxNameLength(Json.READ_CONSTRAINTS.getMaxNameLength())
+                            .build())
+                    .build())
+            .build();
+
+    /**
+     * Reads JSON for the validator (Jackson 3) with the limits {@link Json} reads with.
+     *
+     * @throws tools.jackson.core.JacksonException when it is not one well-formed JSON value within them
+     */
+    public static JsonNode readForValidation(String json) {
+        return READER.readTree(json);
+    }
 
     /** The schema of a record type ({@code Invoke}, {@code Completion}, ...); null for a type with none. */
     public Schema schema(String type) {
@@ -38,7 +65,13 @@ public final class RecordSchemas {
         if (schema == null) {
             return List.of("unknown record type '" + type + "'");
         }
-        List<Error> errors = schema.validate(json, InputFormat.JSON);
+        JsonNode tree;
+        try {
+            tree = READER.readTree(json);
+        } catch (RuntimeException e) {
+            return List.of("not JSON: " + e.getMessage());
+        }
+        List<Error> errors = schema.validate(tree);
         return errors.stream().map(Error::toString).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.schemas.RecordLimits;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -64,11 +65,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts the broker; {@code port}/{@code controllerPort} may be 0 to pick free ports. */
     public static EmbeddedKafka start(Path dataDir, int port, int controllerPort) {
-        return start(dataDir, port, controllerPort, Map.of());
+        return start(dataDir, port, controllerPort, RecordLimits.DEFAULT, Map.of());
     }
 
-    /** As {@link #start(Path, int, int)}, with extra/overriding broker properties. */
-    public static EmbeddedKafka start(Path dataDir, int port, int controllerPort, Map<String, String> overrides) {
+    /**
+     * As {@link #start(Path, int, int)}, taking records as large as {@code limits} allow, with extra/overriding
+     * broker properties.
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, int controllerPort, RecordLimits limits,
+            Map<String, String> overrides) {
         try {
             Path logDir = dataDir.toAbsolutePath().resolve("kafka-logs");
             Files.createDirectories(logDir);
@@ -81,7 +86,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             savePorts(dataDir, brokerPort, ctrlPort);
 
             Properties props = new Properties();
-            props.putAll(brokerConfig(logDir, brokerPort, ctrlPort));
+            props.putAll(brokerConfig(logDir, brokerPort, ctrlPort, limits));
             props.putAll(overrides);
             KafkaConfig config = new KafkaConfig(props, false);
 
@@ -115,7 +120,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    static Map<String, String> brokerConfig(Path logDir, int port, int controllerPort) {
+    static Map<String, String> brokerConfig(Path logDir, int port, int controllerPort, RecordLimits limits) {
         Map<String, String> p = new LinkedHashMap<>();
         // KRaft combined mode, single static voter
         p.put("node.id", Integer.toString(NODE_ID));
@@ -144,10 +149,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         // fast group formation
         p.put("group.initial.rebalance.delay.ms", "0");
-        // large messages (project sends up to 32 MiB bodies)
-        p.put("message.max.bytes", "67108864");
-        p.put("replica.fetch.max.bytes", "67108864");
-        p.put("socket.request.max.bytes", "104857600");
+        // Records carry bodies up to FERRY_MAX_BODY_SIZE (see RecordLimits). Ferry's topics say so themselves; the
+        // broker-wide values cover topics created otherwise, and one produce request with the largest record.
+        p.put("message.max.bytes", Integer.toString(limits.deadLetterRecordBytes()));
+        p.put("replica.fetch.max.bytes", Integer.toString(limits.deadLetterRecordBytes()));
+        p.put("socket.request.max.bytes", Integer.toString(limits.brokerRequestBytes()));
         // log cleaner (needed for compacted __consumer_offsets / Streams changelogs):
         // default dedupe buffer is 128 MiB of heap, far too much for an embedded broker
         p.put("log.cleaner.dedupe.buffer.size", "8388608");

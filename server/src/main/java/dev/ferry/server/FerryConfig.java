@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.RetryPolicy;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;
@@ -77,6 +78,11 @@ public record FerryConfig(
 
     public boolean embeddedKafka() {
         return kafkaBootstrapServers == null;
+    }
+
+    /** The record sizes that follow from the largest body ({@code FERRY_MAX_BODY_SIZE}). */
+    public RecordLimits recordLimits() {
+        return RecordLimits.ofMaxBodyBytes(maxBodyBytes);
     }
 
     public boolean has(Role role) {
@@ -166,7 +172,7 @@ public record FerryConfig(
                 v.positive(Setting.PARTITIONS),
                 v.string(Setting.TOPIC_PREFIX),
                 replication == null || replication.isBlank() ? null : (short) v.positive(Setting.REPLICATION_FACTOR),
-                v.positive(Setting.MAX_BODY_SIZE),
+                v.maxBodySize(Setting.MAX_BODY_SIZE),
                 v.duration(Setting.DISPATCH_LEASE),
                 v.duration(Setting.TIMER_TICK),
                 v.positive(Setting.DISPATCHER_MAX_IN_FLIGHT),
@@ -258,6 +264,15 @@ public record FerryConfig(
             } catch (NumberFormatException e) {
                 throw invalid(setting, "a whole number");
             }
+        }
+
+        /** At most what Kafka's int-sized limits can carry once a body is in a record (see RecordLimits). */
+        int maxBodySize(Setting setting) {
+            int value = positive(setting);
+            if (value > RecordLimits.LARGEST_MAX_BODY_BYTES) {
+                throw invalid(setting, "a number of bytes from 1 to " + RecordLimits.LARGEST_MAX_BODY_BYTES);
+            }
+            return value;
         }
 
         boolean bool(Setting setting) {

@@ -22,6 +22,7 @@ import dev.ferry.processor.RegistryPolicies;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.RegistryWriter;
 import dev.ferry.schemas.CommandLog;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -111,10 +112,11 @@ public final class FerryServer implements AutoCloseable {
             SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
         }
         Files.createDirectories(config.dataDir());
+        RecordLimits limits = config.recordLimits();
         checkPortsFree();
         if (config.embeddedKafka()) {
-            embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0)
-                    .closedByOwner();
+            embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0,
+                    limits, Map.of()).closedByOwner();
             started.push(embeddedKafka);
             bootstrapServers = embeddedKafka.bootstrapServers();
         } else {
@@ -125,7 +127,7 @@ public final class FerryServer implements AutoCloseable {
         Topics topics = config.topics();
 
         try (Admin admin = Admin.create(new HashMap<>(kafka))) {
-            TopicSetup.ensure(admin, topics, config.partitions(), config.replicationFactor());
+            TopicSetup.ensure(admin, topics, config.partitions(), config.replicationFactor(), limits);
         }
 
         meters.config().meterFilter(LATENCY_BUCKETS);
@@ -148,7 +150,7 @@ public final class FerryServer implements AutoCloseable {
 
         if (config.has(FerryConfig.Role.PROCESSOR)) {
             ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
-                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick());
+                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick(), limits);
             processor = new ProcessorApp(topics, settings, kafka, config.streams(),
                     config.dataDir().resolve("streams"), meters);
             started.push(processor);
@@ -160,14 +162,14 @@ public final class FerryServer implements AutoCloseable {
 
         CommandLog commandLog = null;
         if (config.has(FerryConfig.Role.DISPATCHER) || config.has(FerryConfig.Role.INGRESS)) {
-            commandLog = new CommandLog(topics, kafka);
+            commandLog = new CommandLog(topics, kafka, limits);
             started.push(commandLog);
         }
 
         if (config.has(FerryConfig.Role.DISPATCHER)) {
             dispatcher = new Dispatcher(topics,
                     new DispatcherSettings(config.dispatcherMaxInFlight(), config.dispatcherConnectTimeout(),
-                            config.signingKey()),
+                            config.signingKey(), limits),
                     kafka, commandLog, registry, meters);
             started.push(dispatcher);
             dispatcher.start();
@@ -178,7 +180,7 @@ public final class FerryServer implements AutoCloseable {
         if (config.has(FerryConfig.Role.INGRESS)) {
             String ingressId = "ingress-" + UUID.randomUUID();
             waiters = new Waiters();
-            ReplyListener replies = new ReplyListener(topics.replies(), ingressId, waiters, kafka);
+            ReplyListener replies = new ReplyListener(topics.replies(), ingressId, waiters, kafka, limits);
             started.push(replies);
             replies.start();
             readiness.add("replies", true, () -> replies.listening() ? null : "the reply listener stopped");
@@ -197,7 +199,8 @@ public final class FerryServer implements AutoCloseable {
             config.clusters().forEach((name, properties) -> clusters.put(name, properties));
             clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
             SubscriptionsApi subscriptions = new SubscriptionsApi(registry, registryWriter, clusters);
-            SubscriptionRunner subscriptionRunner = new SubscriptionRunner(topics, registry, commandLog, clusters);
+            SubscriptionRunner subscriptionRunner = new SubscriptionRunner(topics, registry, commandLog, clusters,
+                    limits);
             started.push(subscriptionRunner);
             subscriptionRunner.start();
             UiRoutes ui = new UiRoutes(() -> ingress.ingressPort());

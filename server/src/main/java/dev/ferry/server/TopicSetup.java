@@ -1,17 +1,23 @@
 package dev.ferry.server;
 
-import dev.ferry.schemas.CommandLog;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -20,31 +26,31 @@ import org.slf4j.LoggerFactory;
 /** Creates Ferry's topics when they are missing, and refuses to start on a command log of another size. */
 final class TopicSetup {
     private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
-    private static final String MAX_BYTES = Integer.toString(CommandLog.MAX_RECORD_BYTES);
-
     private TopicSetup() {}
 
-    static void ensure(Admin admin, Topics topics, int partitions, Short replicationFactor)
+    static void ensure(Admin admin, Topics topics, int partitions, Short replicationFactor, RecordLimits limits)
             throws ExecutionException, InterruptedException {
+        String maxBytes = limits.topicMaxMessageBytes();
         List<NewTopic> wanted = List.of(
                 topic(topics.log(), partitions, replicationFactor, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.dispatch(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.replies(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.deployments(), 1, replicationFactor, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.results(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.deadLetter(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES)));
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limits.deadLetterTopicMaxMessageBytes())));
 
         Set<String> existing = admin.listTopics().names().get();
         List<NewTopic> missing = new ArrayList<>();
@@ -70,6 +76,54 @@ final class TopicSetup {
                     + " partitions but FERRY_PARTITIONS is " + partitions + ". The partition count of the command log"
                     + " cannot change once it holds data (keys would move between partitions): set FERRY_PARTITIONS="
                     + commandLog.partitions().size() + ", or use a new FERRY_TOPIC_PREFIX.");
+        }
+        Map<String, String> maxMessageBytes = new HashMap<>();
+        for (NewTopic topic : wanted) {
+            maxMessageBytes.put(topic.name(), topic.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
+        }
+        // Kafka Streams creates the processor's changelogs with the limit (ProcessorApp), but leaves existing ones
+        // as they are.
+        String changelogPrefix = topics.processorApplicationId() + "-";
+        for (String name : existing) {
+            if (name.startsWith(changelogPrefix) && name.endsWith("-changelog")) {
+                maxMessageBytes.put(name, maxBytes);
+            }
+        }
+        raiseMaxMessageBytes(admin, maxMessageBytes);
+    }
+
+    /**
+     * Topics made by an earlier Ferry with a smaller FERRY_MAX_BODY_SIZE, or by hand, may refuse records that a body
+     * within today's limit makes: raise their max.message.bytes, or refuse to start, saying what to do.
+     */
+    private static void raiseMaxMessageBytes(Admin admin, Map<String, String> wanted)
+            throws ExecutionException, InterruptedException {
+        List<ConfigResource> resources = wanted.keySet().stream()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
+        Map<ConfigResource, Collection<AlterConfigOp>> raises = new HashMap<>();
+        configs.forEach((resource, config) -> {
+            ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            long want = Long.parseLong(wanted.get(resource.name()));
+            if (entry == null || entry.value() == null || Long.parseLong(entry.value()) < want) {
+                raises.put(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(want)),
+                        AlterConfigOp.OpType.SET)));
+            }
+        });
+        if (raises.isEmpty()) {
+            return;
+        }
+        try {
+            admin.incrementalAlterConfigs(raises).all().get();
+            log.info("Raised max.message.bytes of {} for FERRY_MAX_BODY_SIZE",
+                    raises.keySet().stream().map(ConfigResource::name).sorted().toList());
+        } catch (ExecutionException e) {
+            throw new FerryConfig.InvalidConfig("topics " + raises.keySet().stream().map(ConfigResource::name)
+                    .sorted().toList() + " take smaller records than FERRY_MAX_BODY_SIZE needs, and raising their "
+                    + TopicConfig.MAX_MESSAGE_BYTES_CONFIG + " failed (" + e.getCause().getMessage() + "). Set it to "
+                    + wanted.values().stream().mapToLong(Long::parseLong).max().orElseThrow()
+                    + " on them, or lower FERRY_MAX_BODY_SIZE.");
         }
     }
 
