@@ -124,7 +124,7 @@ public final class Dispatcher implements AutoCloseable {
                 .connectTimeout(settings.connectTimeout())
                 .executor(calls)
                 .build();
-        serviceCall = new ServiceCall(httpClient);
+        serviceCall = new ServiceCall(httpClient, settings.limits().maxBodyBytes());
         renewals = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                 .name("ferry-dispatcher-leases").daemon().unstarted(r));
         pollThread = Thread.ofPlatform().name("ferry-dispatcher-poll").unstarted(this::pollLoop);

@@ -8,6 +8,7 @@ import dev.ferry.schemas.Header;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.RequestSignature;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -26,6 +28,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One attempt as an HTTP request to the service endpoint, and the rules that turn its answer into an outcome:
@@ -51,14 +57,25 @@ public final class ServiceCall {
     private static final int MAX_MESSAGE_CHARS = 4_096;
 
     private final HttpClient client;
+    private final int maxBodyBytes;
 
     public ServiceCall(HttpClient client) {
+        this(client, RecordLimits.DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** @param maxBodyBytes the largest response body taken as a result; a larger one is a terminal failure */
+    public ServiceCall(HttpClient client, int maxBodyBytes) {
         this.client = client;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     /**
      * Runs the attempt against the endpoint at {@code baseUri}; returns the command that reports its outcome, or
      * null when the dispatcher stopped before the call ended (nothing is known: the lease decides).
+     *
+     * <p>The service's inactivity timeout bounds the whole answer, from sending the request to the end of the
+     * response body: a plain HTTP handler answers when it is done, so there is no progress to measure in between,
+     * and a service that sends its headers and then streams without end is aborted like one that never answers.
      *
      * @param signingKey the key to sign the request with ({@link RequestSignature}), null to send it unsigned
      */
@@ -70,21 +87,53 @@ public final class ServiceCall {
             return new Completion(dispatch.invocationId(), dispatch.attempt(),
                     Outcome.failure(400, "cannot build the request to the service: " + e.getMessage()));
         }
+        long started = System.nanoTime();
+        BoundedBody body = new BoundedBody(maxBodyBytes);
+        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, body);
         try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = dispatch.timeoutMillis() == null
+                    ? pending.get()
+                    : pending.get(TimeUnit.MILLISECONDS.toNanos(dispatch.timeoutMillis())
+                            - (System.nanoTime() - started), TimeUnit.NANOSECONDS);
             return classify(dispatch, response.statusCode(),
                     response.headers().firstValue("content-type").orElse(null),
                     response.body(),
                     response.headers().firstValue("retry-after").orElse(null));
-        } catch (HttpTimeoutException e) {
-            return retry(dispatch, new Failure(504, "the service did not answer within "
-                    + Durations.format(Duration.ofMillis(dispatch.timeoutMillis()))), null);
-        } catch (IOException e) {
-            return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + describe(e)), null);
+        } catch (TimeoutException e) {
+            // The headers came (the request's own timeout covers the wait for them) but the body did not end.
+            body.abort(new HttpTimeoutException("the response body did not end in time"));
+            pending.cancel(true);
+            return timedOut(dispatch);
+        } catch (ExecutionException e) {
+            return failed(dispatch, request, e.getCause());
         } catch (InterruptedException e) {
+            pending.cancel(true); // closes the connection, as an aborted call must
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    private Command failed(Dispatch dispatch, HttpRequest request, Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BoundedBody.TooLarge tooLarge) {
+                // Retrying would bring the same answer; carried on, it would not fit the records.
+                return new Completion(dispatch.invocationId(), dispatch.attempt(),
+                        Outcome.failure(502, tooLarge.getMessage()));
+            }
+            if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)
+                    && dispatch.timeoutMillis() != null) {
+                return timedOut(dispatch);
+            }
+        }
+        if (error instanceof IOException io) {
+            return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + describe(io)), null);
+        }
+        return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + error), null);
+    }
+
+    private static Command timedOut(Dispatch dispatch) {
+        return retry(dispatch, new Failure(504, "the service did not answer within "
+                + Durations.format(Duration.ofMillis(dispatch.timeoutMillis()))), null);
     }
 
     HttpRequest request(Dispatch dispatch, String baseUri, String signingKey) {
