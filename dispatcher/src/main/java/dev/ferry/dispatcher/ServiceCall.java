@@ -5,6 +5,7 @@ import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.Header;
+import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Payload;
@@ -148,8 +149,10 @@ public final class ServiceCall {
             builder.timeout(Duration.ofMillis(dispatch.timeoutMillis()));
         }
         for (Header header : dispatch.headers()) {
-            if (!NOT_FORWARDED.contains(header.name().toLowerCase(Locale.ROOT))) {
-                builder.header(header.name(), header.value());
+            if (!NOT_FORWARDED.contains(header.name().toLowerCase(Locale.ROOT)) && isToken(header.name())) {
+                Header sent = HeaderValues.printableAscii(header.value()) ? header
+                        : HeaderValues.forHttp(header.name(), header.value().getBytes(StandardCharsets.UTF_8));
+                builder.header(sent.name(), sent.value());
             }
         }
         if (dispatch.contentType() != null) {
@@ -157,18 +160,39 @@ public final class ServiceCall {
         }
         builder.header(HEADER_INVOCATION_ID, dispatch.invocationId());
         builder.header(HEADER_ATTEMPT, Integer.toString(dispatch.attempt()));
-        if (dispatch.target().key() != null) {
-            builder.header(HEADER_KEY, dispatch.target().key());
+        // Keys are any UTF-8 text (€, a newline, a slash), which a header cannot carry: they travel percent-encoded.
+        String key = dispatch.target().key() == null ? null : HeaderValues.percentEncode(dispatch.target().key());
+        if (key != null) {
+            builder.header(HEADER_KEY, key);
         }
         if (dispatch.idempotencyKey() != null) {
-            builder.header(HEADER_IDEMPOTENCY_KEY, dispatch.idempotencyKey());
+            builder.header(HEADER_IDEMPOTENCY_KEY, HeaderValues.percentEncode(dispatch.idempotencyKey()));
         }
         if (signingKey != null) {
             builder.header(RequestSignature.HEADER, RequestSignature.sign(signingKey,
-                    System.currentTimeMillis() / 1000, dispatch.invocationId(), uri.getRawPath(),
-                    dispatch.target().key(), dispatch.body().bytes()));
+                    System.currentTimeMillis() / 1000, dispatch.invocationId(), uri.getRawPath(), key,
+                    dispatch.body().bytes()));
         }
         return builder.build();
+    }
+
+    /**
+     * An HTTP header name (RFC 9110 token). Headers from direct producers and subscriptions may be named anything;
+     * one that HTTP cannot carry is left out rather than failing the invocation.
+     */
+    private static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Command classify(Dispatch dispatch, int status, String contentType, byte[] body, String retryAfter) {

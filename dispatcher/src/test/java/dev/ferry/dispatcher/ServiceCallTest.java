@@ -8,6 +8,7 @@ import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.HandlerType;
 import dev.ferry.schemas.Header;
+import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Payload;
@@ -216,8 +217,44 @@ class ServiceCallTest {
         assertThat(received.path()).isEqualTo("/invoke/Counter/add");
         assertThat(received.header("x-restate-id")).isEqualTo(INVOCATION_ID);
         assertThat(received.header("x-ferry-attempt")).isEqualTo("3");
-        assertThat(received.header("x-restate-key")).isEqualTo("alice/1");
+        assertThat(received.header("x-restate-key")).isEqualTo("alice%2F1");
         assertThat(received.header("idempotency-key")).isEqualTo("idem-1");
+    }
+
+    @Test
+    void keysOfAnyUtf8TextArrivePercentEncodedAndDecodeToTheExactKey() {
+        answer = respond(200, "text/plain", "ok");
+        String key = " €漢😀 a/b%2F+c\nline ";
+        String idempotencyKey = "idem €\r\n漢";
+        Target add = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, key);
+
+        Command result = call(dispatch(add, idempotencyKey, null, List.of(), Payload.EMPTY));
+
+        assertThat(result).isInstanceOf(Completion.class);
+        assertThat(((Completion) result).outcome().failure()).isNull();
+        assertThat(received.header("x-restate-key"))
+                .isEqualTo("%20%E2%82%AC%E6%BC%A2%F0%9F%98%80%20a%2Fb%252F%2Bc%0Aline%20");
+        assertThat(HeaderValues.percentDecode(received.header("x-restate-key"))).isEqualTo(key);
+        assertThat(HeaderValues.percentDecode(received.header("idempotency-key"))).isEqualTo(idempotencyKey);
+        // What the JDK's own decoder gives, once '+' is protected: the service-side recipe of the README.
+        assertThat(java.net.URLDecoder.decode(received.header("x-restate-key").replace("+", "%2B"),
+                StandardCharsets.UTF_8)).isEqualTo(key);
+    }
+
+    @Test
+    void headerValuesThatAreNotPrintableAsciiArriveBase64UnderABinName() {
+        answer = respond(200, "text/plain", "ok");
+
+        Command result = call(dispatch(GREET, null, null, List.of(new Header("x-trace", "漢"),
+                new Header("x-line", "a\nb"), new Header("x-plain", "as is"), new Header("bad name", "dropped")),
+                Payload.EMPTY));
+
+        assertThat(((Completion) result).outcome().failure()).isNull();
+        assertThat(received.header("x-trace-bin")).isEqualTo("5ryi");
+        assertThat(new String(java.util.Base64.getDecoder().decode(received.header("x-line-bin")),
+                StandardCharsets.UTF_8)).isEqualTo("a\nb");
+        assertThat(received.header("x-plain")).isEqualTo("as is");
+        assertThat(received.headers()).doesNotContainKeys("x-trace", "x-line", "bad name");
     }
 
     @Test
@@ -292,6 +329,21 @@ class ServiceCallTest {
                 received.header("x-restate-key"), received.body())).isNull();
         assertThat(RequestSignature.problem("another-key-of-16-chars", signature, now, INVOCATION_ID,
                 received.path(), "mary", body)).isEqualTo("the signature does not match the request");
+    }
+
+    @Test
+    void theSignatureCoversTheKeyHeaderAsSent() {
+        answer = respond(200, "text/plain", "ok");
+        String key = "a-key-of-sixteen-or-more";
+        Target counter = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, "€ 1");
+
+        new ServiceCall(HttpClient.newHttpClient())
+                .run(dispatch(counter, null, null, List.of(), Payload.EMPTY), baseUri(), key);
+
+        assertThat(received.header("x-restate-key")).isEqualTo("%E2%82%AC%201");
+        assertThat(RequestSignature.problem(key, received.header(RequestSignature.HEADER),
+                System.currentTimeMillis() / 1000, INVOCATION_ID, received.path(), "%E2%82%AC%201",
+                received.body())).isNull();
     }
 
     @Test

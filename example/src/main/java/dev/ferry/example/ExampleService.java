@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.RequestSignature;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -38,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  *
  * <p>Ferry calls {@code POST /invoke/{Service}/{handler}}; the object key or workflow id arrives in
- * {@code x-restate-key}. {@code GET /discover} describes the services; {@code GET /stats} counts how often each
- * handler body ran, which tests use to prove "ran once".
+ * {@code x-restate-key}, percent-encoded as UTF-8. {@code GET /discover} describes the services; {@code GET /stats}
+ * counts how often each handler body ran, which tests use to prove "ran once".
  *
  * <p>With a signing key ({@code EXAMPLE_SIGNING_KEY}), every {@code /invoke} request must carry Ferry's
  * {@code x-ferry-signature} over exactly what arrived; others get 401 and never reach a handler.
@@ -366,8 +367,14 @@ public final class ExampleService implements AutoCloseable {
         executions.computeIfAbsent(handler + ":" + tag, k -> new AtomicLong()).incrementAndGet();
     }
 
+    /** The object key or workflow id: Ferry sends it percent-encoded as UTF-8, so any text arrives intact. */
     private static String key(ServerRequest req) {
-        return req.headers().first(HeaderNames.create("x-restate-key")).orElse("");
+        String sent = req.headers().first(HeaderNames.create("x-restate-key")).orElse("");
+        try {
+            return HeaderValues.percentDecode(sent);
+        } catch (IllegalArgumentException e) {
+            throw new BadInput("bad x-restate-key: " + e.getMessage());
+        }
     }
 
     private static byte[] body(ServerRequest req) {

@@ -14,6 +14,7 @@ import dev.ferry.schemas.Target;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.registry.HandlerManifest;
 import dev.ferry.schemas.registry.ServiceOverrides;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
@@ -84,7 +85,7 @@ public final class Invocations {
         long now = System.currentTimeMillis();
         Long executeAt = delay(req, request.send()).map(d -> now + d.toMillis()).orElse(null);
 
-        String idempotencyKey = req.headers().first(HeaderNames.create(HEADER_IDEMPOTENCY_KEY)).orElse(null);
+        String idempotencyKey = idempotencyKey(req);
         if (idempotencyKey != null && target.workflowRun()) {
             throw IngressError.badRequest(KEY_ON_WORKFLOW);
         }
@@ -140,13 +141,34 @@ public final class Invocations {
         }
     }
 
+    /**
+     * The idempotency key as the client wrote it: curl sends {@code -H 'idempotency-key: €'} as the key's UTF-8
+     * bytes, read here as UTF-8, so the key given in an attach URL ({@code %E2%82%AC}) names the same invocation.
+     */
+    private static String idempotencyKey(ServerRequest req) {
+        HeaderName name = HeaderNames.create(HEADER_IDEMPOTENCY_KEY);
+        if (!req.headers().contains(name)) {
+            return null;
+        }
+        String key = RequestHeaderText.utf8(req.headers().get(name));
+        if (key == null) {
+            throw IngressError.badRequest("the idempotency-key header is not UTF-8 text");
+        }
+        return key;
+    }
+
     private static List<Header> passedOnHeaders(ServerRequest req) {
         List<Header> headers = new ArrayList<>();
         req.headers().forEach(header -> {
             String name = header.name().toLowerCase(Locale.ROOT);
             if (!NOT_PASSED_ON.contains(name)) {
-                for (String value : header.allValues()) {
-                    headers.add(new Header(name, value));
+                if (header.valueCount() == 1) {
+                    String text = RequestHeaderText.utf8(header);
+                    headers.add(new Header(name, text != null ? text : header.get()));
+                } else {
+                    for (String value : header.allValues()) {
+                        headers.add(new Header(name, value));
+                    }
                 }
             }
         });

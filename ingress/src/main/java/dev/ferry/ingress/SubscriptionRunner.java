@@ -6,6 +6,7 @@ import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.DeadLetters;
 import dev.ferry.schemas.Header;
+import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
@@ -333,13 +334,17 @@ public final class SubscriptionRunner implements AutoCloseable {
         return header == null ? "application/json" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    /** The record's own headers (Restate drops them), then where it came from. */
+    /**
+     * The record's own headers (Restate drops them), then where it came from. A Kafka header value is any bytes:
+     * printable ASCII goes as it is, anything else base64-encoded under the name with {@code -bin} appended
+     * ({@link HeaderValues#forHttp}), so binary values and non-ASCII text reach the handler intact.
+     */
     private static List<Header> headers(ConsumerRecord<byte[], byte[]> record) {
         List<Header> headers = new ArrayList<>();
         for (org.apache.kafka.common.header.Header header : record.headers()) {
             String name = header.key().toLowerCase(Locale.ROOT);
             if (!name.equals("content-type") && header.value() != null) {
-                headers.add(new Header(name, new String(header.value(), StandardCharsets.UTF_8)));
+                headers.add(HeaderValues.forHttp(name, header.value()));
             }
         }
         headers.add(new Header(HEADER_TOPIC, record.topic()));

@@ -18,11 +18,12 @@ import javax.crypto.spec.SecretKeySpec;
  * t                      the same seconds as in the header
  * x-restate-id           the invocation id
  * path                   the request path, e.g. /invoke/Greeter/greet
- * x-restate-key          the object key or workflow id, empty for a service
+ * x-restate-key          the x-restate-key header as sent (the key percent-encoded), empty for a service
  * hex(SHA-256(body))     of the request body as sent
  * </pre>
  *
- * A service recomputes it from what it received and accepts the request when the MACs are equal (compared in
+ * The key is taken as it travels in the header, percent-encoded ({@link HeaderValues#percentEncode}), so a service
+ * verifies the header value it received before decoding it. A service recomputes it from what it received and accepts the request when the MACs are equal (compared in
  * constant time) and {@code t} is within {@link #TOLERANCE} of its clock; every attempt is signed afresh, so
  * retries carry new timestamps.
  */
