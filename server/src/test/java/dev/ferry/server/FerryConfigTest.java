@@ -87,6 +87,16 @@ class FerryConfigTest {
     }
 
     @Test
+    void aDurationBeyondTheLargestFerryAcceptsIsRefusedNamingTheVariable() {
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_INACTIVITY_TIMEOUT", "106751991167d")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessageContaining("FERRY_INACTIVITY_TIMEOUT='106751991167d' is not valid")
+                .hasMessageContaining("longer than 36500d");
+        assertThat(FerryConfig.load(Map.of("FERRY_IDEMPOTENCY_RETENTION", "365d")).serviceDefaults()
+                .idempotencyRetention()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
     void anUnknownSettingInTheFileIsRefused(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("ferry.yaml");
         Files.writeString(file, "ingres_port: 8080\n");
