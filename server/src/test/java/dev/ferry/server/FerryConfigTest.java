@@ -97,6 +97,16 @@ class FerryConfigTest {
     }
 
     @Test
+    void adminAllowedOriginsAreOriginsOrAStar() {
+        assertThat(FerryConfig.load(Map.of()).adminAllowedOrigins()).isEmpty();
+        assertThat(FerryConfig.load(Map.of("FERRY_ADMIN_ALLOWED_ORIGINS", " https://ops.example.com , *"))
+                .adminAllowedOrigins()).containsExactly("https://ops.example.com", "*");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_ADMIN_ALLOWED_ORIGINS", "ops.example.com/ui")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessageContaining("FERRY_ADMIN_ALLOWED_ORIGINS='ops.example.com/ui' is not valid");
+    }
+
+    @Test
     void anUnknownSettingInTheFileIsRefused(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("ferry.yaml");
         Files.writeString(file, "ingres_port: 8080\n");
