@@ -117,6 +117,14 @@ export async function ingressRequest({method, path, headers, body, signal}) {
     restateId: res.headers.get('x-restate-id')};
 }
 
+/**
+ * Text for a request header, as curl sends it: its UTF-8 bytes, one character each. fetch refuses characters beyond
+ * Latin-1 in a header (an idempotency key of '€' or '漢'); Ferry reads the bytes back as UTF-8.
+ */
+export function headerBytes(text) {
+  return Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join('');
+}
+
 /** Segments of an ingress path, each percent-encoded. */
 export function ingressPath(...segments) {
   return '/' + segments.map(enc).join('/');

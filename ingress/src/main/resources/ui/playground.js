@@ -1,7 +1,7 @@
 // The playground of one handler: builds the request (target key, call or send, idempotency key, delay, body from
 // the input schema), sends it to the ingress, shows status, readable headers, body and time.
 import {h, mount, icon, badge, bodyView, jsonView, copyButton, formatDuration, serviceTypeBadge} from './dom.js';
-import {ingressRequest, ingressPath, ingressUrl, ingressKnown, errorMessage} from './api.js';
+import {ingressRequest, ingressPath, ingressUrl, ingressKnown, errorMessage, headerBytes} from './api.js';
 import {initialBody, formFields, schemaSummary} from './schema.js';
 import {tyClass} from './store.js';
 
@@ -173,6 +173,12 @@ export function playground(svc, handler) {
     return headers;
   }
 
+  /** The headers as fetch can send them: an idempotency key of any text travels as its UTF-8 bytes. */
+  function wireHeaders(headers) {
+    if (headers['idempotency-key']) headers['idempotency-key'] = headerBytes(headers['idempotency-key']);
+    return headers;
+  }
+
   function problems() {
     const out = [];
     if (keyed && !d.key.trim()) out.push(`Enter the ${keyLabel.toLowerCase()}.`);
@@ -246,7 +252,7 @@ export function playground(svc, handler) {
     const requestPath = path();
     try {
       const r = await ingressRequest({
-        method: 'POST', path: requestPath, headers: requestHeaders(), body: d.body.trim() ? d.body : undefined,
+        method: 'POST', path: requestPath, headers: wireHeaders(requestHeaders()), body: d.body.trim() ? d.body : undefined,
         signal: controller.signal,
       });
       d.response = {kind: 'done', label, path: requestPath, ...r};

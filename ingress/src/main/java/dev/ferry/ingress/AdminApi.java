@@ -306,8 +306,10 @@ public final class AdminApi {
                 case "initial_interval" -> initial = durationMillis("retry_policy.initial_interval", v);
                 case "max_interval" -> max = durationMillis("retry_policy.max_interval", v);
                 case "exponentiation_factor" -> {
-                    if (!v.isNull() && (!v.isNumber() || v.asDouble() < 1.0)) {
-                        throw AdminError.json(400, "retry_policy.exponentiation_factor must be a number >= 1");
+                    // 1e400 reads as infinity, which would make every wait after the first the longest.
+                    if (!v.isNull() && (!v.isNumber() || v.asDouble() < 1.0 || !Double.isFinite(v.asDouble()))) {
+                        throw AdminError.json(400, "retry_policy.exponentiation_factor must be a finite number >= 1,"
+                                + " got " + v);
                     }
                     factor = v.isNull() ? null : v.asDouble();
                 }

@@ -54,6 +54,7 @@ public final class IngressServer implements AutoCloseable {
                 .putSocket(ADMIN_SOCKET, socket -> socket.host(adminHost).port(adminPort)
                         .maxPayloadSize(settings.maxBodyBytes()).directHandlers(tooLarge))
                 .routing(ADMIN_SOCKET, routing -> {
+                    routing.addFilter(new AdminCrossSiteGuard(settings.adminAllowedOrigins()));
                     adminRoutes.accept(routing);
                     adminErrors(routing);
                 })

@@ -1,5 +1,6 @@
 package dev.ferry.ingress;
 
+import dev.ferry.schemas.Durations;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.time.Duration;
@@ -29,21 +30,31 @@ record Preferences(Duration maxWait, boolean strict) {
             for (String token : value.split(",")) {
                 String preference = token.trim().toLowerCase(Locale.ROOT);
                 if (preference.startsWith("wait=")) {
-                    try {
-                        long seconds = Long.parseLong(preference.substring("wait=".length()).trim());
-                        if (seconds >= 0) {
-                            wait = Duration.ofSeconds(seconds);
-                        }
-                    } catch (NumberFormatException e) {
-                        throw IngressError.badRequest("bad Prefer header: wait must be a number of seconds, got '"
-                                + token.trim() + "'");
-                    }
+                    wait = waitSeconds(preference.substring("wait=".length()).trim(), token.trim());
                 } else if (preference.equals("handling=strict")) {
                     strict = true;
                 }
             }
         }
         return new Preferences(wait, strict);
+    }
+
+    /**
+     * {@code wait=N}: whole seconds from 0 to {@link Durations#MAX}. Anything else (negative, a fraction, a number
+     * too large to count) is refused rather than ignored, so the caller learns its request was not what it meant.
+     */
+    private static Duration waitSeconds(String value, String token) {
+        long seconds;
+        try {
+            seconds = value.chars().allMatch(Character::isDigit) ? Long.parseLong(value) : -1;
+        } catch (NumberFormatException e) {
+            seconds = -1; // more digits than a long holds
+        }
+        if (seconds < 0 || seconds > Durations.MAX.toSeconds()) {
+            throw IngressError.badRequest("bad Prefer header: wait must be a whole number of seconds from 0 to "
+                    + Durations.MAX.toSeconds() + ", got '" + token + "'");
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     /** The request's wait, or the service's when the request names none. */

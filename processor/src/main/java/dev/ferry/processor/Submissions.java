@@ -95,6 +95,13 @@ final class Submissions {
                 return new Reject("bad delay '" + invoke.delay() + "': " + e.getMessage());
             }
         }
+        // An execution time is kept as epoch milliseconds: one past the largest delay would be a timer for another
+        // era (or, near Long.MAX_VALUE, overflow into the past), so it is refused like a delay that long.
+        long latest = Math.max(0, origin.timestamp()) + Durations.MAX.toMillis();
+        if (executeAt != null && (executeAt < 0 || executeAt > latest)) {
+            return new Reject("bad executeAt " + executeAt + ": must be epoch milliseconds from 0 to " + latest
+                    + " (at most " + Durations.format(Durations.MAX) + " after the record's timestamp)");
+        }
         long createdAt = invoke.createdAt() > 0 ? invoke.createdAt() : origin.timestamp();
         Invoke completed = new Invoke(id.toString(), target, invoke.idempotencyKey(), invoke.contentType(),
                 invoke.headers(), invoke.body(), null, executeAt, invoke.send(), invoke.replyTo(),

@@ -80,6 +80,28 @@ class SubmissionsTest {
         assertThat(reason(badDelay)).startsWith("bad delay 'soon'");
     }
 
+    @Test
+    void aDelayOrExecutionTimeOutOfRangeIsRejectedNamingTheValue() {
+        Target greet = new Target("Greeter", null, "greet", null, null);
+        Invoke hugeDelay = new Invoke(null, greet, null, null, List.of(), Payload.EMPTY, "106751991167d", null, true,
+                null, false, 0, null);
+        assertThat(reason(hugeDelay)).startsWith("bad delay '106751991167d'").contains("longer than 36500d");
+        Invoke farExecuteAt = new Invoke(null, greet, null, null, List.of(), Payload.EMPTY, null, Long.MAX_VALUE,
+                true, null, false, 0, null);
+        assertThat(reason(farExecuteAt)).startsWith("bad executeAt " + Long.MAX_VALUE);
+        Invoke negativeExecuteAt = new Invoke(null, greet, null, null, List.of(), Payload.EMPTY, null, -5L, true,
+                null, false, 0, null);
+        assertThat(reason(negativeExecuteAt)).startsWith("bad executeAt -5");
+    }
+
+    @Test
+    void aDelayOfAYearIsAccepted() {
+        Invoke yearly = new Invoke(null, new Target("Greeter", null, "greet", null, null), null, null, List.of(),
+                Payload.EMPTY, "365d", null, true, null, false, 0, null);
+        assertThat(check(yearly, 0, null)).isInstanceOfSatisfying(Submissions.Accept.class, accept ->
+                assertThat(accept.invoke().executeAt()).isEqualTo(1_000 + 365L * 24 * 3600 * 1000));
+    }
+
     private static String reason(Invoke invoke) {
         Submissions.Decision decision = check(invoke, 0, null);
         assertThat(decision).isInstanceOf(Submissions.Reject.class);

@@ -51,14 +51,37 @@ public final class Durations {
 
     private static final String NEGATIVE = "negative signed durations cannot be converted to an unsigned duration";
 
+    /**
+     * The largest duration Ferry accepts anywhere (a delay, a wait, a retention, a timeout): 100 years. Durations
+     * become epoch milliseconds ({@code now + d}) in timers and records, and {@code Long.MAX_VALUE} milliseconds is
+     * only about 292 million years, so a huge delay would overflow into the past and run at once. 100 years keeps
+     * every such sum far from overflow (and within four-digit years), while any real delay or retention, a year or
+     * ten, fits.
+     */
+    public static final Duration MAX = Duration.ofDays(36_500);
+
     private Durations() {}
 
     /**
      * Parses humantime or ISO 8601 text.
      *
-     * @throws IllegalArgumentException saying what is wrong, for empty, negative or malformed text
+     * @throws IllegalArgumentException saying what is wrong, for empty, negative or malformed text, and for
+     *     durations longer than {@link #MAX}
      */
     public static Duration parse(String text) {
+        Duration duration = parseUnbounded(text);
+        if (duration.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException(tooLarge(text));
+        }
+        return duration;
+    }
+
+    private static String tooLarge(String text) {
+        return "invalid duration '" + text + "': longer than " + format(MAX) + " (100 years), the largest Ferry"
+                + " accepts";
+    }
+
+    private static Duration parseUnbounded(String text) {
         // The messages for empty, negative and number-less text are Restate's own (its duration parser's).
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("an empty string is not a valid duration in either the ISO 8601 "
@@ -102,7 +125,7 @@ public final class Durations {
             try {
                 total = total.plus(unit.multipliedBy(Long.parseLong(matcher.group(1))));
             } catch (ArithmeticException | NumberFormatException e) {
-                throw new IllegalArgumentException("invalid duration '" + text + "': too large");
+                throw new IllegalArgumentException(tooLarge(text));
             }
             at = matcher.end();
         }
@@ -117,6 +140,9 @@ public final class Durations {
         try {
             duration = Duration.parse(text);
         } catch (DateTimeParseException e) {
+            if (e.getCause() instanceof ArithmeticException) {
+                throw new IllegalArgumentException(tooLarge(text));
+            }
             throw new IllegalArgumentException("invalid ISO 8601 duration '" + text + "'");
         }
         if (duration.isNegative()) {

@@ -69,4 +69,21 @@ class DurationsTest {
 
         assertThat(Durations.parse(Durations.format(duration))).isEqualTo(duration);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"106751991167d", "36501d", "9223372036854775807ms", "99999999999999999999s",
+            "5300w", "P36501D", "PT876025H", "PT9223372036854775807S", "36500d 1s"})
+    void parseRejectsDurationsLongerThanTheMaximumNamingTheValue(String text) {
+        assertThatThrownBy(() -> Durations.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'")
+                .hasMessageContaining("longer than 36500d");
+    }
+
+    @Test
+    void parseAcceptsAYearAndTheMaximumItself() {
+        assertThat(Durations.parse("365d")).isEqualTo(Duration.ofDays(365));
+        assertThat(Durations.parse("36500d")).isEqualTo(Durations.MAX);
+        assertThat(Durations.parse("P36500D")).isEqualTo(Durations.MAX);
+    }
 }

@@ -3,6 +3,7 @@ package dev.ferry.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ferry.ingress.AdminCrossSiteGuard;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.RecordLimits;
@@ -12,9 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +35,7 @@ public record FerryConfig(
         String adminHost,
         int adminPort,
         String adminToken,
+        List<String> adminAllowedOrigins,
         Path dataDir,
         String kafkaBootstrapServers,
         int embeddedKafkaPort,
@@ -166,6 +170,7 @@ public record FerryConfig(
                 v.string(Setting.ADMIN_HOST),
                 v.port(Setting.ADMIN_PORT),
                 blankToNull(v.string(Setting.ADMIN_TOKEN)),
+                v.origins(Setting.ADMIN_ALLOWED_ORIGINS),
                 Path.of(v.string(Setting.DATA_DIR)),
                 bootstrap == null || bootstrap.isBlank() ? null : bootstrap,
                 v.port(Setting.EMBEDDED_KAFKA_PORT),
@@ -297,6 +302,18 @@ public record FerryConfig(
             } catch (IllegalArgumentException e) {
                 throw invalid(setting, "a duration such as 500ms, 10s, 1m, 1d or PT10S (" + e.getMessage() + ")");
             }
+        }
+
+        List<String> origins(Setting setting) {
+            List<String> origins = Arrays.stream(string(setting).split(",")).map(String::trim)
+                    .filter(origin -> !origin.isEmpty()).toList();
+            try {
+                new AdminCrossSiteGuard(origins);
+            } catch (IllegalArgumentException e) {
+                throw invalid(setting, "a comma list of origins such as https://ops.example.com, or * ("
+                        + e.getMessage() + ")");
+            }
+            return origins;
         }
 
         RetryPolicy.OnMaxAttempts onMaxAttempts(Setting setting) {

@@ -205,7 +205,8 @@ public final class FerryServer implements AutoCloseable {
             subscriptionRunner.start();
             UiRoutes ui = new UiRoutes(() -> ingress.ingressPort());
             ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
-                    config.adminPort(), new IngressSettings(config.maxBodyBytes()), ingressRoutes::routes,
+                    config.adminPort(),
+                    new IngressSettings(config.maxBodyBytes(), config.adminAllowedOrigins()), ingressRoutes::routes,
                     routing -> {
                         if (config.adminToken() != null) {
                             routing.addFilter(new AdminAuth(config.adminToken()));

@@ -17,6 +17,9 @@ public enum Setting {
     ADMIN_TOKEN("FERRY_ADMIN_TOKEN", "",
             "Set: every admin request but `/health`, `/health/ready` and the UI's files needs"
                     + " `Authorization: Bearer <token>`."),
+    ADMIN_ALLOWED_ORIGINS("FERRY_ADMIN_ALLOWED_ORIGINS", "",
+            "Comma list of origins (`https://ops.example.com`) whose pages may call the admin API besides its own"
+                    + " UI, or `*` for any; requests with another `Origin` get 403."),
     DATA_DIR("FERRY_DATA_DIR", "./data",
             "Local data: the embedded broker's log and the processor's state stores."),
     KAFKA_BOOTSTRAP_SERVERS("FERRY_KAFKA_BOOTSTRAP_SERVERS", "",

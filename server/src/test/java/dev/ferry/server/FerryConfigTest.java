@@ -87,6 +87,26 @@ class FerryConfigTest {
     }
 
     @Test
+    void aDurationBeyondTheLargestFerryAcceptsIsRefusedNamingTheVariable() {
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_INACTIVITY_TIMEOUT", "106751991167d")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessageContaining("FERRY_INACTIVITY_TIMEOUT='106751991167d' is not valid")
+                .hasMessageContaining("longer than 36500d");
+        assertThat(FerryConfig.load(Map.of("FERRY_IDEMPOTENCY_RETENTION", "365d")).serviceDefaults()
+                .idempotencyRetention()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
+    void adminAllowedOriginsAreOriginsOrAStar() {
+        assertThat(FerryConfig.load(Map.of()).adminAllowedOrigins()).isEmpty();
+        assertThat(FerryConfig.load(Map.of("FERRY_ADMIN_ALLOWED_ORIGINS", " https://ops.example.com , *"))
+                .adminAllowedOrigins()).containsExactly("https://ops.example.com", "*");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_ADMIN_ALLOWED_ORIGINS", "ops.example.com/ui")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessageContaining("FERRY_ADMIN_ALLOWED_ORIGINS='ops.example.com/ui' is not valid");
+    }
+
+    @Test
     void anUnknownSettingInTheFileIsRefused(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("ferry.yaml");
         Files.writeString(file, "ingres_port: 8080\n");
