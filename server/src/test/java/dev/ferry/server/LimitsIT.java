@@ -40,6 +40,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -234,6 +235,30 @@ class LimitsIT {
         assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
         assertThat(echo.bodies()).noneMatch(b -> b.contains(tag));
         assertPlainCallIsPrompt();
+    }
+
+    @Test
+    void topicsMadeForASmallerLimitAreRaisedAtStart() throws Exception {
+        String smaller = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
+            admin.createTopics(List.of(
+                    new NewTopic(smaller + "log", Optional.of(4), Optional.empty())
+                            .configs(Map.of("max.message.bytes", "1048576")),
+                    new NewTopic(smaller + "processor-inputs-changelog", Optional.of(4), Optional.empty())
+                            .configs(Map.of("max.message.bytes", "1048576", "cleanup.policy", "compact"))))
+                    .all().get();
+        }
+        try (FerryHarness raised = FerryHarness.onSharedKafka().with("FERRY_TOPIC_PREFIX", smaller)
+                .with("FERRY_MAX_BODY_SIZE", Integer.toString(LIMIT)).start();
+                Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
+            var configs = admin.describeConfigs(List.of(
+                    new ConfigResource(ConfigResource.Type.TOPIC, smaller + "log"),
+                    new ConfigResource(ConfigResource.Type.TOPIC, smaller + "processor-inputs-changelog"),
+                    new ConfigResource(ConfigResource.Type.TOPIC, smaller + "dead-letter"))).all().get();
+            int record = 2 * LIMIT + 4 * 1024 * 1024;
+            configs.forEach((topic, config) -> assertThat(config.get("max.message.bytes").value()).as(topic.name())
+                    .isEqualTo(Integer.toString(topic.name().endsWith("dead-letter") ? record + 1024 * 1024 : record)));
+        }
     }
 
     /**
