@@ -40,7 +40,8 @@ import java.util.concurrent.TimeoutException;
  * <ul>
  *   <li>2xx: success, the body and content type are the result;
  *   <li>4xx other than 408 and 429: terminal failure, with the status and the body's message;
- *   <li>5xx, 408, 429, refused or reset connections, timeouts: retryable, honouring {@code Retry-After}.
+ *   <li>5xx, 408, 429, refused or reset connections, timeouts: retryable, honouring {@code Retry-After};
+ *   <li>a 2xx body larger than the body limit: terminal failure (502), read no further than the limit.
  * </ul>
  */
 public final class ServiceCall {

@@ -32,7 +32,9 @@ public enum Setting {
     REPLICATION_FACTOR("FERRY_REPLICATION_FACTOR", "",
             "Replication factor of the topics Ferry creates. Unset: the broker's default (1 when embedded)."),
     MAX_BODY_SIZE("FERRY_MAX_BODY_SIZE", "33554432",
-            "Largest request body in bytes; larger ones get 413 (Restate's limit, 32 MiB)."),
+            "Largest body in bytes (Restate's limit, 32 MiB), at most 256 MiB: larger requests get 413, larger service"
+                    + " results are a terminal failure, larger subscription records are dead-lettered. Every Kafka"
+                    + " record, client and topic limit follows from it."),
     DISPATCH_LEASE("FERRY_DISPATCH_LEASE", "15s",
             "A dispatched attempt whose dispatcher stops renewing its lease for this long is run again."),
     TIMER_TICK("FERRY_TIMER_TICK", "20ms",

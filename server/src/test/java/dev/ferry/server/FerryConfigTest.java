@@ -115,6 +115,15 @@ class FerryConfigTest {
     }
 
     @Test
+    void aMaxBodySizeBeyondWhatRecordsCanCarryIsRefusedAndTheLimitsFollowFromIt() {
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_MAX_BODY_SIZE", "268435457")))
+                .hasMessageContaining("FERRY_MAX_BODY_SIZE='268435457' is not valid: expected a number of bytes from 1"
+                        + " to 268435456");
+        assertThat(FerryConfig.load(Map.of("FERRY_MAX_BODY_SIZE", "1048576")).recordLimits().recordBytes())
+                .isEqualTo(6 * 1024 * 1024);
+    }
+
+    @Test
     void theReadmeDocumentsEverySetting() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
         for (Setting setting : Setting.values()) {
