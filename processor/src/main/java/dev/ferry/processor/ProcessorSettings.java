@@ -1,6 +1,7 @@
 package dev.ferry.processor;
 
 import dev.ferry.registry.Registry;
+import dev.ferry.schemas.ResultTopics;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -12,6 +13,14 @@ import java.util.function.Supplier;
  * @param lease how long a dispatched attempt may go without a lease renewal before it is run again
  * @param timerTick how often the wall-clock punctuator looks for due timers; with an idle topic the stream
  *     thread also needs {@code poll.ms} at most this long to wake up in time
+ * @param resultTopics where a submission's {@code resultTopic} may point; null for {@link ResultTopics#any}
  */
 public record ProcessorSettings(
-        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {}
+        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick,
+        ResultTopics resultTopics) {
+    /** With results publishable on any topic that is not reserved ({@link ResultTopics#any}). */
+    public ProcessorSettings(
+            Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {
+        this(policies, registry, partitions, lease, timerTick, null);
+    }
+}

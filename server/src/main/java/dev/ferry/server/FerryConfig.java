@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.ResultTopics;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +48,8 @@ public record FerryConfig(
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
         Map<String, String> streams,
-        Map<String, Map<String, String>> clusters) {
+        Map<String, Map<String, String>> clusters,
+        ResultTopics resultTopics) {
 
     public enum Role {
         INGRESS,
@@ -176,7 +178,16 @@ public record FerryConfig(
                 defaults,
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
-                Map.copyOf(clusters));
+                Map.copyOf(clusters),
+                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))));
+    }
+
+    private static ResultTopics resultTopics(String setting, Topics topics) {
+        try {
+            return ResultTopics.parse(setting, topics);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfig(Setting.RESULT_TOPICS.env() + ": " + e.getMessage());
+        }
     }
 
     private static String blankToNull(String value) {
