@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Predicate;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
@@ -60,14 +59,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** ... and of its original headers and key. */
     static final int DEAD_LETTER_HEADER_BYTES = 64 * 1024;
     static final int DEAD_LETTER_KEY_CHARS = 1024;
-    /** Batch and record framing, which the producer counts against its limits too. */
-    private static final int RECORD_OVERHEAD_BYTES = 1024;
+    /** Batch and record framing (61 and at most 21 bytes), which producer and broker count against their limits. */
+    private static final int RECORD_OVERHEAD_BYTES = 128;
 
     private final ProcessorSettings settings;
     private final RecordSchemas schemas;
     private final Topics topics;
     private final ResultTopics resultTopics;
-    private final Predicate<String> topicExists;
+    private final TopicLimits topicLimits;
     private final PoisonedRecords poisoned;
     private final MeterRegistry meters;
     private ProcessorContext<String, byte[]> context;
@@ -76,13 +75,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private Record<String, byte[]> current;
 
     CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, Topics topics, ResultTopics resultTopics,
-            Predicate<String> topicExists, PoisonedRecords poisoned, MeterRegistry meters) {
+            TopicLimits topicLimits, PoisonedRecords poisoned, MeterRegistry meters) {
         this.poisoned = poisoned;
         this.settings = settings;
         this.schemas = schemas;
         this.topics = topics;
         this.resultTopics = resultTopics;
-        this.topicExists = topicExists;
+        this.topicLimits = topicLimits;
         this.meters = meters;
     }
 
@@ -290,7 +289,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      */
     private String resultTopicProblem(String topic) {
         String problem = resultTopics.problem(topic);
-        if (problem == null && !topic.equals(topics.results()) && !topicExists.test(topic)) {
+        if (problem == null && !topic.equals(topics.results())
+                && topicLimits.maxRecordBytes(topic) == TopicLimits.MISSING) {
             problem = "the result topic '" + topic + "' does not exist";
         }
         return problem;
@@ -328,7 +328,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             size += record.value().length;
         }
         for (Header header : record.headers()) {
-            size += header.key().length() + (header.value() == null ? 0 : header.value().length) + 16;
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length) + 10;
         }
         return size;
     }
@@ -373,8 +373,19 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
         Headers headers = new RecordHeaders().add(ProcessorTopology.RESULT_TOPIC_HEADER,
                 topic.getBytes(StandardCharsets.UTF_8));
-        forward(ProcessorTopology.RESULTS_SINK,
-                new Record<>(result.invocationId(), Json.write(result), context.currentSystemTimeMs(), headers));
+        Record<String, byte[]> record = new Record<>(result.invocationId(), Json.write(result),
+                context.currentSystemTimeMs(), headers);
+        if (!topic.equals(topics.results())) {
+            // A topic of the user's may take smaller records than Ferry's own: the broker would refuse the result
+            // and with it the transaction. The invocation fails instead (its failure is small enough).
+            int limit = topicLimits.maxRecordBytes(topic);
+            long size = sizeOf(record);
+            if (size > limit) {
+                throw new UnproducibleRecord("its result would be " + size + " bytes, over the " + limit
+                        + " bytes the result topic '" + topic + "' takes (max.message.bytes)");
+            }
+        }
+        forward(ProcessorTopology.RESULTS_SINK, record);
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class ProcessorApp implements AutoCloseable {
     static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
 
     private final KafkaStreams streams;
-    private final ExistingTopics existingTopics;
+    private final TopicLimits topicLimits;
     private final Deque<Long> replacements = new ArrayDeque<>();
     private final AtomicInteger replaced = new AtomicInteger();
     private volatile String stopped;
@@ -90,8 +90,8 @@ public final class ProcessorApp implements AutoCloseable {
         props.put(PoisonedRecords.CONFIG, poisoned);
         props.putAll(streamsOverrides);
 
-        existingTopics = new ExistingTopics(kafka);
-        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, existingTopics, poisoned, meters), props);
+        topicLimits = new TopicLimits(kafka);
+        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, meters), props);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
             ProcessorTopology.INBOXES}) {
@@ -174,6 +174,6 @@ public final class ProcessorApp implements AutoCloseable {
         // sit unassigned until the session times out (45 s) when this process, or another, starts again.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
-        existingTopics.close();
+        topicLimits.close();
     }
 }

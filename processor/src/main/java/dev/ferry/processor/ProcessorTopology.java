@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -40,13 +39,13 @@ public final class ProcessorTopology {
 
     private ProcessorTopology() {}
 
-    /** With every result topic taken to exist (tests without a broker). */
+    /** With every result topic taken to exist and take any record (tests without a broker). */
     public static Topology build(Topics topics, ProcessorSettings settings, MeterRegistry meters) {
-        return build(topics, settings, topic -> true, new PoisonedRecords(), meters);
+        return build(topics, settings, TopicLimits.unlimited(), new PoisonedRecords(), meters);
     }
 
-    /** @param topicExists whether a topic exists on Ferry's cluster, for results published on a topic of their own */
-    static Topology build(Topics topics, ProcessorSettings settings, Predicate<String> topicExists,
+    /** @param topicLimits what is known of the topics results are published on, besides Ferry's results topic */
+    static Topology build(Topics topics, ProcessorSettings settings, TopicLimits topicLimits,
             PoisonedRecords poisoned, MeterRegistry meters) {
         Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(CommandLog.MAX_RECORD_BYTES));
         StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
@@ -71,7 +70,7 @@ public final class ProcessorTopology {
         RecordSchemas schemas = new RecordSchemas();
         ResultTopics resultTopics = settings.resultTopics() != null ? settings.resultTopics() : ResultTopics.any(topics);
         topology.addProcessor(STATE_MACHINE,
-                () -> new CommandProcessor(settings, schemas, topics, resultTopics, topicExists, poisoned, meters), SOURCE);
+                () -> new CommandProcessor(settings, schemas, topics, resultTopics, topicLimits, poisoned, meters), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);

@@ -103,6 +103,27 @@ public final class StateMachine {
     }
 
     /**
+     * The last resort when ending an invocation failed: its waiters as stored still learn the failure, though the
+     * invocation stays as it was. Returns whether {@code caller} was among them.
+     */
+    private boolean answerWaiters(String invocationId, Failure failure, ReplyTo caller) {
+        try {
+            InvocationState stored = invocationId == null ? null : state.invocation(invocationId);
+            if (stored == null) {
+                return false;
+            }
+            for (ReplyTo waiter : stored.waiters()) {
+                effects.reply(waiter.ingressId(), Reply.result(waiter.requestId(), invocationId,
+                        new Outcome(null, failure), null));
+            }
+            return stored.isWaiting(caller);
+        } catch (RuntimeException e) {
+            effects.unprocessable(invocationId, "answering its waiters failed too: " + e);
+            return false;
+        }
+    }
+
+    /**
      * Ends an invocation with {@code failure} because something about it cannot be processed (a command or timer
      * that threw, an effect that cannot be written): its waiting callers and attached clients get the failure, and
      * {@code caller}, when given and not among them, gets it too. Whatever this throws in turn is caught: the
@@ -126,6 +147,7 @@ public final class StateMachine {
         } catch (RuntimeException e) {
             effects.unprocessable(invocationId, "ending it with [" + failure.code() + "] " + failure.message()
                     + " failed too: " + e);
+            callerAnswered |= answerWaiters(invocationId, failure, caller);
         }
         if (!callerAnswered) {
             try {

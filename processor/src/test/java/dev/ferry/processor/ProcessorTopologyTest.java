@@ -105,7 +105,12 @@ class ProcessorTopologyTest {
         ProcessorSettings settings = new ProcessorSettings(throwingForBoom, () -> REGISTRY, 1,
                 Duration.ofSeconds(10), Duration.ofMillis(20), ResultTopics.parse("out.*", TOPICS));
         driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings,
-                topic -> topic.equals("out.existing"), poisoned, new SimpleMeterRegistry()), props, START);
+                new TopicLimits(null) {
+                    @Override
+                    int maxRecordBytes(String topic) {
+                        return topic.equals("out.existing") ? 10_000 : TopicLimits.MISSING;
+                    }
+                }, poisoned, new SimpleMeterRegistry()), props, START);
         log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer());
         requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer());
         dispatch = driver.createOutputTopic(TOPICS.dispatch(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -354,6 +359,25 @@ class ProcessorTopologyTest {
                 new ByteArrayDeserializer());
         pipe(new Completion(allowed.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("1"))));
         assertThat(out.readRecord().key()).isEqualTo(allowed.invocationId());
+    }
+
+    @Test
+    void aResultTooLargeForItsResultTopicEndsTheInvocationWithTheReason() {
+        Invoke call = call(GREET, "out.existing");
+        pipe(call);
+        dispatch.readRecord();
+        pipe(new Completion(call.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("x".repeat(20_000)))));
+
+        Reply reply = readReply();
+        assertThat(reply.outcome().failure().code()).isEqualTo(500);
+        assertThat(reply.outcome().failure().message()).startsWith("Ferry could not process a Completion of this"
+                + " invocation: its result would be ").endsWith(" bytes, over the 10000 bytes the result topic"
+                + " 'out.existing' takes (max.message.bytes)");
+        TestOutputTopic<String, byte[]> out = driver.createOutputTopic("out.existing", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        assertThat(new String(out.readRecord().value(), StandardCharsets.UTF_8))
+                .as("the failure is published instead").contains("\"status\":\"failed\"");
+        aPlainCallStillRuns();
     }
 
     @Test

@@ -27,12 +27,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -206,6 +209,31 @@ class PoisonRecordIT {
     }
 
     @Test
+    void aResultTooLargeForItsResultTopicEndsItsInvocationInsteadOfFailingTheTransaction() throws Exception {
+        // A result topic that takes records of 1 KiB at most: the broker would refuse the result, and under
+        // exactly-once that aborts the transaction with the command's other effects, and the command runs again.
+        String small = "results-small-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(small, 1, (short) 1)
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024")))).all().get();
+        }
+        String key = "too-large-" + UUID.randomUUID().toString().substring(0, 8);
+        producer.send(new ProducerRecord<>(topics.log(), key, ("{\"type\":\"Invoke\",\"target\":{\"service\":"
+                + "\"Greeter\",\"handler\":\"greet\"},\"idempotencyKey\":\"" + key + "\",\"body\":{\"name\":\""
+                + "x".repeat(4096) + "\",\"tag\":\"" + key + "\"},\"resultTopic\":\"" + small + "\"}")
+                .getBytes(StandardCharsets.UTF_8))).get();
+
+        Http.Response attached = ferry.ingress().get("/restate/invocation/Greeter/greet/" + key + "/attach");
+        assertThat(attached.status()).as(attached.toString()).isEqualTo(500);
+        assertThat(attached.body()).contains("Ferry could not process a Completion of this invocation: its result"
+                + " would be ", " bytes, over the 1024 bytes the result topic '" + small + "' takes");
+        ConsumerRecord<String, byte[]> dead = deadLetter(r -> String.valueOf(header(r, DeadLetters.REASON))
+                .startsWith("processing failed: its result would be "));
+        assertThat(header(dead, DeadLetters.TOPIC)).isEqualTo(topics.log());
+        aPlainCallAnswersWithinASecond();
+    }
+
+    @Test
     void aReplyToForgedOnTheLogAnswersNobodyWhileTheRealCallerGetsItsOwnAnswer() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         CompletableFuture<Http.Response> real = ferry.ingress().postJsonAsync("/Greeter/slow",
@@ -242,6 +270,7 @@ class PoisonRecordIT {
         producer.send(new ProducerRecord<>(topics.deployments(), "dp_unknown", null)).get();
         ferry.stop();
         ferry.start();
+        assertThat(ferry.ingress().postJson("/Greeter/greet", "{\"name\":\"warm\"}").status()).isEqualTo(200);
         Http.Response services = ferry.admin().get("/services");
         assertThat(services.status()).isEqualTo(200);
         JsonNode listed = Json.MAPPER.readTree(services.body());
