@@ -1,5 +1,6 @@
 package dev.ferry.ingress;
 
+import dev.ferry.schemas.ResultTopics;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -25,7 +26,7 @@ record SubscriptionSpec(String cluster, String topic, String service, String han
         return new SubscriptionSpec(sourceMatch.group(1), sourceMatch.group(2), sinkMatch.group(1), sinkMatch.group(2));
     }
 
-    static void checkOptions(Map<String, String> options) {
+    static void checkOptions(Map<String, String> options, ResultTopics resultTopics) {
         for (Map.Entry<String, String> option : options.entrySet()) {
             if (!OPTIONS.contains(option.getKey())) {
                 throw AdminError.json(400, "unknown option '" + option.getKey() + "'; known: " + OPTIONS);
@@ -34,6 +35,13 @@ record SubscriptionSpec(String cluster, String topic, String service, String han
         String reset = options.get("auto.offset.reset");
         if (reset != null && !reset.equals("earliest") && !reset.equals("latest")) {
             throw AdminError.json(400, "auto.offset.reset must be earliest or latest");
+        }
+        String resultTopic = options.get("result_topic");
+        if (resultTopic != null) {
+            String problem = resultTopics.problem(resultTopic);
+            if (problem != null) {
+                throw AdminError.json(400, "invalid result_topic: " + problem);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.RegistryWriter;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.ResultTopics;
 import dev.ferry.schemas.ResourceId;
 import dev.ferry.schemas.registry.Subscription;
 import io.helidon.http.HeaderNames;
@@ -37,6 +38,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class SubscriptionsApi {
     private static final Duration REGISTRY_WAIT = Duration.ofSeconds(10);
 
+    private final ResultTopics resultTopics;
     private final RegistryView registryView;
     private final RegistryWriter registryWriter;
     private final Map<String, Map<String, String>> clusters;
@@ -44,8 +46,10 @@ public final class SubscriptionsApi {
     private final Object creating = new Object();
 
     /** @param clusters Kafka client properties by cluster name, {@code default} included */
+    /** @param resultTopics where a subscription's {@code result_topic} may point */
     public SubscriptionsApi(RegistryView registryView, RegistryWriter registryWriter,
-            Map<String, Map<String, String>> clusters) {
+            Map<String, Map<String, String>> clusters, ResultTopics resultTopics) {
+        this.resultTopics = resultTopics;
         this.registryView = registryView;
         this.registryWriter = registryWriter;
         this.clusters = clusters;
@@ -81,7 +85,7 @@ public final class SubscriptionsApi {
             body.get("options").properties().forEach(o -> options.put(o.getKey(), o.getValue().asText()));
         }
         SubscriptionSpec spec = SubscriptionSpec.parse(source, sink);
-        SubscriptionSpec.checkOptions(options);
+        SubscriptionSpec.checkOptions(options, resultTopics);
         Map<String, String> cluster = clusters.get(spec.cluster());
         if (cluster == null) {
             throw AdminError.json(400, "unknown cluster '" + spec.cluster() + "'; configured: " + clusters.keySet());

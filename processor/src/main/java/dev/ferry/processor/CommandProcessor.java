@@ -4,6 +4,10 @@ import dev.ferry.schemas.DeadLetters;
 import dev.ferry.schemas.AbortAttempt;
 import dev.ferry.schemas.Dispatch;
 import dev.ferry.schemas.FailedInvocation;
+import dev.ferry.schemas.Failure;
+import dev.ferry.schemas.ReplyTo;
+import dev.ferry.schemas.ResultTopics;
+import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.DispatcherCommand;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +24,9 @@ import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.ListInvocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -41,20 +47,34 @@ import org.slf4j.LoggerFactory;
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]>, Effects {
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
+    /** A dead-letter record keeps at most this much of the record's value; the reason says what was cut. */
+    static final int DEAD_LETTER_VALUE_BYTES = 1024 * 1024;
+    /** ... and of its original headers and key. */
+    static final int DEAD_LETTER_HEADER_BYTES = 64 * 1024;
+    static final int DEAD_LETTER_KEY_CHARS = 1024;
+    /** Batch and record framing (61 and at most 21 bytes), which producer and broker count against their limits. */
+    private static final int RECORD_OVERHEAD_BYTES = 128;
 
     private final ProcessorSettings settings;
     private final RecordSchemas schemas;
-    private final String resultsTopic;
+    private final Topics topics;
+    private final ResultTopics resultTopics;
+    private final TopicLimits topicLimits;
+    private final PoisonedRecords poisoned;
     private final MeterRegistry meters;
     private ProcessorContext<String, byte[]> context;
     private StateMachine stateMachine;
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
 
-    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, String resultsTopic, MeterRegistry meters) {
+    CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, Topics topics, ResultTopics resultTopics,
+            TopicLimits topicLimits, PoisonedRecords poisoned, MeterRegistry meters) {
+        this.poisoned = poisoned;
         this.settings = settings;
         this.schemas = schemas;
-        this.resultsTopic = resultsTopic;
+        this.topics = topics;
+        this.resultTopics = resultTopics;
+        this.topicLimits = topicLimits;
         this.meters = meters;
     }
 
@@ -66,20 +86,42 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
         KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
         stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes), this,
-                settings.policies(), settings.lease(), resultsTopic);
-        context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME,
-                now -> stateMachine.fireDueTimers(context.currentSystemTimeMs()));
+                settings.policies(), settings.lease(), topics.results());
+        context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME, now -> fireDueTimers());
+    }
+
+    /** Timers fire on the stream thread: nothing they throw may reach it (it would die and fire them again). */
+    private void fireDueTimers() {
+        try {
+            stateMachine.fireDueTimers(context.currentSystemTimeMs());
+        } catch (KafkaException e) {
+            throw e; // the stream thread's own failures: Kafka Streams recovers from these
+        } catch (RuntimeException e) {
+            log.error("Looking for due timers failed; trying again at the next tick", e);
+        }
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         current = record;
+        Command command = null;
         try {
-            Command command = read(record.value());
+            command = read(record.value());
             if (command == null) {
                 return; // rejected
             }
             RecordMetadata origin = context.recordMetadata().orElseThrow();
+            String poison = poisoned.reason(origin.topic(), origin.partition(), origin.offset());
+            if (poison != null && poisoned.met(origin.topic(), origin.partition(), origin.offset()) > 1) {
+                reject("its effects could not be written, nor its invocation ended: " + poison);
+                return;
+            }
+            if (!origin.topic().equals(topics.requests())) {
+                command = withoutReplyTo(command, origin);
+                if (command == null) {
+                    return; // rejected
+                }
+            }
             if (command instanceof ListInvocations list) {
                 if (origin.partition() != list.partition()) {
                     // Answers are per partition; one that landed elsewhere would answer for the wrong one.
@@ -94,17 +136,67 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 return;
             }
             if (command != null) {
+                if (poison != null) {
+                    throw new UnproducibleRecord(poison); // the last time, this command's effects failed
+                }
                 stateMachine.apply(command, context.currentSystemTimeMs());
             }
         } catch (KafkaException e) {
             throw e; // the stream thread's own failures: Kafka Streams recovers from these
         } catch (RuntimeException e) {
-            // A bug in the decision logic must not stop the partition: park the command with the reason.
+            // A command that cannot be applied must not stop the partition: it goes to the dead-letter topic with
+            // the reason, and its invocation ends with that failure for whoever waits for it.
             log.error("Processing a command failed; it goes to the dead-letter topic", e);
-            reject("processing failed: " + e);
+            String reason = describe(e);
+            reject("processing failed: " + reason);
+            if (command != null) {
+                stateMachine.fail(command.invocationId(), new Failure(500, "Ferry could not process a "
+                        + command.getClass().getSimpleName() + " of this invocation: " + reason),
+                        replyToOf(command), context.currentSystemTimeMs());
+            }
         } finally {
             current = null;
         }
+    }
+
+    private static String describe(RuntimeException e) {
+        return e instanceof UnproducibleRecord ? e.getMessage() : e.toString();
+    }
+
+    private static ReplyTo replyToOf(Command command) {
+        return switch (command) {
+            case Invoke invoke -> invoke.replyTo();
+            case dev.ferry.schemas.command.Attach attach -> attach.replyTo();
+            case dev.ferry.schemas.command.GetOutput output -> output.replyTo();
+            case dev.ferry.schemas.command.Cancel cancel -> cancel.replyTo();
+            case dev.ferry.schemas.command.Kill kill -> kill.replyTo();
+            case dev.ferry.schemas.command.Purge purge -> purge.replyTo();
+            case dev.ferry.schemas.command.Resume resume -> resume.replyTo();
+            case dev.ferry.schemas.command.Describe describe -> describe.replyTo();
+            case ListInvocations list -> list.replyTo();
+            default -> null;
+        };
+    }
+
+    /**
+     * Only Ferry's ingresses write the requests topic, so only there is a {@code replyTo} trusted: on the log, which
+     * direct producers write too, it could name another caller's request and answer it. A submission from the log
+     * loses its {@code replyTo} (nobody waits for it); a command that exists only to answer someone is refused.
+     */
+    private Command withoutReplyTo(Command command, RecordMetadata origin) {
+        ReplyTo replyTo = replyToOf(command);
+        if (replyTo == null) {
+            return command;
+        }
+        if (command instanceof Invoke invoke) {
+            log.debug("Ignoring the replyTo of an Invoke on {}", origin.topic());
+            return new Invoke(invoke.invocationId(), invoke.target(), invoke.idempotencyKey(), invoke.contentType(),
+                    invoke.headers(), invoke.body(), invoke.delay(), invoke.executeAt(), invoke.send(), null,
+                    invoke.requireSameRequest(), invoke.createdAt(), invoke.resultTopic());
+        }
+        reject("a " + command.getClass().getSimpleName() + " with a replyTo on " + origin.topic()
+                + ": only Ferry's ingress sends those, on " + topics.requests());
+        return null;
     }
 
     /**
@@ -168,7 +260,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
         Submissions.Decision decision = Submissions.check(invoke, new Submissions.Origin(origin.topic(),
                 origin.partition(), origin.offset(), record.timestamp(), record.key()), settings.registry().get(),
-                settings.partitions());
+                settings.partitions(), this::resultTopicProblem);
         return switch (decision) {
             case Submissions.Accept accept -> accept.invoke();
             case Submissions.Reroute reroute -> {
@@ -196,23 +288,75 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
-    /** Appends the command to the log again, on the partition its invocation id names. */
+    /**
+     * Null when results may be published on {@code topic}: an allowed topic (see {@link ResultTopics}) that exists.
+     * A send to a topic that does not exist would block the stream thread and then abort its transaction.
+     */
+    private String resultTopicProblem(String topic) {
+        String problem = resultTopics.problem(topic);
+        if (problem == null && !topic.equals(topics.results())
+                && topicLimits.maxRecordBytes(topic) == TopicLimits.MISSING) {
+            problem = "the result topic '" + topic + "' does not exist";
+        }
+        return problem;
+    }
+
+    /**
+     * Appends the command again, to the topic it came from (a command on the log must not gain the trust of one
+     * from an ingress), on the partition its invocation id names.
+     */
     private void reroute(Command command) {
         log.info("Rerouting a {} for {} to its partition", command.getClass().getSimpleName(), command.invocationId());
-        context.forward(new Record<>(command.invocationId(), Json.write(command), current.timestamp(),
-                current.headers()), ProcessorTopology.REROUTE_SINK);
+        forward(ProcessorTopology.REROUTE_SINK, new Record<>(command.invocationId(), Json.write(command),
+                current.timestamp(), current.headers()));
+    }
+
+    /**
+     * Forwards a record that the producer can carry; throws {@link UnproducibleRecord} for one it cannot, before
+     * anything is sent, so the caller ends the invocation instead of failing the transaction (under exactly-once a
+     * failed send aborts the whole transaction, and the same command would be processed and fail again).
+     */
+    private void forward(String sink, Record<String, byte[]> record) {
+        long size = sizeOf(record);
+        int maxRecordBytes = settings.limits().recordBytes();
+        if (size > maxRecordBytes) {
+            throw new UnproducibleRecord("a record for " + sink + " would be " + size + " bytes, over Ferry's record"
+                    + " limit of " + maxRecordBytes + " bytes");
+        }
+        context.forward(record, sink);
+    }
+
+    private static long sizeOf(Record<String, byte[]> record) {
+        long size = RECORD_OVERHEAD_BYTES;
+        if (record.key() != null) {
+            size += record.key().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (record.value() != null) {
+            size += record.value().length;
+        }
+        for (Header header : record.headers()) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length) + 10;
+        }
+        return size;
+    }
+
+    /** A record the producer could not carry; the invocation it is for fails with this message. */
+    static final class UnproducibleRecord extends RuntimeException {
+        UnproducibleRecord(String message) {
+            super(message);
+        }
     }
 
     @Override
     public void dispatch(Dispatch dispatch) {
-        context.forward(new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()),
-                ProcessorTopology.DISPATCH_SINK);
+        forward(ProcessorTopology.DISPATCH_SINK,
+                new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()));
     }
 
     @Override
     public void abort(AbortAttempt abort) {
-        context.forward(new Record<>(dispatchKey(abort), Json.write(abort), context.currentSystemTimeMs()),
-                ProcessorTopology.DISPATCH_SINK);
+        forward(ProcessorTopology.DISPATCH_SINK,
+                new Record<>(dispatchKey(abort), Json.write(abort), context.currentSystemTimeMs()));
     }
 
     /** {@code ferry_invocations_completed_total{service,handler,outcome}}: succeeded, failed, killed or cancelled. */
@@ -228,26 +372,38 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void publish(String topic, InvocationResult result) {
+        String problem = resultTopicProblem(topic);
+        if (problem != null) {
+            // Checked on submission already; the topic may have gone since, or the setting changed.
+            deadLetterValue(result.invocationId(), Json.write(result), DeadLetters.UNPUBLISHABLE_RESULT, problem);
+            return;
+        }
         Headers headers = new RecordHeaders().add(ProcessorTopology.RESULT_TOPIC_HEADER,
                 topic.getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(result.invocationId(), Json.write(result), context.currentSystemTimeMs(), headers),
-                ProcessorTopology.RESULTS_SINK);
+        Record<String, byte[]> record = new Record<>(result.invocationId(), Json.write(result),
+                context.currentSystemTimeMs(), headers);
+        if (!topic.equals(topics.results())) {
+            // A topic of the user's may take smaller records than Ferry's own: the broker would refuse the result
+            // and with it the transaction. The invocation fails instead (its failure is small enough).
+            int limit = topicLimits.maxRecordBytes(topic);
+            long size = sizeOf(record);
+            if (size > limit) {
+                throw new UnproducibleRecord("its result would be " + size + " bytes, over the " + limit
+                        + " bytes the result topic '" + topic + "' takes (max.message.bytes)");
+            }
+        }
+        forward(ProcessorTopology.RESULTS_SINK, record);
     }
 
     @Override
     public void deadLetter(FailedInvocation failed) {
-        Headers headers = new RecordHeaders()
-                .add(DeadLetters.KIND, DeadLetters.FAILED_INVOCATION.getBytes(StandardCharsets.UTF_8))
-                .add(DeadLetters.REASON, ("[" + failed.failure().code() + "] " + failed.failure().message())
-                        .getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(failed.invocationId(), Json.write(failed), context.currentSystemTimeMs(), headers),
-                ProcessorTopology.DEAD_LETTER_SINK);
+        deadLetterValue(failed.invocationId(), Json.write(failed), DeadLetters.FAILED_INVOCATION,
+                "[" + failed.failure().code() + "] " + failed.failure().message());
     }
 
     @Override
     public void reply(String ingressId, Reply reply) {
-        context.forward(new Record<>(ingressId, Json.write(reply), context.currentSystemTimeMs()),
-                ProcessorTopology.REPLIES_SINK);
+        forward(ProcessorTopology.REPLIES_SINK, new Record<>(ingressId, Json.write(reply), context.currentSystemTimeMs()));
     }
 
     @Override
@@ -257,12 +413,69 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             return;
         }
         log.warn("Command sent to the dead-letter topic: {}", reason);
-        Headers headers = new RecordHeaders(current.headers().toArray());
-        headers.add(DeadLetters.KIND, DeadLetters.REJECTED_RECORD.getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        Headers headers = new RecordHeaders();
+        addOriginalHeaders(headers, current.headers());
         context.recordMetadata().ifPresent(meta -> addOrigin(headers, meta));
-        context.forward(new Record<>(current.key(), current.value(), current.timestamp(), headers),
-                ProcessorTopology.DEAD_LETTER_SINK);
+        deadLetter(current.key(), current.value(), current.timestamp(), headers, DeadLetters.REJECTED_RECORD, reason);
+    }
+
+    @Override
+    public void timerFailed(Timer timer, String reason) {
+        log.error("Timer failed; its invocation ends: {}", reason);
+        deadLetterValue(timer.invocationId(), Json.write(timer), DeadLetters.FAILED_TIMER, reason);
+    }
+
+    @Override
+    public void unprocessable(String invocationId, String reason) {
+        log.error("Could not end invocation {}: {}", invocationId, reason);
+        deadLetterValue(invocationId, null, DeadLetters.UNPROCESSABLE, reason);
+    }
+
+    private void deadLetterValue(String key, byte[] value, String kind, String reason) {
+        deadLetter(key, value, context.currentSystemTimeMs(), new RecordHeaders(), kind, reason);
+    }
+
+    /**
+     * Writes a bounded copy to the dead-letter topic: the value cut at {@value #DEAD_LETTER_VALUE_BYTES} bytes, the
+     * key and original headers bounded too, and the kind, the reason and what was cut in headers. Whatever could
+     * not be processed, this record can always be written.
+     */
+    private void deadLetter(String key, byte[] value, long timestamp, Headers headers, String kind, String reason) {
+        String boundedKey = key;
+        if (key != null && key.length() > DEAD_LETTER_KEY_CHARS) {
+            boundedKey = key.substring(0, DEAD_LETTER_KEY_CHARS);
+            reason += " (key cut from " + key.length() + " characters)";
+        }
+        byte[] boundedValue = value;
+        if (value != null && value.length > DEAD_LETTER_VALUE_BYTES) {
+            boundedValue = Arrays.copyOf(value, DEAD_LETTER_VALUE_BYTES);
+            headers.add(DeadLetters.ORIGINAL_SIZE, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+            reason += " (value cut from " + value.length + " bytes to " + DEAD_LETTER_VALUE_BYTES + ")";
+        }
+        if (reason.length() > DEAD_LETTER_KEY_CHARS * 8) {
+            reason = reason.substring(0, DEAD_LETTER_KEY_CHARS * 8) + "...";
+        }
+        headers.add(DeadLetters.KIND, kind.getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(boundedKey, boundedValue, timestamp, headers), ProcessorTopology.DEAD_LETTER_SINK);
+    }
+
+    /** The record's own headers, as many as fit in {@value #DEAD_LETTER_HEADER_BYTES} bytes. */
+    private static void addOriginalHeaders(Headers copy, Headers original) {
+        long size = 0;
+        int dropped = 0;
+        for (Header header : original) {
+            long headerSize = header.key().length() + (header.value() == null ? 0 : header.value().length);
+            if (size + headerSize > DEAD_LETTER_HEADER_BYTES) {
+                dropped++;
+                continue;
+            }
+            size += headerSize;
+            copy.add(header);
+        }
+        if (dropped > 0) {
+            copy.add(DeadLetters.DROPPED_HEADERS, Integer.toString(dropped).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private static void addOrigin(Headers headers, RecordMetadata meta) {
@@ -270,5 +483,4 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         headers.add(DeadLetters.PARTITION, Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add(DeadLetters.OFFSET, Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
     }
-
 }

@@ -30,4 +30,10 @@ public interface Effects {
 
     /** The command being applied cannot be processed: it goes to the dead-letter topic with this reason. */
     void reject(String reason);
+
+    /** A due timer's work threw (it is removed, its invocation is failed): a record of it goes to the dead-letter topic. */
+    default void timerFailed(Timer timer, String reason) {}
+
+    /** Ending an invocation that cannot be processed failed too: only a dead-letter record with the reason is left. */
+    default void unprocessable(String invocationId, String reason) {}
 }

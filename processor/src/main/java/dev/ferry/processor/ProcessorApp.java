@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -24,7 +28,15 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
 
+    /** Stream threads replaced this often within {@link #REPLACEMENT_WINDOW} mean a failure that repeats. */
+    static final int MAX_REPLACEMENTS = 5;
+    static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
+
     private final KafkaStreams streams;
+    private final TopicLimits topicLimits;
+    private final Deque<Long> replacements = new ArrayDeque<>();
+    private final AtomicInteger replaced = new AtomicInteger();
+    private volatile String stopped;
 
     /**
      * @param kafka properties for every Kafka client (bootstrap servers, security, ...)
@@ -75,9 +87,17 @@ public final class ProcessorApp implements AutoCloseable {
                 settings.limits().topicMaxMessageBytes());
         // Ferry has no global stores; this only opts in to the behaviour Kafka 5.0 makes the default.
         props.put("processing.exception.handler.global.enabled", "true");
+        // A task reads partition n of the log and of the requests. Waiting for the other topic to have data (to
+        // order by timestamp) would hold every command of a quiet topic: process what is there at once.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        // What the processor cannot foresee failing to produce is remembered, so the command is not redone forever.
+        PoisonedRecords poisoned = new PoisonedRecords();
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionFailures.class.getName());
+        props.put(PoisonedRecords.CONFIG, poisoned);
         props.putAll(streamsOverrides);
 
-        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, meters), props);
+        topicLimits = new TopicLimits(kafka);
+        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, meters), props);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
             ProcessorTopology.INBOXES}) {
@@ -86,11 +106,46 @@ public final class ProcessorApp implements AutoCloseable {
                     .tag("store", store)
                     .register(meters);
         }
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("A processor stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        Gauge.builder("ferry.processor.thread.replacements", replaced, AtomicInteger::get)
+                .description("Processor stream threads that failed and were replaced since the start")
+                .register(meters);
+        streams.setUncaughtExceptionHandler(this::onThreadFailure);
         streams.setStateListener((next, previous) -> log.info("Processor state {} -> {}", previous, next));
+    }
+
+    /**
+     * A stream thread failed. Commands and timers that throw are handled where they run, so this is Kafka's own
+     * trouble (a lost connection, a fenced producer) or a bug: replace the thread, but not in a loop. When threads
+     * fail {@value #MAX_REPLACEMENTS} times within {@link #REPLACEMENT_WINDOW}, the processor stops (Kafka Streams
+     * goes to ERROR) and says why on {@code /health/ready}, instead of stalling every partition silently.
+     */
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        long now = System.currentTimeMillis();
+        synchronized (replacements) {
+            replacements.addLast(now);
+            while (!replacements.isEmpty() && replacements.peekFirst() < now - REPLACEMENT_WINDOW.toMillis()) {
+                replacements.removeFirst();
+            }
+            if (replacements.size() > MAX_REPLACEMENTS) {
+                stopped = "stream threads failed " + replacements.size() + " times within " + REPLACEMENT_WINDOW
+                        + ", the last with " + e;
+                log.error("A processor stream thread failed again; stopping the processor: {}", stopped, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        }
+        replaced.incrementAndGet();
+        log.error("A processor stream thread failed; replacing it", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** How many stream threads failed and were replaced since the start. */
+    public int threadReplacements() {
+        return replaced.get();
+    }
+
+    /** Why the processor stopped for good, or null. */
+    public String stoppedBecause() {
+        return stopped;
     }
 
     /** RocksDB's estimate of a store's entries over this process's partitions; 0 while not running. */
@@ -125,5 +180,6 @@ public final class ProcessorApp implements AutoCloseable {
         // sit unassigned until the session times out (45 s) when this process, or another, starts again.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        topicLimits.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.registry.Registry;
 import dev.ferry.schemas.RecordLimits;
+import dev.ferry.schemas.ResultTopics;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -14,12 +15,14 @@ import java.util.function.Supplier;
  * @param timerTick how often the wall-clock punctuator looks for due timers; with an idle topic the stream
  *     thread also needs {@code poll.ms} at most this long to wake up in time
  * @param limits the largest body, and the record sizes that follow from it
+ * @param resultTopics where a submission's {@code resultTopic} may point; null for {@link ResultTopics#any}
  */
 public record ProcessorSettings(
         Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick,
-        RecordLimits limits) {
+        RecordLimits limits, ResultTopics resultTopics) {
+    /** With the default body limit, and results publishable on any topic that is not reserved. */
     public ProcessorSettings(
             Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {
-        this(policies, registry, partitions, lease, timerTick, RecordLimits.DEFAULT);
+        this(policies, registry, partitions, lease, timerTick, RecordLimits.DEFAULT, null);
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.processor;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.RecordSchemas;
+import dev.ferry.schemas.ResultTopics;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-/** The processor's topology, built in one place: the log in, the state machine with its stores, three sinks. */
+/** The processor's topology, built in one place: the log and requests in, the state machine with its stores, the sinks. */
 public final class ProcessorTopology {
     public static final String INVOCATIONS = "invocations";
     public static final String INPUTS = "inputs";
@@ -37,7 +38,14 @@ public final class ProcessorTopology {
 
     private ProcessorTopology() {}
 
+    /** With every result topic taken to exist and take any record (tests without a broker). */
     public static Topology build(Topics topics, ProcessorSettings settings, MeterRegistry meters) {
+        return build(topics, settings, TopicLimits.unlimited(), new PoisonedRecords(), meters);
+    }
+
+    /** @param topicLimits what is known of the topics results are published on, besides Ferry's results topic */
+    static Topology build(Topics topics, ProcessorSettings settings, TopicLimits topicLimits,
+            PoisonedRecords poisoned, MeterRegistry meters) {
         Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                 settings.limits().topicMaxMessageBytes());
         StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
@@ -55,9 +63,14 @@ public final class ProcessorTopology {
                 .withLoggingEnabled(Map.of());
 
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
+        // The log (dispatchers, direct producers) and the requests (ingresses) are co-partitioned: a task reads
+        // partition n of both.
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log(),
+                topics.requests());
         RecordSchemas schemas = new RecordSchemas();
-        topology.addProcessor(STATE_MACHINE, () -> new CommandProcessor(settings, schemas, topics.results(), meters), SOURCE);
+        ResultTopics resultTopics = settings.resultTopics() != null ? settings.resultTopics() : ResultTopics.any(topics);
+        topology.addProcessor(STATE_MACHINE,
+                () -> new CommandProcessor(settings, schemas, topics, resultTopics, topicLimits, poisoned, meters), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);
@@ -72,9 +85,10 @@ public final class ProcessorTopology {
                 (key, value, context) -> new String(context.headers().lastHeader(RESULT_TOPIC_HEADER).value(),
                         StandardCharsets.UTF_8),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
-        // A command on the wrong partition of the log goes back to the log, on the partition of its invocation id
-        // (its key).
-        topology.addSink(REROUTE_SINK, topics.log(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+        // A command on the wrong partition goes back to the topic it came from, on the partition of its invocation
+        // id (its key).
+        topology.addSink(REROUTE_SINK, (key, value, context) -> context.topic(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 (topic, key, value, partitions) -> Optional.of(Set.of(
                         Routing.partition(InvocationId.parse(key).partitionKey(), partitions))),
                 STATE_MACHINE);

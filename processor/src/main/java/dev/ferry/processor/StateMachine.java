@@ -79,17 +79,85 @@ public final class StateMachine {
         }
     }
 
-    /** Fires the timers due at {@code now}; returns how many fired. */
+    /**
+     * Fires the timers due at {@code now}; returns how many fired. A timer whose work throws is already removed,
+     * and its invocation ends with a failure: the timer never fires again, so the same exception cannot stop the
+     * stream thread over and over.
+     */
     public int fireDueTimers(long now) {
         List<Timer> due = state.dueTimers(now, TIMERS_PER_TICK);
         for (Timer timer : due) {
             state.removeTimer(timer);
-            InvocationState invocation = state.invocation(timer.invocationId());
-            if (invocation != null) {
-                onTimer(timer, invocation, now);
+            try {
+                InvocationState invocation = state.invocation(timer.invocationId());
+                if (invocation != null) {
+                    onTimer(timer, invocation, now);
+                }
+            } catch (RuntimeException e) {
+                String reason = "a " + timer.kind() + " timer of " + timer.invocationId() + " failed: " + e;
+                effects.timerFailed(timer, reason);
+                fail(timer.invocationId(), new Failure(500, "Ferry could not process " + reason), null, now);
             }
         }
         return due.size();
+    }
+
+    /**
+     * The last resort when ending an invocation failed: its waiters as stored still learn the failure, though the
+     * invocation stays as it was. Returns whether {@code caller} was among them.
+     */
+    private boolean answerWaiters(String invocationId, Failure failure, ReplyTo caller) {
+        try {
+            InvocationState stored = invocationId == null ? null : state.invocation(invocationId);
+            if (stored == null) {
+                return false;
+            }
+            for (ReplyTo waiter : stored.waiters()) {
+                effects.reply(waiter.ingressId(), Reply.result(waiter.requestId(), invocationId,
+                        new Outcome(null, failure), null));
+            }
+            return stored.isWaiting(caller);
+        } catch (RuntimeException e) {
+            effects.unprocessable(invocationId, "answering its waiters failed too: " + e);
+            return false;
+        }
+    }
+
+    /**
+     * Ends an invocation with {@code failure} because something about it cannot be processed (a command or timer
+     * that threw, an effect that cannot be written): its waiting callers and attached clients get the failure, and
+     * {@code caller}, when given and not among them, gets it too. Whatever this throws in turn is caught: the
+     * caller then only has the dead-letter record. Returns whether an invocation was ended.
+     */
+    public boolean fail(String invocationId, Failure failure, ReplyTo caller, long now) {
+        boolean ended = false;
+        boolean callerAnswered = caller == null;
+        try {
+            InvocationState invocation = invocationId == null ? null : state.invocation(invocationId);
+            if (invocation != null && !invocation.completed()) {
+                callerAnswered |= invocation.isWaiting(caller);
+                if (invocation.status() == InvocationStatus.RUNNING) {
+                    effects.abort(new AbortAttempt(invocation.invocationId(), invocation.attempt()));
+                } else if (invocation.status() == InvocationStatus.INBOXED) {
+                    leaveInbox(invocation);
+                }
+                complete(invocation, new Outcome(null, failure), now);
+                ended = true;
+            }
+        } catch (RuntimeException e) {
+            effects.unprocessable(invocationId, "ending it with [" + failure.code() + "] " + failure.message()
+                    + " failed too: " + e);
+            callerAnswered |= answerWaiters(invocationId, failure, caller);
+        }
+        if (!callerAnswered) {
+            try {
+                effects.reply(caller.ingressId(), Reply.rejected(caller.requestId(), invocationId, failure.code(),
+                        failure.message()));
+            } catch (RuntimeException e) {
+                effects.unprocessable(invocationId, "answering its caller failed: " + e);
+            }
+        }
+        return ended;
     }
 
     // ---- submission

@@ -12,6 +12,7 @@ import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.registry.HandlerManifest;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Completes and checks a submission before the state machine sees it, so that an {@code Invoke} from a plain Kafka
@@ -40,8 +41,18 @@ final class Submissions {
 
     private Submissions() {}
 
-    static Decision check(Invoke invoke, Origin origin, Registry registry, int partitions) {
+    /**
+     * @param resultTopicProblem null for a {@code resultTopic} results may be published on, else why not
+     */
+    static Decision check(Invoke invoke, Origin origin, Registry registry, int partitions,
+            Function<String, String> resultTopicProblem) {
         Target requested = invoke.target();
+        if (invoke.resultTopic() != null) {
+            String problem = resultTopicProblem.apply(invoke.resultTopic());
+            if (problem != null) {
+                return new Reject(problem);
+            }
+        }
         Optional<RegisteredService> service = registry.service(requested.service());
         if (service.isEmpty()) {
             return new Reject("service '" + requested.service() + "' is not registered");

@@ -21,6 +21,11 @@ import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.RetryPolicy;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.Failure;
+import dev.ferry.schemas.RecordLimits;
+import dev.ferry.schemas.ResultTopics;
+import dev.ferry.schemas.command.Attach;
+import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.Invoke;
@@ -54,12 +59,17 @@ class ProcessorTopologyTest {
     private static final Registry REGISTRY = Registry.EMPTY.with(new Deployment("dp_1test", "http://127.0.0.1:9080",
             0, 1, List.of(new ServiceManifest("Greeter", null, ServiceType.SERVICE, List.of(
                     new HandlerManifest("greet", null, null, null, null, null, null, null, null, null, null, null,
+                            null, null, null, null, null, null),
+                    new HandlerManifest("boom", null, null, null, null, null, null, null, null, null, null, null,
                             null, null, null, null, null, null)),
                     null, null, null, null, null, null, null, null, null, null, null, null, null))), 0);
 
     private Path stateDir;
     private TopologyTestDriver driver;
+    private static final Target BOOM = Target.service("Greeter", "boom");
     private TestInputTopic<String, byte[]> log;
+    private TestInputTopic<String, byte[]> requests;
+    private final PoisonedRecords poisoned = new PoisonedRecords();
     private TestOutputTopic<String, byte[]> dispatch;
     private TestOutputTopic<String, byte[]> replies;
     private TestOutputTopic<String, byte[]> deadLetters;
@@ -72,11 +82,38 @@ class ProcessorTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // The test driver's topics have one partition: every command is on its partition.
-        ProcessorSettings settings = new ProcessorSettings(
-                Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), () -> REGISTRY, 1,
-                Duration.ofSeconds(10), Duration.ofMillis(20));
-        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, new SimpleMeterRegistry()), props, START);
+        Policies uniform = Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1));
+        // A bug for one handler: deciding how to retry it throws (a command or a timer that cannot be processed).
+        Policies throwingForBoom = new Policies() {
+            @Override
+            public RetryPolicy retryPolicy(Target target) {
+                if (target.handler().equals("boom")) {
+                    throw new IllegalStateException("no retry policy for boom");
+                }
+                return uniform.retryPolicy(target);
+            }
+
+            @Override
+            public Duration retention(Target target, String idempotencyKey) {
+                return uniform.retention(target, idempotencyKey);
+            }
+
+            @Override
+            public Duration inactivityTimeout(Target target) {
+                return Duration.ZERO;
+            }
+        };
+        ProcessorSettings settings = new ProcessorSettings(throwingForBoom, () -> REGISTRY, 1,
+                Duration.ofSeconds(10), Duration.ofMillis(20), RecordLimits.DEFAULT, ResultTopics.parse("out.*", TOPICS));
+        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings,
+                new TopicLimits(null) {
+                    @Override
+                    int maxRecordBytes(String topic) {
+                        return topic.equals("out.existing") ? 10_000 : TopicLimits.MISSING;
+                    }
+                }, poisoned, new SimpleMeterRegistry()), props, START);
         log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer());
+        requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer());
         dispatch = driver.createOutputTopic(TOPICS.dispatch(), new StringDeserializer(), new ByteArrayDeserializer());
         replies = driver.createOutputTopic(TOPICS.replies(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(
@@ -205,7 +242,174 @@ class ProcessorTopologyTest {
                 new ReplyTo("ingress-1", "req-1"), false, START.toEpochMilli(), null);
     }
 
+    /** A command with a caller comes from an ingress, on the requests topic; the others are on the log. */
     private void pipe(Command command) {
-        log.pipeInput(command.invocationId(), Json.write(command));
+        boolean fromIngress = command instanceof Invoke invoke && invoke.replyTo() != null;
+        (fromIngress ? requests : log).pipeInput(command.invocationId(), Json.write(command));
+    }
+
+    private Invoke call(Target target, String resultTopic) {
+        return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
+                List.of(), Payload.ofUtf8("{}"), null, null, false, new ReplyTo("ingress-1", "req-" + target.handler()),
+                false, START.toEpochMilli(), resultTopic);
+    }
+
+    private Reply readReply() {
+        return Json.readTrusted(replies.readRecord().value(), Reply.class);
+    }
+
+    private static String header(TestRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** After a failure, a plain call still flows: nothing is stuck behind it. */
+    private void aPlainCallStillRuns() {
+        dispatch.readRecordsToList(); // earlier attempts and aborts
+        Invoke call = new Invoke(InvocationIds.forSubmission(GREET, "after").toString(), GREET, "after",
+                "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
+                new ReplyTo("ingress-1", "req-after"), false, START.toEpochMilli(), null);
+        pipe(call);
+        assertThat(Json.readTrusted(dispatch.readRecord().value(), Dispatch.class).invocationId())
+                .isEqualTo(call.invocationId());
+        pipe(new Completion(call.invocationId(), 1, Outcome.success(200, "application/json", Payload.ofUtf8("1"))));
+        assertThat(readReply().requestId()).isEqualTo("req-after");
+    }
+
+    @Test
+    void aCommandThatThrowsEndsItsInvocationForItsCallerAndIsDeadLettered() {
+        Invoke call = call(BOOM, null);
+        pipe(call);
+        dispatch.readRecord();
+        // Deciding whether to retry throws: the command is parked, the invocation ends with the reason.
+        pipe(new AttemptFailed(call.invocationId(), 1, new Failure(500, "service down"), null));
+
+        Reply reply = readReply();
+        assertThat(reply.requestId()).isEqualTo("req-boom");
+        assertThat(reply.outcome().failure().code()).isEqualTo(500);
+        assertThat(reply.outcome().failure().message())
+                .startsWith("Ferry could not process a AttemptFailed of this invocation: ")
+                .contains("no retry policy for boom");
+        TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
+        assertThat(header(dead, DeadLetters.REASON)).contains("no retry policy for boom");
+        KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
+        assertThat(invocations.get(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
+        aPlainCallStillRuns();
+    }
+
+    @Test
+    void aTimerThatThrowsEndsItsInvocationOnceAndNeverFiresAgain() {
+        Invoke call = call(BOOM, null);
+        pipe(call);
+        dispatch.readRecord();
+        // The lease runs out: its timer asks for the retry policy, which throws.
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+
+        Reply reply = readReply();
+        assertThat(reply.outcome().failure().code()).isEqualTo(500);
+        assertThat(reply.outcome().failure().message()).startsWith("Ferry could not process a LEASE timer of "
+                + call.invocationId()).contains("no retry policy for boom");
+        TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.key()).isEqualTo(call.invocationId());
+        assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.FAILED_TIMER);
+        assertThat(header(dead, DeadLetters.REASON)).contains("LEASE", "no retry policy for boom");
+
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertThat(deadLetters.isEmpty()).as("the timer is gone").isTrue();
+        assertThat(replies.isEmpty()).isTrue();
+        aPlainCallStillRuns();
+    }
+
+    @Test
+    void aReplyToOnTheLogAnswersNobodyAndACommandOnlyForCallersIsRefusedThere() {
+        Invoke forged = call(null);
+        log.pipeInput(forged.invocationId(), Json.write(forged));
+        assertThat(Json.readTrusted(dispatch.readRecord().value(), Dispatch.class).invocationId())
+                .as("the submission still runs").isEqualTo(forged.invocationId());
+        pipe(new Completion(forged.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("secret"))));
+        assertThat(replies.isEmpty()).as("the replyTo from the log is not honoured").isTrue();
+
+        log.pipeInput(forged.invocationId(), Json.write(new Attach(forged.invocationId(),
+                new ReplyTo("ingress-1", "req-other"))));
+        assertThat(replies.isEmpty()).isTrue();
+        assertThat(header(deadLetters.readRecord(), DeadLetters.REASON))
+                .isEqualTo("a Attach with a replyTo on ferry.log: only Ferry's ingress sends those, on ferry.requests");
+        aPlainCallStillRuns();
+    }
+
+    @Test
+    void aResultTopicThatIsNotAllowedOrMissingIsRefusedWithTheReason() {
+        pipe(call(GREET, "ferry.deployments"));
+        Reply refused = readReply();
+        assertThat(refused.outcome().failure().code()).isEqualTo(400);
+        assertThat(refused.outcome().failure().message()).isEqualTo("the result topic 'ferry.deployments' is not allowed: topics starting"
+                + " with ferry. are Ferry's own (except ferry.results)");
+        assertThat(header(deadLetters.readRecord(), DeadLetters.REASON)).isEqualTo(refused.outcome().failure().message());
+
+        log.pipeInput("k", ("{\"type\":\"Invoke\",\"target\":{\"service\":\"Greeter\",\"handler\":\"greet\"},"
+                + "\"resultTopic\":\"out.missing\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(header(deadLetters.readRecord(), DeadLetters.REASON))
+                .isEqualTo("the result topic 'out.missing' does not exist");
+        assertThat(dispatch.isEmpty()).isTrue();
+
+        Invoke allowed = call(GREET, "out.existing");
+        pipe(allowed);
+        assertThat(dispatch.readRecord()).isNotNull();
+        TestOutputTopic<String, byte[]> out = driver.createOutputTopic("out.existing", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        pipe(new Completion(allowed.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("1"))));
+        assertThat(out.readRecord().key()).isEqualTo(allowed.invocationId());
+    }
+
+    @Test
+    void aResultTooLargeForItsResultTopicEndsTheInvocationWithTheReason() {
+        Invoke call = call(GREET, "out.existing");
+        pipe(call);
+        dispatch.readRecord();
+        pipe(new Completion(call.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("x".repeat(20_000)))));
+
+        Reply reply = readReply();
+        assertThat(reply.outcome().failure().code()).isEqualTo(500);
+        assertThat(reply.outcome().failure().message()).startsWith("Ferry could not process a Completion of this"
+                + " invocation: its result would be ").endsWith(" bytes, over the 10000 bytes the result topic"
+                + " 'out.existing' takes (max.message.bytes)");
+        TestOutputTopic<String, byte[]> out = driver.createOutputTopic("out.existing", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        assertThat(new String(out.readRecord().value(), StandardCharsets.UTF_8))
+                .as("the failure is published instead").contains("\"status\":\"failed\"");
+        aPlainCallStillRuns();
+    }
+
+    @Test
+    void aDeadLetterKeepsABoundedCopyOfAHugeRecord() {
+        byte[] huge = new byte[3 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) '[');
+        log.pipeInput("k".repeat(5000), huge);
+
+        TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.value()).hasSize(CommandProcessor.DEAD_LETTER_VALUE_BYTES);
+        assertThat(dead.key()).hasSize(CommandProcessor.DEAD_LETTER_KEY_CHARS);
+        assertThat(header(dead, DeadLetters.ORIGINAL_SIZE)).isEqualTo(Integer.toString(huge.length));
+        assertThat(header(dead, DeadLetters.REASON)).startsWith("not a valid command: not JSON")
+                .endsWith("(value cut from 3145728 bytes to 1048576)");
+        aPlainCallStillRuns();
+    }
+
+    @Test
+    void aCommandWhoseEffectsCouldNotBeProducedEndsItsInvocationWhenProcessedAgain() {
+        Invoke call = call(GREET, null);
+        pipe(call);
+        dispatch.readRecord();
+        // As the production exception handler does when a send failed: the transaction aborts, the command is redone.
+        poisoned.add(TOPICS.log(), 0, 0, "writing a record to out.gone failed: UnknownTopicOrPartitionException");
+        pipe(new Completion(call.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("1"))));
+
+        Reply reply = readReply();
+        assertThat(reply.outcome().failure().code()).isEqualTo(500);
+        assertThat(reply.outcome().failure().message()).isEqualTo("Ferry could not process a Completion of this"
+                + " invocation: writing a record to out.gone failed: UnknownTopicOrPartitionException");
+        assertThat(header(deadLetters.readRecord(), DeadLetters.REASON)).startsWith("processing failed: writing");
+        aPlainCallStillRuns();
     }
 }

@@ -19,8 +19,26 @@ final class RecordingEffects implements Effects {
     final List<InvocationResult> published = new ArrayList<>();
     final List<FailedInvocation> failed = new ArrayList<>();
 
+    final List<String> unprocessable = new ArrayList<>();
+    final List<String> failedTimers = new ArrayList<>();
+    /** When set, publishing throws it (an effect that cannot be written). */
+    RuntimeException publishFailure;
+
+    @Override
+    public void unprocessable(String invocationId, String reason) {
+        unprocessable.add(invocationId + ": " + reason);
+    }
+
+    @Override
+    public void timerFailed(Timer timer, String reason) {
+        failedTimers.add(reason);
+    }
+
     @Override
     public void publish(String topic, InvocationResult result) {
+        if (publishFailure != null) {
+            throw publishFailure;
+        }
         publishedTopics.add(topic);
         published.add(result);
     }

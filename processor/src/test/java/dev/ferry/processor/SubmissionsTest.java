@@ -110,7 +110,7 @@ class SubmissionsTest {
 
     private static Submissions.Decision check(Invoke invoke, int partition, String key) {
         return Submissions.check(invoke, new Submissions.Origin("ferry.log", partition, 42, 1_000, key), REGISTRY,
-                PARTITIONS);
+                PARTITIONS, topic -> null);
     }
 
     private static Invoke submission(Target target, String idempotencyKey) {

@@ -124,30 +124,65 @@ public final class RegistryView implements AutoCloseable {
         }
     }
 
-    private static Registry apply(Registry registry, ConsumerRecord<String, byte[]> record) {
-        if (record.key() == null) {
+    /**
+     * Applies one record. Anyone who may write the topic can put anything on it: a record that is not one of the
+     * registry's (unreadable, of another type, inconsistent with its key) is logged and skipped, alone, so the
+     * records around it still apply and every process still agrees on the registry.
+     */
+    static Registry apply(Registry registry, ConsumerRecord<String, byte[]> record) {
+        try {
+            return applyOrThrow(registry, record);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Skipping a registry record at offset {} (key {}): {}", record.offset(), abbreviated(record.key()),
+                    abbreviated(String.valueOf(e.getMessage())));
             return registry;
         }
-        boolean overrides = record.key().startsWith(ServiceOverrides.KEY_PREFIX);
-        boolean subscription = record.key().startsWith(ResourceId.SUBSCRIPTION + "_");
+    }
+
+    private static Registry applyOrThrow(Registry registry, ConsumerRecord<String, byte[]> record) throws IOException {
+        String key = record.key();
+        if (key == null) {
+            throw new IllegalArgumentException("no key");
+        }
+        boolean overrides = key.startsWith(ServiceOverrides.KEY_PREFIX);
+        boolean subscription = key.startsWith(ResourceId.SUBSCRIPTION + "_");
         if (record.value() == null) {
             if (overrides) {
-                return registry.withoutOverrides(record.key().substring(ServiceOverrides.KEY_PREFIX.length()));
+                return registry.withoutOverrides(key.substring(ServiceOverrides.KEY_PREFIX.length()));
             }
-            return subscription ? registry.withoutSubscription(record.key()) : registry.without(record.key());
+            return subscription ? registry.withoutSubscription(key) : registry.without(key);
         }
-        try {
-            if (overrides) {
-                return registry.with(Json.read(record.value(), ServiceOverrides.class));
+        if (overrides) {
+            ServiceOverrides read = Json.read(record.value(), ServiceOverrides.class);
+            require(read != null && key.equals(read.key()), "not the overrides its key names");
+            return registry.with(read);
+        }
+        if (subscription) {
+            Subscription read = Json.read(record.value(), Subscription.class);
+            require(read != null && key.equals(read.id()) && read.source() != null && read.sink() != null,
+                    "not the subscription its key names");
+            return registry.with(read);
+        }
+        Deployment read = Json.read(record.value(), Deployment.class);
+        require(read != null && key.equals(read.id()) && read.uri() != null, "not the deployment its key names");
+        for (var service : read.services()) {
+            require(service != null && service.name() != null && service.ty() != null && service.handlers() != null,
+                    "a service of the deployment has no name, type or handlers");
+            for (var handler : service.handlers()) {
+                require(handler != null && handler.name() != null, "a handler of " + service.name() + " has no name");
             }
-            return subscription
-                    ? registry.with(Json.read(record.value(), Subscription.class))
-                    : registry.with(Json.read(record.value(), Deployment.class), record.offset());
-        } catch (IOException e) {
-            log.warn("Skipping an unreadable registry record {} at offset {}: {}", record.key(), record.offset(),
-                    e.getMessage());
-            return registry;
         }
+        return registry.with(read, record.offset());
+    }
+
+    private static void require(boolean condition, String problem) {
+        if (!condition) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    private static String abbreviated(String text) {
+        return text == null || text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 
     @Override

@@ -23,8 +23,17 @@ public final class CommandLog implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final int partitions;
 
+    /** Appends to the log: dispatchers' outcomes and lease renewals, subscriptions' submissions. */
     public CommandLog(Topics topics, Map<String, String> kafka, RecordLimits limits) {
-        this.topic = topics.log();
+        this(topics.log(), kafka, limits);
+    }
+
+    /**
+     * @param topic the log, or for an ingress the requests topic (the only one whose {@code replyTo} is honoured);
+     *     both have the same partitions
+     */
+    public CommandLog(String topic, Map<String, String> kafka, RecordLimits limits) {
+        this.topic = topic;
         Properties props = new Properties();
         // A caller waits on every append: when the cluster is gone, fail within seconds (the caller gets a 503)
         // instead of Kafka's two minutes. Overridable like every client property.

@@ -12,6 +12,14 @@ public record Topics(String prefix) {
         return prefix + "log";
     }
 
+    /**
+     * Commands from Ferry's ingresses: the only commands whose {@code replyTo} is honoured. Co-partitioned with the
+     * log, and read with it; direct producers write the log and never this topic.
+     */
+    public String requests() {
+        return prefix + "requests";
+    }
+
     /** Attempts for dispatchers to run. */
     public String dispatch() {
         return prefix + "dispatch";

@@ -8,6 +8,7 @@ import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.ResultTopics;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,8 @@ public record FerryConfig(
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
         Map<String, String> streams,
-        Map<String, Map<String, String>> clusters) {
+        Map<String, Map<String, String>> clusters,
+        ResultTopics resultTopics) {
 
     public enum Role {
         INGRESS,
@@ -187,7 +189,16 @@ public record FerryConfig(
                 defaults,
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
-                Map.copyOf(clusters));
+                Map.copyOf(clusters),
+                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))));
+    }
+
+    private static ResultTopics resultTopics(String setting, Topics topics) {
+        try {
+            return ResultTopics.parse(setting, topics);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfig(Setting.RESULT_TOPICS.env() + ": " + e.getMessage());
+        }
     }
 
     private static String blankToNull(String value) {

@@ -150,14 +150,16 @@ public final class FerryServer implements AutoCloseable {
 
         if (config.has(FerryConfig.Role.PROCESSOR)) {
             ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
-                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick(), limits);
+                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick(), limits,
+                    config.resultTopics());
             processor = new ProcessorApp(topics, settings, kafka, config.streams(),
                     config.dataDir().resolve("streams"), meters);
             started.push(processor);
             processor.start();
             ProcessorApp app = processor;
             readiness.add("processor", false,
-                    () -> app.running() ? null : "Kafka Streams is " + app.state() + ", not RUNNING");
+                    () -> app.running() ? null : "Kafka Streams is " + app.state() + ", not RUNNING"
+                            + (app.stoppedBecause() != null ? ": " + app.stoppedBecause() : ""));
         }
 
         CommandLog commandLog = null;
@@ -189,7 +191,10 @@ public final class FerryServer implements AutoCloseable {
             HttpClient discoveryClient = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             started.push(discoveryClient::shutdownNow);
-            ProcessorClient processorClient = new ProcessorClient(ingressId, commandLog, waiters);
+            // The ingress's commands go to the requests topic: only there is a replyTo honoured.
+            CommandLog requests = new CommandLog(topics.requests(), kafka, limits);
+            started.push(requests);
+            ProcessorClient processorClient = new ProcessorClient(ingressId, requests, waiters);
             OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> ingress.ingressPort());
             IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient, config.serviceDefaults()),
                     new Attachments(registry, processorClient), openApi, registry, meters, readiness::ingressProblem);
@@ -198,7 +203,10 @@ public final class FerryServer implements AutoCloseable {
             Map<String, Map<String, String>> clusters = new HashMap<>();
             config.clusters().forEach((name, properties) -> clusters.put(name, properties));
             clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
-            SubscriptionsApi subscriptions = new SubscriptionsApi(registry, registryWriter, clusters);
+            SubscriptionsApi subscriptions = new SubscriptionsApi(registry, registryWriter, clusters,
+                    config.resultTopics());
+            // Subscriptions submit on the log, as any producer of Ferry's cluster may: nobody waits for their
+            // invocations, so they need no replyTo, and the processor checks their result topics like anyone's.
             SubscriptionRunner subscriptionRunner = new SubscriptionRunner(topics, registry, commandLog, clusters,
                     limits);
             started.push(subscriptionRunner);

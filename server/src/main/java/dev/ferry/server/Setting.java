@@ -62,6 +62,10 @@ public enum Setting {
     DEAD_LETTER_FAILURES("FERRY_DEAD_LETTER_FAILURES", "false",
             "Publish invocations that fail terminally or are killed on the dead-letter topic, with their input"
                     + " (per service: dead_letter_failures)."),
+    RESULT_TOPICS("FERRY_RESULT_TOPICS", "*",
+            "Topics a result may be published on (a subscription's result_topic, a record's resultTopic): names and"
+                    + " `prefix*` patterns, comma-separated. Kafka's (`__*`), Kafka Streams' (`*-changelog`,"
+                    + " `*-repartition`) and Ferry's own topics are never allowed, except the results topic."),
     VALIDATE_INPUT("FERRY_VALIDATE_INPUT", "true",
             "Check request bodies against the handler's input JSON Schema and answer 400 before anything is written"
                     + " (per service: validate_input; false is Restate's behaviour)."),

@@ -36,6 +36,11 @@ final class TopicSetup {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
+                // The ingresses' commands: read with the log, co-partitioned with it.
+                topic(topics.requests(), partitions, replicationFactor, Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.dispatch(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()),
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
@@ -70,12 +75,16 @@ final class TopicSetup {
                 }
             }
         }
-        TopicDescription commandLog = admin.describeTopics(List.of(topics.log())).allTopicNames().get().get(topics.log());
-        if (commandLog.partitions().size() != partitions) {
-            throw new FerryConfig.InvalidConfig("topic " + topics.log() + " has " + commandLog.partitions().size()
-                    + " partitions but FERRY_PARTITIONS is " + partitions + ". The partition count of the command log"
-                    + " cannot change once it holds data (keys would move between partitions): set FERRY_PARTITIONS="
-                    + commandLog.partitions().size() + ", or use a new FERRY_TOPIC_PREFIX.");
+        Map<String, TopicDescription> commandTopics = admin.describeTopics(List.of(topics.log(), topics.requests()))
+                .allTopicNames().get();
+        for (String name : List.of(topics.log(), topics.requests())) {
+            int actual = commandTopics.get(name).partitions().size();
+            if (actual != partitions) {
+                throw new FerryConfig.InvalidConfig("topic " + name + " has " + actual + " partitions but"
+                        + " FERRY_PARTITIONS is " + partitions + ". The partition count of the command topics cannot"
+                        + " change once they hold data (keys would move between partitions): set FERRY_PARTITIONS="
+                        + actual + ", or use a new FERRY_TOPIC_PREFIX.");
+            }
         }
         Map<String, String> maxMessageBytes = new HashMap<>();
         for (NewTopic topic : wanted) {
