@@ -65,8 +65,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, StoredInput> inputs = context.getStateStore(ProcessorTopology.INPUTS);
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
         KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
-        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes), this,
-                settings.policies(), settings.lease(), resultsTopic);
+        KeyValueStore<String, String> inboxEntries = context.getStateStore(ProcessorTopology.INBOX_ENTRIES);
+        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes, inboxEntries),
+                this, settings.policies(), settings.lease(), resultsTopic, settings.maxInboxLength());
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME,
                 now -> stateMachine.fireDueTimers(context.currentSystemTimeMs()));
     }

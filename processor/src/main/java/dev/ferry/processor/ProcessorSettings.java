@@ -12,6 +12,15 @@ import java.util.function.Supplier;
  * @param lease how long a dispatched attempt may go without a lease renewal before it is run again
  * @param timerTick how often the wall-clock punctuator looks for due timers; with an idle topic the stream
  *     thread also needs {@code poll.ms} at most this long to wake up in time
+ * @param maxInboxLength invocations that may wait for one object key (or workflow id); more are refused
  */
 public record ProcessorSettings(
-        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {}
+        Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick,
+        int maxInboxLength) {
+    public static final int DEFAULT_MAX_INBOX_LENGTH = 1_000;
+
+    public ProcessorSettings(
+            Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {
+        this(policies, registry, partitions, lease, timerTick, DEFAULT_MAX_INBOX_LENGTH);
+    }
+}

@@ -104,7 +104,8 @@ class ProcessorTopologyTest {
         TestRecord<String, byte[]> replied = replies.readRecord();
         assertThat(replied.key()).as("keyed by the waiting ingress instance").isEqualTo("ingress-1");
         Reply reply = Json.readTrusted(replied.value(), Reply.class);
-        assertThat(reply.requestId()).isEqualTo("req-1");
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(reply.invocationId()).isEqualTo(call.invocationId());
         assertThat(reply.outcome().success().body().utf8()).isEqualTo("{\"greeting\":\"Hello Mary\"}");
 
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);

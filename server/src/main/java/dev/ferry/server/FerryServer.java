@@ -148,7 +148,8 @@ public final class FerryServer implements AutoCloseable {
 
         if (config.has(FerryConfig.Role.PROCESSOR)) {
             ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
-                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick());
+                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick(),
+                    config.maxInboxLength());
             processor = new ProcessorApp(topics, settings, kafka, config.streams(),
                     config.dataDir().resolve("streams"), meters);
             started.push(processor);
@@ -177,7 +178,7 @@ public final class FerryServer implements AutoCloseable {
 
         if (config.has(FerryConfig.Role.INGRESS)) {
             String ingressId = "ingress-" + UUID.randomUUID();
-            waiters = new Waiters();
+            waiters = new Waiters(config.maxWaitersPerInvocation());
             ReplyListener replies = new ReplyListener(topics.replies(), ingressId, waiters, kafka);
             started.push(replies);
             replies.start();
