@@ -22,8 +22,9 @@ import java.util.List;
 public final class InvocationState {
     /**
      * Ingress instances remembered as waiting, at most. Past it the one that registered longest ago is forgotten:
-     * an instance waits on behalf of all its requests, so many ids mean instances that restarted (whose replies
-     * nobody reads any more), and a live one whose id is dropped only loses the push of the result, not the result.
+     * an instance waits on behalf of all its requests, so many ids mean mostly instances that stopped without
+     * detaching (whose replies nobody reads any more). A live instance forgotten this way is not sent the result;
+     * its requests get it when they attach again.
      */
     static final int MAX_WAITING_INGRESSES = 64;
 
