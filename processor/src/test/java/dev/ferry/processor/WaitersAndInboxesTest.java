@@ -79,6 +79,22 @@ class WaitersAndInboxesTest {
     }
 
     @Test
+    void aFloodOfIdempotentRepeatsIsOneWaiterToo() {
+        Target greet = Target.service("Greeter", "greet");
+        Invoke first = idempotentCall(greet, "key-1");
+        machine.apply(first, now);
+        int storedBytes = storedBytes(first.invocationId());
+        for (int i = 0; i < 2_000; i++) {
+            machine.apply(idempotentCall(greet, "key-1"), now + 1);
+        }
+        assertThat(storedBytes(first.invocationId())).isEqualTo(storedBytes);
+        assertThat(effects.takeDispatches()).as("run once").hasSize(1);
+
+        machine.apply(new Completion(first.invocationId(), 1, ok()), now + 2);
+        assertThat(effects.replyIngresses).containsExactly("ingress-a");
+    }
+
+    @Test
     void theResultGoesOnceToEveryWaitingIngress() {
         Invoke call = call(SIGNUP_RUN, "ingress-a");
         machine.apply(call, now);
@@ -334,6 +350,12 @@ class WaitersAndInboxesTest {
         return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
                 List.of(), Payload.ofUtf8("1"), null, null, false, new ReplyTo(ingressId, nextRequest()), false, now,
                 null);
+    }
+
+    private Invoke idempotentCall(Target target, String idempotencyKey) {
+        return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
+                "application/json", List.of(), Payload.ofUtf8("1"), null, null, false,
+                new ReplyTo("ingress-a", nextRequest()), false, now, null);
     }
 
     /** A producer's send (nobody waits for an answer). */
