@@ -137,7 +137,8 @@ public final class Attachments {
         } else {
             Duration maxWait = Preferences.of(req).maxWait();
             Optional<Reply> answered = processor.askAbout(lookup.invocationId(),
-                    replyTo -> new Attach(lookup.invocationId(), replyTo), maxWait);
+                    replyTo -> new Attach(lookup.invocationId(), replyTo), maxWait,
+                    () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
             if (answered.isEmpty()) {
                 Responses.stillRunning(res, lookup.invocationId());
                 return;

@@ -122,7 +122,8 @@ public final class Invocations {
                 now, null);
         // A call waits for the result, which may come for several requests at once (see Waiters).
         Optional<Reply> reply = request.send() ? processor.ask(submission, maxWait)
-                : processor.askAbout(invocationId, submission, maxWait);
+                : processor.askAbout(invocationId, submission, maxWait,
+                        () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
         if (reply.isEmpty()) {
             Responses.stillRunning(res, invocationId);
         } else if (request.send()) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessorClient {
     private static final Logger log = LoggerFactory.getLogger(ProcessorClient.class);
+    /** How often a request waiting for a result looks whether its caller is still there. */
+    static final Duration CALLER_CHECK = Duration.ofSeconds(1);
 
     private final String ingressId;
     private final CommandLog commandLog;
@@ -64,10 +67,12 @@ public final class ProcessorClient {
      * processor is told with a {@link Detach}, so it forgets this instance.
      *
      * @param maxWait how long to wait for the answer once the log has the command; null to wait until it comes
-     * @return the answer, or empty when {@code maxWait} passed first
+     * @param callerGone asked every {@link #CALLER_CHECK} while waiting: true when the caller has gone away
+     * @return the answer, or empty when {@code maxWait} passed first or the caller went away
      * @throws IngressError 429 when too many requests here wait for the invocation already
      */
-    public Optional<Reply> askAbout(String invocationId, Function<ReplyTo, Command> command, Duration maxWait) {
+    public Optional<Reply> askAbout(String invocationId, Function<ReplyTo, Command> command, Duration maxWait,
+            BooleanSupplier callerGone) {
         String requestId = waiters.nextRequestId();
         List<CompletableFuture<RecordMetadata>> appended = new ArrayList<>(1);
         CompletableFuture<Reply> answer = waiters.waitFor(invocationId, requestId,
@@ -75,7 +80,20 @@ public final class ProcessorClient {
                 () -> detach(invocationId));
         try {
             await(appended.get(0), null);
-            return Optional.ofNullable(await(answer, maxWait));
+            long deadline = maxWait == null ? Long.MAX_VALUE : System.nanoTime() + maxWait.toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                Reply reply = await(answer, Duration.ofNanos(Math.min(left, CALLER_CHECK.toNanos())));
+                if (reply != null) {
+                    return Optional.of(reply);
+                }
+                if (callerGone.getAsBoolean()) {
+                    return Optional.empty();
+                }
+            }
         } finally {
             answer.cancel(false);
         }

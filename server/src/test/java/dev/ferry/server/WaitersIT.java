@@ -8,6 +8,7 @@ import dev.ferry.schemas.DeadLetters;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,10 +119,10 @@ class WaitersIT {
         answers.forEach(answer -> byStatus.merge(answer.statusCode(), 1, Integer::sum));
         long p99 = percentile(latencies, 99);
         System.out.printf("WaitersIT flood: %d attaches (%d at a time) in %d ms, statuses %s; other calls before:"
-                        + " p50 %d ms, p99 %d ms; %d during: p50 %d ms, p99 %d ms, max %d ms; stored invocation"
-                        + " %d bytes before%n", ATTACHES, IN_FLIGHT, floodMillis, byStatus, percentile(baseline, 50),
-                percentile(baseline, 99), latencies.size(), percentile(latencies, 50), p99,
-                percentile(latencies, 100), sizeBefore);
+                        + " p50 %d ms, p95 %d ms, p99 %d ms; %d during: p50 %d ms, p95 %d ms, p99 %d ms, max %d ms;"
+                        + " stored invocation %d bytes before%n", ATTACHES, IN_FLIGHT, floodMillis, byStatus,
+                percentile(baseline, 50), percentile(baseline, 95), percentile(baseline, 99), latencies.size(),
+                percentile(latencies, 50), percentile(latencies, 95), p99, percentile(latencies, 100), sizeBefore);
 
         assertThat(byStatus.keySet()).as(byStatus.toString()).containsOnly(202, 429);
         assertThat(byStatus.get(202)).as("the first ones wait, then give up").isGreaterThanOrEqualTo(MAX_WAITERS);
@@ -131,8 +132,10 @@ class WaitersIT {
         JsonNode error = Json.MAPPER.readTree(refused.body());
         assertThat(error.path("code").asInt()).isEqualTo(429);
         assertThat(error.path("message").asText()).contains(invocationId, "at most " + MAX_WAITERS);
-        assertThat(p99).as("other invocations' calls during the flood (generous: CI machines are shared)")
-                .isLessThan(3_000L);
+        // Generous bounds: CI machines are shared, and this JVM runs the flood's 800 connections, Ferry and the broker.
+        assertThat(percentile(latencies, 95)).as("p95 of other invocations' calls during the flood")
+                .isLessThan(1_000L);
+        assertThat(p99).as("p99 of other invocations' calls during the flood").isLessThan(10_000L);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(storedInvocation(invocationId).has("waitingIngresses")).isFalse();
@@ -156,6 +159,36 @@ class WaitersIT {
             assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
             assertThat(result.body()).contains("\"approved\":\"yes\"");
         }
+    }
+
+    @Test
+    void attachesWhoseClientsDisconnectAreForgotten() throws Exception {
+        String workflowId = "gone-" + UUID.randomUUID();
+        Http.Response started = ingress.postJson("/Signup/" + workflowId + "/run/send", "{\"email\":\"a@b.c\"}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        String invocationId = started.header("x-restate-id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> storedInvocation(invocationId) != null
+                && storedInvocation(invocationId).path("status").asText().equals("running"));
+        int sizeBefore = storedInvocationBytes(invocationId);
+
+        // Clients that send an attach (no Prefer: wait: they would wait for ever) and then hang up.
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Socket client = new Socket("127.0.0.1", ferry.server().ingressPort());
+            client.getOutputStream().write(("GET /restate/workflow/Signup/" + workflowId + "/attach HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            clients.add(client);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> storedInvocation(invocationId).has("waitingIngresses"));
+        for (Socket client : clients) {
+            client.close();
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(storedInvocation(invocationId).has("waitingIngresses")).isFalse();
+            assertThat(storedInvocationBytes(invocationId)).isEqualTo(sizeBefore);
+        });
+        assertThat(ingress.postJson("/Signup/" + workflowId + "/approve", "\"yes\"").status()).isEqualTo(200);
     }
 
     @Test
@@ -202,10 +235,10 @@ class WaitersIT {
         assertThat(ingress.postJson(append, "{\"n\":6}").status()).isEqualTo(200);
     }
 
-    /** Plain calls, one after another, until {@code going} says stop (and at least 40); their latencies in ms. */
+    /** Plain calls, one after another, until {@code going} says stop (and at least 100); their latencies in ms. */
     private List<Long> greetWhile(BooleanSupplier going) {
         List<Long> latencies = new ArrayList<>();
-        while (latencies.size() < 40 || going.getAsBoolean()) {
+        while (latencies.size() < 100 || going.getAsBoolean()) {
             long callStart = System.nanoTime();
             Http.Response greeted = ingress.postJson("/Greeter/greet", "{\"name\":\"n" + latencies.size() + "\"}");
             latencies.add((System.nanoTime() - callStart) / 1_000_000);
