@@ -136,7 +136,9 @@ public final class Attachments {
             reply = processor.ask(replyTo -> new GetOutput(lookup.invocationId(), replyTo), null).orElseThrow();
         } else {
             Duration maxWait = Preferences.of(req).maxWait();
-            Optional<Reply> answered = processor.ask(replyTo -> new Attach(lookup.invocationId(), replyTo), maxWait);
+            Optional<Reply> answered = processor.askAbout(lookup.invocationId(),
+                    replyTo -> new Attach(lookup.invocationId(), replyTo), maxWait,
+                    () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
             if (answered.isEmpty()) {
                 Responses.stillRunning(res, lookup.invocationId());
                 return;

@@ -10,7 +10,9 @@ import dev.ferry.schemas.Header;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.registry.HandlerManifest;
 import dev.ferry.schemas.registry.ServiceOverrides;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Calls and sends: parses the request, checks it against the registry, appends an {@code Invoke} to the command
@@ -106,17 +109,22 @@ public final class Invocations {
         String invocationId = InvocationIds.forSubmission(target, idempotencyKey).toString();
         List<Header> headers = passedOnHeaders(req);
 
-        if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey)) {
-            // A plain send: once the log has it, nothing about it needs the processor's verdict.
+        if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey) && !target.exclusive()) {
+            // A plain send to a service or a shared handler: once the log has it, nothing about it needs the
+            // processor's verdict. One to an exclusive handler does: its key's inbox may be full (429).
             processor.tell(new Invoke(invocationId, target, null, contentType, headers, Payload.of(body), null,
                     executeAt, true, null, false, now, null));
             Responses.accepted(res, Reply.of(Reply.Kind.ACCEPTED, null, invocationId), executeAt);
             return;
         }
         Duration maxWait = request.send() ? null : preferences.waitOr(overrides.maxWaitMillis());
-        Optional<Reply> reply = processor.ask(replyTo -> new Invoke(invocationId, target, idempotencyKey, contentType,
-                headers, Payload.of(body), null, executeAt, request.send(), replyTo, requireSameRequest, now, null),
-                maxWait);
+        Function<ReplyTo, Command> submission = replyTo -> new Invoke(invocationId, target, idempotencyKey,
+                contentType, headers, Payload.of(body), null, executeAt, request.send(), replyTo, requireSameRequest,
+                now, null);
+        // A call waits for the result, which may come for several requests at once (see Waiters).
+        Optional<Reply> reply = request.send() ? processor.ask(submission, maxWait)
+                : processor.askAbout(invocationId, submission, maxWait,
+                        () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
         if (reply.isEmpty()) {
             Responses.stillRunning(res, invocationId);
         } else if (request.send()) {

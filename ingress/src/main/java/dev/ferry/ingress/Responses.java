@@ -17,6 +17,8 @@ public final class Responses {
     public static final String HEADER_ERROR_SOURCE = "x-restate-error-source";
     public static final String HEADER_IDEMPOTENCY_EXPIRES = "idempotency-expires";
     public static final String APPLICATION_JSON = "application/json";
+    /** Sent with every 429: a full inbox or too many waiting requests clear up as invocations finish. */
+    static final String RETRY_AFTER_SECONDS = "1";
 
     /** As Restate writes {@code idempotency-expires}: {@code 2026-11-24T23:27:28.941+00:00}. */
     private static final DateTimeFormatter EXPIRES =
@@ -42,6 +44,9 @@ public final class Responses {
             res.header(HEADER_IDEMPOTENCY_EXPIRES, expires(error.retainedUntil()));
         }
         res.header(HEADER_ERROR_SOURCE, error.source().wire());
+        if (error.code() == 429) {
+            res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
         json(res, error.code(), body);
     }
 

@@ -85,8 +85,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, StoredInput> inputs = context.getStateStore(ProcessorTopology.INPUTS);
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
         KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
-        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes), this,
-                settings.policies(), settings.lease(), topics.results());
+        KeyValueStore<String, String> inboxEntries = context.getStateStore(ProcessorTopology.INBOX_ENTRIES);
+        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes, inboxEntries),
+                this, settings.policies(), settings.lease(), topics.results(), settings.maxInboxLength());
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME, now -> fireDueTimers());
     }
 

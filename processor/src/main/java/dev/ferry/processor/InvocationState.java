@@ -20,6 +20,14 @@ import java.util.List;
         getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class InvocationState {
+    /**
+     * Ingress instances remembered as waiting, at most. Past it the one that registered longest ago is forgotten:
+     * an instance waits on behalf of all its requests, so many ids mean mostly instances that stopped without
+     * detaching (whose replies nobody reads any more). A live instance forgotten this way is not sent the result;
+     * its requests get it when they attach again.
+     */
+    static final int MAX_WAITING_INGRESSES = 64;
+
     private final String invocationId;
     private final Target target;
     private final String idempotencyKey;
@@ -40,7 +48,22 @@ public final class InvocationState {
     private Long leaseExpiresAt;
     private Long nextRetryAt;
     private Failure lastFailure;
-    private List<ReplyTo> waiters;
+    /** Who submitted the invocation, to recognise the same submission delivered again; null for producers. */
+    private ReplyTo submittedBy;
+    /**
+     * The ingress instances that have requests waiting for the result, oldest first, without repeats. Each gets
+     * the result once, for all its waiting requests; a request is not recorded here, so a flood of attaches on one
+     * instance costs nothing in this record.
+     */
+    private List<String> waitingIngresses;
+    /**
+     * Requests waiting for the result, as stored before waiters were per ingress instance. Only read from older
+     * state (never added to): they are answered one by one when the invocation completes.
+     */
+    @JsonProperty("waiters")
+    private List<ReplyTo> legacyWaiters;
+    /** The invocation's place in its key's inbox while it is queued there ({@link Inbox}); null otherwise. */
+    private Long inboxSequence;
     private Outcome outcome;
     private Long completedAt;
     private Long retainedUntil;
@@ -55,14 +78,14 @@ public final class InvocationState {
         this.target = target;
         this.idempotencyKey = idempotencyKey;
         this.createdAt = createdAt;
-        this.waiters = new ArrayList<>();
     }
 
     static InvocationState created(String invocationId, Target target, String idempotencyKey, String requestHash,
-            String resultTopic, long createdAt) {
+            String resultTopic, ReplyTo submittedBy, long createdAt) {
         InvocationState state = new InvocationState(invocationId, target, idempotencyKey, createdAt);
         state.requestHash = requestHash;
         state.resultTopic = resultTopic;
+        state.submittedBy = submittedBy;
         return state;
     }
 
@@ -127,8 +150,13 @@ public final class InvocationState {
         return lastFailure;
     }
 
-    public List<ReplyTo> waiters() {
-        return List.copyOf(waiters);
+    /** The ingress instances waiting for the result, oldest first. */
+    public List<String> waitingIngresses() {
+        return waitingIngresses == null ? List.of() : List.copyOf(waitingIngresses);
+    }
+
+    Long inboxSequence() {
+        return inboxSequence;
     }
 
     public Outcome outcome() {
@@ -152,19 +180,64 @@ public final class InvocationState {
         return status == InvocationStatus.RUNNING && attempt == attemptNumber;
     }
 
+    /** True when {@code replyTo} is the request that submitted the invocation (its record, delivered again). */
+    boolean submittedBy(ReplyTo replyTo) {
+        return replyTo.equals(submittedBy) || (legacyWaiters != null && legacyWaiters.contains(replyTo));
+    }
+
+    /**
+     * True when the invocation's result reaches {@code replyTo}: its ingress waits for the result (and hands it to
+     * every local request waiting on this invocation), or it is a waiter stored by an older Ferry.
+     */
     boolean isWaiting(ReplyTo replyTo) {
-        return waiters.contains(replyTo);
+        return replyTo != null && ((waitingIngresses != null && waitingIngresses.contains(replyTo.ingressId()))
+                || (legacyWaiters != null && legacyWaiters.contains(replyTo)));
     }
 
-    void addWaiter(ReplyTo replyTo) {
-        if (replyTo != null && !waiters.contains(replyTo)) {
-            waiters.add(replyTo);
+    /** Requests stored as waiters by an older Ferry, answered one by one. */
+    List<ReplyTo> legacyWaiters() {
+        return legacyWaiters == null ? List.of() : List.copyOf(legacyWaiters);
+    }
+
+    /**
+     * Records that an ingress instance has a request waiting for the result.
+     *
+     * @return false when it was already recorded (nothing changed)
+     */
+    boolean addWaitingIngress(String ingressId) {
+        if (waitingIngresses == null) {
+            waitingIngresses = new ArrayList<>();
         }
+        if (waitingIngresses.contains(ingressId)) {
+            return false;
+        }
+        if (waitingIngresses.size() >= MAX_WAITING_INGRESSES) {
+            waitingIngresses.remove(0);
+        }
+        waitingIngresses.add(ingressId);
+        return true;
     }
 
-    List<ReplyTo> takeWaiters() {
-        List<ReplyTo> taken = List.copyOf(waiters);
-        waiters.clear();
+    /** @return false when the instance was not recorded as waiting (nothing changed) */
+    boolean removeWaitingIngress(String ingressId) {
+        if (waitingIngresses == null || !waitingIngresses.remove(ingressId)) {
+            return false;
+        }
+        if (waitingIngresses.isEmpty()) {
+            waitingIngresses = null;
+        }
+        return true;
+    }
+
+    List<String> takeWaitingIngresses() {
+        List<String> taken = waitingIngresses();
+        waitingIngresses = null;
+        return taken;
+    }
+
+    List<ReplyTo> takeLegacyWaiters() {
+        List<ReplyTo> taken = legacyWaiters == null ? List.of() : List.copyOf(legacyWaiters);
+        legacyWaiters = null;
         return taken;
     }
 
@@ -173,12 +246,15 @@ public final class InvocationState {
         executeAt = at;
     }
 
-    void inbox() {
+    /** Queued in its key's inbox at {@code sequence}. */
+    void inbox(long sequence) {
         status = InvocationStatus.INBOXED;
+        inboxSequence = sequence;
     }
 
     /** Starts the next attempt under a lease that ends at {@code leaseUntil}. */
     int startNextAttempt(long now, long leaseUntil) {
+        inboxSequence = null;
         attempt++;
         status = InvocationStatus.RUNNING;
         if (firstAttemptAt == null) {
@@ -221,6 +297,7 @@ public final class InvocationState {
         outcome = result;
         completedAt = now;
         retainedUntil = keptUntil;
+        inboxSequence = null;
         leaseExpiresAt = null;
         nextRetryAt = null;
     }

@@ -100,7 +100,7 @@ public final class ProcessorApp implements AutoCloseable {
         streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, meters), props);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
-            ProcessorTopology.INBOXES}) {
+            ProcessorTopology.INBOXES, ProcessorTopology.INBOX_ENTRIES}) {
             Gauge.builder("ferry.processor.store.entries", () -> approximateEntries(store))
                     .description("Entries in this process's partitions of a processor store (approximate)")
                     .tag("store", store)

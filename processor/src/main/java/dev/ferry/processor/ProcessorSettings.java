@@ -16,13 +16,16 @@ import java.util.function.Supplier;
  *     thread also needs {@code poll.ms} at most this long to wake up in time
  * @param limits the largest body, and the record sizes that follow from it
  * @param resultTopics where a submission's {@code resultTopic} may point; null for {@link ResultTopics#any}
+ * @param maxInboxLength invocations that may wait for one object key (or workflow id); more are refused
  */
 public record ProcessorSettings(
         Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick,
-        RecordLimits limits, ResultTopics resultTopics) {
-    /** With the default body limit, and results publishable on any topic that is not reserved. */
+        RecordLimits limits, ResultTopics resultTopics, int maxInboxLength) {
+    public static final int DEFAULT_MAX_INBOX_LENGTH = 1_000;
+
+    /** With the default body limit and inbox cap, and results publishable on any topic that is not reserved. */
     public ProcessorSettings(
             Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick) {
-        this(policies, registry, partitions, lease, timerTick, RecordLimits.DEFAULT, null);
+        this(policies, registry, partitions, lease, timerTick, RecordLimits.DEFAULT, null, DEFAULT_MAX_INBOX_LENGTH);
     }
 }

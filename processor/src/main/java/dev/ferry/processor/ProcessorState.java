@@ -29,6 +29,13 @@ public interface ProcessorState {
 
     void deleteInbox(String lock);
 
+    /** The invocation queued at {@code sequence} in the inbox of {@code lock}; null when none is. */
+    String inboxEntry(String lock, long sequence);
+
+    void putInboxEntry(String lock, long sequence, String invocationId);
+
+    void deleteInboxEntry(String lock, long sequence);
+
     void addTimer(Timer timer);
 
     void removeTimer(Timer timer);

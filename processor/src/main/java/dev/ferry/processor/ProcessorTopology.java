@@ -24,6 +24,7 @@ public final class ProcessorTopology {
     public static final String INPUTS = "inputs";
     public static final String TIMERS = "timers";
     public static final String INBOXES = "inboxes";
+    public static final String INBOX_ENTRIES = "inbox-entries";
 
     static final String SOURCE = "commands";
     static final String STATE_MACHINE = "state-machine";
@@ -61,6 +62,9 @@ public final class ProcessorTopology {
         StoreBuilder<KeyValueStore<String, Inbox>> inboxes = Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(INBOXES), Serdes.String(), JsonSerde.of(Inbox.class))
                 .withLoggingEnabled(Map.of());
+        StoreBuilder<KeyValueStore<String, String>> inboxEntries = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(INBOX_ENTRIES), Serdes.String(), Serdes.String())
+                .withLoggingEnabled(Map.of());
 
         Topology topology = new Topology();
         // The log (dispatchers, direct producers) and the requests (ingresses) are co-partitioned: a task reads
@@ -75,6 +79,7 @@ public final class ProcessorTopology {
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);
         topology.addStateStore(inboxes, STATE_MACHINE);
+        topology.addStateStore(inboxEntries, STATE_MACHINE);
         topology.addSink(DISPATCH_SINK, topics.dispatch(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(REPLIES_SINK, topics.replies(),

@@ -18,6 +18,7 @@ import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.Describe;
+import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
@@ -52,14 +53,25 @@ public final class StateMachine {
     private final Policies policies;
     private final Duration lease;
     private final String resultsTopic;
+    private final int maxInboxLength;
 
     /** @param resultsTopic where completed invocations are published when their service asks for it */
     public StateMachine(ProcessorState state, Effects effects, Policies policies, Duration lease, String resultsTopic) {
+        this(state, effects, policies, lease, resultsTopic, ProcessorSettings.DEFAULT_MAX_INBOX_LENGTH);
+    }
+
+    /**
+     * @param resultsTopic where completed invocations are published when their service asks for it
+     * @param maxInboxLength invocations that may wait for one key; a submission past it is refused (429)
+     */
+    public StateMachine(ProcessorState state, Effects effects, Policies policies, Duration lease, String resultsTopic,
+            int maxInboxLength) {
         this.state = state;
         this.effects = effects;
         this.policies = policies;
         this.lease = lease;
         this.resultsTopic = resultsTopic;
+        this.maxInboxLength = maxInboxLength;
     }
 
     public void apply(Command command, long now) {
@@ -76,6 +88,7 @@ public final class StateMachine {
             case Resume resume -> onResume(resume, now);
             case Describe describe -> onDescribe(describe);
             case ListInvocations list -> onList(list);
+            case Detach detach -> onDetach(detach);
         }
     }
 
@@ -112,9 +125,12 @@ public final class StateMachine {
             if (stored == null) {
                 return false;
             }
-            for (ReplyTo waiter : stored.waiters()) {
-                effects.reply(waiter.ingressId(), Reply.result(waiter.requestId(), invocationId,
-                        new Outcome(null, failure), null));
+            Outcome outcome = new Outcome(null, failure);
+            for (String ingressId : stored.waitingIngresses()) {
+                effects.reply(ingressId, Reply.invocationResult(invocationId, outcome));
+            }
+            for (ReplyTo waiter : stored.legacyWaiters()) {
+                effects.reply(waiter.ingressId(), Reply.result(waiter.requestId(), invocationId, outcome, null));
             }
             return stored.isWaiting(caller);
         } catch (RuntimeException e) {
@@ -175,15 +191,19 @@ public final class StateMachine {
             onRepeatedSubmission(existing, invoke);
             return;
         }
+        boolean delayed = invoke.executeAt() != null && invoke.executeAt() > now;
+        if (!delayed && inboxFull(invoke)) {
+            return;
+        }
         InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(),
-                requestHash(invoke), invoke.resultTopic(), now);
+                requestHash(invoke), invoke.resultTopic(), invoke.replyTo(), now);
         state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.ACCEPTED, id);
-        } else {
-            invocation.addWaiter(invoke.replyTo());
+        } else if (invoke.replyTo() != null) {
+            invocation.addWaitingIngress(invoke.replyTo().ingressId());
         }
-        if (invoke.executeAt() != null && invoke.executeAt() > now) {
+        if (delayed) {
             invocation.schedule(invoke.executeAt());
             state.addTimer(new Timer(invoke.executeAt(), Timer.Kind.START, id, 0));
         } else {
@@ -198,8 +218,8 @@ public final class StateMachine {
      */
     private void onRepeatedSubmission(InvocationState existing, Invoke invoke) {
         ReplyTo replyTo = invoke.replyTo();
-        if (replyTo != null && existing.isWaiting(replyTo)) {
-            return; // the very same request, seen again: it is already waiting
+        if (replyTo != null && existing.submittedBy(replyTo)) {
+            return; // the submission itself, seen again: its request was answered, or waits, already
         }
         if (invoke.requireSameRequest() && invoke.idempotencyKey() != null
                 && !requestHash(invoke).equals(existing.requestHash())) {
@@ -227,8 +247,35 @@ public final class StateMachine {
                     existing.outcome(), existing.retainedUntil()));
             return;
         }
-        existing.addWaiter(replyTo);
-        state.put(existing);
+        if (existing.addWaitingIngress(replyTo.ingressId())) {
+            state.put(existing);
+        }
+    }
+
+    /**
+     * Refuses a submission for an exclusive handler whose key already has {@code maxInboxLength} invocations
+     * waiting: the caller gets 429, a record from a producer goes to the dead-letter topic with the reason.
+     * Delayed submissions are counted when their time comes, not refused then: they were accepted already.
+     */
+    private boolean inboxFull(Invoke invoke) {
+        Target target = invoke.target();
+        if (!target.exclusive()) {
+            return false;
+        }
+        Inbox inbox = state.inbox(Inbox.lockOf(target.service(), target.key()));
+        if (inbox == null || inbox.running() == null || inbox.waiting() < maxInboxLength) {
+            return false;
+        }
+        String reason = "the inbox of " + target.service() + "/" + target.key() + " is full: " + inbox.waiting()
+                + " invocations already wait for the key (at most " + maxInboxLength + "); try again later";
+        ReplyTo replyTo = invoke.replyTo();
+        if (replyTo != null) {
+            effects.reply(replyTo.ingressId(),
+                    Reply.rejected(replyTo.requestId(), invoke.invocationId(), 429, reason));
+        } else {
+            effects.reject(reason);
+        }
+        return true;
     }
 
     private void answerSubmission(Invoke invoke, Reply.Kind kind, String invocationId) {
@@ -260,13 +307,15 @@ public final class StateMachine {
     private void start(InvocationState invocation, long now) {
         if (invocation.target().exclusive()) {
             String lock = lockOf(invocation);
-            Inbox inbox = state.inbox(lock);
+            Inbox inbox = inbox(lock);
             if (inbox != null && inbox.running() != null) {
-                state.putInbox(lock, inbox.enqueue(invocation.invocationId()));
-                invocation.inbox();
+                state.putInboxEntry(lock, inbox.next(), invocation.invocationId());
+                invocation.inbox(inbox.next());
+                state.putInbox(lock, inbox.enqueued());
                 return;
             }
-            state.putInbox(lock, Inbox.heldBy(invocation.invocationId()));
+            state.putInbox(lock, inbox == null ? Inbox.heldBy(invocation.invocationId())
+                    : inbox.runs(invocation.invocationId()));
         }
         startNextAttempt(invocation, now);
     }
@@ -277,15 +326,21 @@ public final class StateMachine {
             return;
         }
         String lock = lockOf(invocation);
-        Inbox inbox = state.inbox(lock);
+        Inbox inbox = inbox(lock);
         if (inbox == null || !invocation.invocationId().equals(inbox.running())) {
             return;
         }
-        for (String nextId : inbox.queued()) {
+        while (inbox.length() > 0 && inbox.first() < inbox.next()) {
+            long sequence = inbox.first();
+            String nextId = state.inboxEntry(lock, sequence);
+            inbox = inbox.advanced(nextId != null);
+            if (nextId == null) {
+                continue; // a gap: taken out by a cancel or kill
+            }
+            state.deleteInboxEntry(lock, sequence);
             InvocationState next = state.invocation(nextId);
-            inbox = inbox.without(nextId);
             if (next != null && next.status() == InvocationStatus.INBOXED) {
-                state.putInbox(lock, new Inbox(nextId, inbox.queued()));
+                state.putInbox(lock, inbox.runs(nextId));
                 startNextAttempt(next, now);
                 state.put(next);
                 return;
@@ -297,10 +352,41 @@ public final class StateMachine {
     /** Takes an invocation that waits for its key out of the key's inbox. */
     private void leaveInbox(InvocationState invocation) {
         String lock = lockOf(invocation);
-        Inbox inbox = state.inbox(lock);
-        if (inbox != null) {
-            state.putInbox(lock, inbox.without(invocation.invocationId()));
+        Inbox inbox = inbox(lock);
+        if (inbox == null) {
+            return;
         }
+        Long sequence = invocation.inboxSequence();
+        if (sequence == null) {
+            // Queued before the invocation kept its place: look for it (once per such invocation).
+            for (long at = inbox.first(); at < inbox.next() && sequence == null; at++) {
+                if (invocation.invocationId().equals(state.inboxEntry(lock, at))) {
+                    sequence = at;
+                }
+            }
+        }
+        if (sequence != null && invocation.invocationId().equals(state.inboxEntry(lock, sequence))) {
+            state.deleteInboxEntry(lock, sequence);
+            state.putInbox(lock, inbox.removed());
+        }
+    }
+
+    /**
+     * A key's inbox. One stored in the older form (every queued id in one list, rewritten on each change) has its
+     * list moved to entries first, in order, so it is rewritten once more and never again.
+     */
+    private Inbox inbox(String lock) {
+        Inbox inbox = state.inbox(lock);
+        if (inbox == null || inbox.queued().isEmpty()) {
+            return inbox;
+        }
+        long sequence = inbox.next();
+        for (String queuedId : inbox.queued()) {
+            state.putInboxEntry(lock, sequence++, queuedId);
+        }
+        Inbox migrated = inbox.withoutList();
+        state.putInbox(lock, migrated);
+        return migrated;
     }
 
     private static String lockOf(InvocationState invocation) {
@@ -439,7 +525,10 @@ public final class StateMachine {
         effects.completed(invocation.target(), outcome);
         publish(invocation, outcome, now);
         state.deleteInput(invocation.invocationId());
-        for (ReplyTo waiter : invocation.takeWaiters()) {
+        for (String ingressId : invocation.takeWaitingIngresses()) {
+            effects.reply(ingressId, Reply.invocationResult(invocation.invocationId(), outcome));
+        }
+        for (ReplyTo waiter : invocation.takeLegacyWaiters()) {
             effects.reply(waiter.ingressId(),
                     Reply.result(waiter.requestId(), invocation.invocationId(), outcome, null));
         }
@@ -488,8 +577,15 @@ public final class StateMachine {
         } else if (invocation.completed()) {
             effects.reply(replyTo.ingressId(), Reply.result(replyTo.requestId(), invocation.invocationId(),
                     invocation.outcome(), invocation.retainedUntil()));
-        } else {
-            invocation.addWaiter(replyTo);
+        } else if (invocation.addWaitingIngress(replyTo.ingressId())) {
+            state.put(invocation);
+        }
+    }
+
+    /** An ingress instance has no request waiting any more: it need not be sent the result. */
+    private void onDetach(Detach detach) {
+        InvocationState invocation = state.invocation(detach.invocationId());
+        if (invocation != null && invocation.removeWaitingIngress(detach.ingressId())) {
             state.put(invocation);
         }
     }

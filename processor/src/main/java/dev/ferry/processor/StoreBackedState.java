@@ -13,6 +13,7 @@ final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, StoredInput> inputs;
     private final KeyValueStore<String, byte[]> timers;
     private final KeyValueStore<String, Inbox> inboxes;
+    private final KeyValueStore<String, String> inboxEntries;
 
     private static final byte[] PRESENT = new byte[0];
 
@@ -32,11 +33,13 @@ final class StoreBackedState implements ProcessorState {
             KeyValueStore<String, InvocationState> invocations,
             KeyValueStore<String, StoredInput> inputs,
             KeyValueStore<String, byte[]> timers,
-            KeyValueStore<String, Inbox> inboxes) {
+            KeyValueStore<String, Inbox> inboxes,
+            KeyValueStore<String, String> inboxEntries) {
         this.invocations = invocations;
         this.inputs = inputs;
         this.timers = timers;
         this.inboxes = inboxes;
+        this.inboxEntries = inboxEntries;
     }
 
     @Override
@@ -89,6 +92,21 @@ final class StoreBackedState implements ProcessorState {
     @Override
     public void deleteInbox(String lock) {
         inboxes.delete(lock);
+    }
+
+    @Override
+    public String inboxEntry(String lock, long sequence) {
+        return inboxEntries.get(Inbox.entryKey(lock, sequence));
+    }
+
+    @Override
+    public void putInboxEntry(String lock, long sequence, String invocationId) {
+        inboxEntries.put(Inbox.entryKey(lock, sequence), invocationId);
+    }
+
+    @Override
+    public void deleteInboxEntry(String lock, long sequence) {
+        inboxEntries.delete(Inbox.entryKey(lock, sequence));
     }
 
     @Override

@@ -59,9 +59,14 @@ class FailingInvocationsTest {
 
         assertThat(machine.fail(call.invocationId(), BROKEN, new ReplyTo("ingress-2", "req-2"), 1_002)).isTrue();
 
+        // Waiters are ingress instances: each gets the invocation's result once, for all its waiting requests.
+        assertThat(effects.replyIngresses).containsExactly("ingress-1", "ingress-2");
         List<Reply> replies = effects.takeReplies();
-        assertThat(replies).extracting(Reply::requestId).containsExactly("req-1", "req-2");
-        assertThat(replies).allSatisfy(reply -> assertThat(reply.outcome().failure()).isEqualTo(BROKEN));
+        assertThat(replies).allSatisfy(reply -> {
+            assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+            assertThat(reply.invocationId()).isEqualTo(call.invocationId());
+            assertThat(reply.outcome().failure()).isEqualTo(BROKEN);
+        });
         assertThat(effects.aborts).hasSize(1);
         assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
         assertThat(state.invocation(call.invocationId()).outcome().failure()).isEqualTo(BROKEN);
@@ -84,8 +89,10 @@ class FailingInvocationsTest {
 
         assertThat(machine.fail(call.invocationId(), BROKEN, call.replyTo(), 1_001)).isFalse();
 
+        assertThat(effects.replyIngresses).containsExactly("ingress-1");
         Reply reply = effects.takeReplies().getFirst();
-        assertThat(reply.requestId()).isEqualTo("req-1");
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(reply.invocationId()).isEqualTo(call.invocationId());
         assertThat(reply.outcome().failure()).isEqualTo(BROKEN);
         assertThat(effects.unprocessable).singleElement().asString().contains("cannot publish");
     }

@@ -17,6 +17,7 @@ final class InMemoryState implements ProcessorState {
     final Map<String, byte[]> inputs = new HashMap<>();
     final TreeMap<String, Timer> timers = new TreeMap<>();
     final Map<String, byte[]> inboxes = new HashMap<>();
+    final Map<String, String> inboxEntries = new HashMap<>();
 
     @Override
     public InvocationState invocation(String invocationId) {
@@ -69,6 +70,21 @@ final class InMemoryState implements ProcessorState {
     @Override
     public void deleteInbox(String lock) {
         inboxes.remove(lock);
+    }
+
+    @Override
+    public String inboxEntry(String lock, long sequence) {
+        return inboxEntries.get(Inbox.entryKey(lock, sequence));
+    }
+
+    @Override
+    public void putInboxEntry(String lock, long sequence, String invocationId) {
+        inboxEntries.put(Inbox.entryKey(lock, sequence), invocationId);
+    }
+
+    @Override
+    public void deleteInboxEntry(String lock, long sequence) {
+        inboxEntries.remove(Inbox.entryKey(lock, sequence));
     }
 
     @Override

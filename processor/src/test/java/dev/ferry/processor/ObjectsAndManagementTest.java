@@ -132,7 +132,8 @@ class ObjectsAndManagementTest {
         assertThat(effects.aborts).containsExactly(new AbortAttempt(first.invocationId(), 1));
         List<Reply> replies = effects.takeReplies();
         assertThat(replies).anySatisfy(r -> {
-            assertThat(r.requestId()).isEqualTo(first.replyTo().requestId());
+            assertThat(r.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+            assertThat(r.invocationId()).isEqualTo(first.invocationId());
             assertThat(r.outcome().failure()).isEqualTo(new Failure(409, "killed"));
         });
         assertThat(replies).anySatisfy(r -> assertThat(r.kind()).isEqualTo(Reply.Kind.DONE));

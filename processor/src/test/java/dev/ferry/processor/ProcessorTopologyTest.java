@@ -104,7 +104,8 @@ class ProcessorTopologyTest {
             }
         };
         ProcessorSettings settings = new ProcessorSettings(throwingForBoom, () -> REGISTRY, 1,
-                Duration.ofSeconds(10), Duration.ofMillis(20), RecordLimits.DEFAULT, ResultTopics.parse("out.*", TOPICS));
+                Duration.ofSeconds(10), Duration.ofMillis(20), RecordLimits.DEFAULT, ResultTopics.parse("out.*", TOPICS),
+                ProcessorSettings.DEFAULT_MAX_INBOX_LENGTH);
         driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings,
                 new TopicLimits(null) {
                     @Override
@@ -141,7 +142,8 @@ class ProcessorTopologyTest {
         TestRecord<String, byte[]> replied = replies.readRecord();
         assertThat(replied.key()).as("keyed by the waiting ingress instance").isEqualTo("ingress-1");
         Reply reply = Json.readTrusted(replied.value(), Reply.class);
-        assertThat(reply.requestId()).isEqualTo("req-1");
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(reply.invocationId()).isEqualTo(call.invocationId());
         assertThat(reply.outcome().success().body().utf8()).isEqualTo("{\"greeting\":\"Hello Mary\"}");
 
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
@@ -273,7 +275,9 @@ class ProcessorTopologyTest {
         assertThat(Json.readTrusted(dispatch.readRecord().value(), Dispatch.class).invocationId())
                 .isEqualTo(call.invocationId());
         pipe(new Completion(call.invocationId(), 1, Outcome.success(200, "application/json", Payload.ofUtf8("1"))));
-        assertThat(readReply().requestId()).isEqualTo("req-after");
+        Reply answer = readReply();
+        assertThat(answer.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(answer.invocationId()).isEqualTo(call.invocationId());
     }
 
     @Test
@@ -285,7 +289,8 @@ class ProcessorTopologyTest {
         pipe(new AttemptFailed(call.invocationId(), 1, new Failure(500, "service down"), null));
 
         Reply reply = readReply();
-        assertThat(reply.requestId()).isEqualTo("req-boom");
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(reply.invocationId()).isEqualTo(call.invocationId());
         assertThat(reply.outcome().failure().code()).isEqualTo(500);
         assertThat(reply.outcome().failure().message())
                 .startsWith("Ferry could not process a AttemptFailed of this invocation: ")

@@ -67,9 +67,11 @@ class StateMachineTest {
         assertThat(effects.replies).isEmpty();
 
         machine.apply(new Completion(call.invocationId(), 1, ok("hello")), now + 5);
+        assertThat(effects.replyIngresses).containsExactly(call.replyTo().ingressId());
         Reply reply = single(effects.takeReplies());
-        assertThat(reply.requestId()).isEqualTo(call.replyTo().requestId());
-        assertThat(reply.kind()).isEqualTo(Reply.Kind.RESULT);
+        assertThat(reply.requestId()).as("for every request of the ingress that waits").isNull();
+        assertThat(reply.invocationId()).isEqualTo(call.invocationId());
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
         assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"hello\"");
         assertThat(reply.retainedUntil()).as("the first answer is not a replay").isNull();
         assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
@@ -109,10 +111,10 @@ class StateMachineTest {
         assertThat(effects.takeDispatches()).hasSize(1);
 
         machine.apply(new Completion(first.invocationId(), 1, ok("once")), now + 2);
-        List<Reply> replies = effects.takeReplies();
-        assertThat(replies).extracting(Reply::requestId)
-                .containsExactlyInAnyOrder(first.replyTo().requestId(), second.replyTo().requestId());
-        assertThat(replies).allSatisfy(r -> assertThat(r.outcome().success().body().utf8()).isEqualTo("\"once\""));
+        assertThat(effects.replyIngresses).as("both wait on one ingress: one reply for both").containsExactly("ingress-a");
+        Reply reply = single(effects.takeReplies());
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"once\"");
     }
 
     @Test
@@ -321,8 +323,10 @@ class StateMachineTest {
         assertThat(effects.replies).isEmpty();
 
         machine.apply(new Completion(send.invocationId(), 1, ok("done")), now + 2);
+        assertThat(effects.replyIngresses).containsExactly("ingress-b");
         Reply reply = single(effects.takeReplies());
-        assertThat(reply.requestId()).isEqualTo("attach-1");
+        assertThat(reply.kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
+        assertThat(reply.invocationId()).isEqualTo(send.invocationId());
         assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"done\"");
         assertThat(reply.retainedUntil()).as("a first answer, not a replay").isNull();
     }
@@ -377,7 +381,8 @@ class StateMachineTest {
         machine.fireDueTimers(now + 2_000);
         assertThat(single(effects.takeDispatches()).invocationId()).isEqualTo(delayed.invocationId());
         machine.apply(new Completion(delayed.invocationId(), 1, ok("later")), now + 2_100);
-        assertThat(single(effects.takeReplies()).requestId()).isEqualTo(call.replyTo().requestId());
+        assertThat(effects.replyIngresses).containsExactly(call.replyTo().ingressId());
+        assertThat(single(effects.takeReplies()).kind()).isEqualTo(Reply.Kind.INVOCATION_RESULT);
     }
 
     @Test

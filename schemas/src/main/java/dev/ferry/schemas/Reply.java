@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The processor's answer to one waiting request, on the replies topic, keyed by the ingress instance that holds
- * the connection.
+ * the connection; or, for {@link Kind#INVOCATION_RESULT}, to every request of that instance waiting for the
+ * invocation (no request id).
  *
  * @param outcome the result, for {@link Kind#RESULT}; the reason, for {@link Kind#REJECTED}
  * @param retainedUntil epoch milliseconds until which the result is kept, when the answer is a replay of a kept
@@ -21,6 +22,11 @@ public record Reply(
     public enum Kind {
         /** The invocation ended; {@code outcome} says how. */
         RESULT,
+        /**
+         * The invocation ended ({@code outcome} says how), for every request of the ingress instance that waits
+         * for it: the processor keeps which instances wait, not which requests, and sends each instance this once.
+         */
+        INVOCATION_RESULT,
         /** A send was accepted as a new invocation. */
         ACCEPTED,
         /** A send matched an invocation submitted before (same idempotency key or workflow id). */
@@ -39,6 +45,16 @@ public record Reply(
 
     public static Reply result(String requestId, String invocationId, Outcome outcome, Long retainedUntil) {
         return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null);
+    }
+
+    /** The result for every request of one ingress instance waiting for the invocation. */
+    public static Reply invocationResult(String invocationId, Outcome outcome) {
+        return new Reply(null, invocationId, Kind.INVOCATION_RESULT, outcome, null, null);
+    }
+
+    /** This broadcast result as the answer to one of the requests waiting for it. */
+    public Reply forRequest(String waitingRequestId) {
+        return new Reply(waitingRequestId, invocationId, Kind.RESULT, outcome, retainedUntil, null);
     }
 
     public static Reply of(Kind kind, String requestId, String invocationId) {

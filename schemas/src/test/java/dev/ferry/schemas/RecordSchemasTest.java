@@ -8,6 +8,7 @@ import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.Describe;
+import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
@@ -45,7 +46,8 @@ class RecordSchemasTest {
                 new Purge(ID, REPLY_TO),
                 new Resume(ID, REPLY_TO),
                 new Describe(ID, REPLY_TO),
-                new ListInvocations(3, "running", "Greeter", null, null, 5L, ID, 10, REPLY_TO));
+                new ListInvocations(3, "running", "Greeter", null, null, 5L, ID, 10, REPLY_TO),
+                new Detach(ID, "ingress-1"));
     }
 
     @ParameterizedTest

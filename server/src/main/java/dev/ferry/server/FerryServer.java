@@ -151,7 +151,7 @@ public final class FerryServer implements AutoCloseable {
         if (config.has(FerryConfig.Role.PROCESSOR)) {
             ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
                     registry::registry, config.partitions(), config.dispatchLease(), config.timerTick(), limits,
-                    config.resultTopics());
+                    config.resultTopics(), config.maxInboxLength());
             processor = new ProcessorApp(topics, settings, kafka, config.streams(),
                     config.dataDir().resolve("streams"), meters);
             started.push(processor);
@@ -181,7 +181,7 @@ public final class FerryServer implements AutoCloseable {
 
         if (config.has(FerryConfig.Role.INGRESS)) {
             String ingressId = "ingress-" + UUID.randomUUID();
-            waiters = new Waiters();
+            waiters = new Waiters(config.maxWaitersPerInvocation());
             ReplyListener replies = new ReplyListener(topics.replies(), ingressId, waiters, kafka, limits);
             started.push(replies);
             replies.start();

@@ -74,6 +74,12 @@ public enum Setting {
                     + " `x-ferry-signature`) unless its deployment was registered with its own `signing_key`."),
     SHUTDOWN_GRACE("FERRY_SHUTDOWN_GRACE", "20s",
             "On SIGTERM, how long open service calls and waiting callers get to finish before the roles close."),
+    MAX_WAITERS_PER_INVOCATION("FERRY_MAX_WAITERS_PER_INVOCATION", "2000",
+            "Requests (calls, attaches) that may wait for one invocation's result on one ingress at once; more get"
+                    + " `429` with `Retry-After`."),
+    MAX_INBOX_LENGTH("FERRY_MAX_INBOX_LENGTH", "1000",
+            "Invocations that may queue for one object key or workflow id; more are refused: `429` with"
+                    + " `Retry-After` for callers, the dead-letter topic for producers' and subscriptions' records."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;

@@ -103,7 +103,8 @@ class PoisonRecordIT {
             }
         };
         processor = new ProcessorApp(topics, new ProcessorSettings(throwingForNoop, registry::registry,
-                config.partitions(), config.dispatchLease(), config.timerTick(), config.recordLimits(), config.resultTopics()), kafka,
+                config.partitions(), config.dispatchLease(), config.timerTick(), config.recordLimits(),
+                config.resultTopics(), config.maxInboxLength()), kafka,
                 Map.of(), Files.createTempDirectory("ferry-poison-streams"), new SimpleMeterRegistry());
         processor.start();
         await().atMost(Duration.ofSeconds(60)).until(processor::running);
