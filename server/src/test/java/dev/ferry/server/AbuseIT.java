@@ -175,19 +175,15 @@ class AbuseIT {
                     }
                 }),
                 abuse("an idempotency key outside Latin-1, sent as UTF-8 bytes", () -> {
-                    // The JDK client refuses such a header, so the key goes raw as a client like curl sends it.
+                    // The JDK client refuses such a header: written byte for byte, as curl sends it.
                     String key = "idem-€-" + UUID.randomUUID();
-                    HttpResponse<byte[]> first = send(post("/Greeter/greet", "{\"name\":\"utf8-key\"}"
-                            .getBytes(StandardCharsets.UTF_8), "application/json")
-                            .header("idempotency-key", new String(key.getBytes(StandardCharsets.UTF_8),
-                                    StandardCharsets.ISO_8859_1)).build());
-                    assertThat(first.statusCode()).isEqualTo(200);
+                    RawResponse first = rawPost("/Greeter/greet", "idempotency-key", key, "{\"name\":\"utf8-key\"}");
+                    assertThat(first.status()).as(first.head()).isEqualTo(200);
                     String encoded = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8);
                     HttpResponse<byte[]> output = send(get("/restate/invocation/Greeter/greet/" + encoded + "/output"));
                     assertThat(output.statusCode()).as("the same key in a URL finds the same invocation")
                             .isEqualTo(200);
-                    assertThat(output.headers().firstValue("x-restate-id"))
-                            .isEqualTo(first.headers().firstValue("x-restate-id"));
+                    assertThat(output.headers().firstValue("x-restate-id")).contains(first.header("x-restate-id"));
                 }),
                 abuse("a 60,000-character idempotency key", () -> {
                     HttpRequest request = post("/Greeter/greet", "{\"name\":\"long-key\"}".getBytes(
@@ -316,14 +312,9 @@ class AbuseIT {
                 abuse("an Invoke whose results would go to the registry topic", () -> produceToLog("registry-target",
                         invoke("Greeter", "greet", ", \"body\": {\"name\":\"x\"}, \"resultTopic\": \"" + prefix
                                 + "deployments\""), true)),
-                abuse("an Invoke whose results would go to a topic that does not exist", () -> {
-                    String key = "missing-topic-" + UUID.randomUUID();
-                    produceToLog("missing-topic", invoke("Greeter", "greet", ", \"idempotencyKey\": \"" + key
-                            + "\", \"body\": {\"name\":\"missing-topic\"}, \"resultTopic\": \"no-such-topic-"
-                            + UUID.randomUUID() + "\""), false);
-                    // Whatever becomes of its result record, the invocation itself runs and can be read.
-                    awaitOutput("/restate/invocation/Greeter/greet/" + key + "/output");
-                }),
+                abuse("an Invoke whose results would go to a topic that does not exist", () -> produceToLog(
+                        "missing-topic", invoke("Greeter", "greet", ", \"body\": {\"name\":\"missing-topic\"},"
+                                + " \"resultTopic\": \"no-such-topic-" + UUID.randomUUID() + "\""), true)),
                 abuse("an Invoke with a delay that overflows", () -> produceToLog("delay-overflow", invoke("Greeter",
                         "greet", ", \"body\": {\"name\":\"x\"}, \"delay\": \"106751991167d\""), true)),
                 abuse("an Invoke that claims to answer another caller", () -> {
@@ -436,6 +427,32 @@ class AbuseIT {
     /** Waits until the output at {@code path} is a completed result (200). */
     private void awaitOutput(String path) {
         await().atMost(Duration.ofSeconds(20)).until(() -> send(get(path)).statusCode() == 200);
+    }
+
+    private record RawResponse(int status, String head) {
+        String header(String name) {
+            return head.lines().filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith(name + ":"))
+                    .map(line -> line.substring(name.length() + 1).strip()).findFirst().orElse(null);
+        }
+    }
+
+    /** A POST written byte for byte, with one header whose value goes as its UTF-8 bytes. */
+    private RawResponse rawPost(String path, String headerName, String headerValue, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+        request.writeBytes(("POST " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                + "content-length: " + body.length + "\r\nconnection: close\r\n" + headerName + ": ")
+                .getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(headerValue.getBytes(StandardCharsets.UTF_8));
+        request.writeBytes("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(body);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ferry.server().ingressPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.toByteArray());
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String head = response.substring(0, Math.max(0, response.indexOf("\r\n\r\n")));
+            return new RawResponse(Integer.parseInt(head.split(" ")[1]), head);
+        }
     }
 
     private void produceToLog(String name, byte[] value, boolean deadLettered) throws Exception {
