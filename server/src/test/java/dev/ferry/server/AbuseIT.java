@@ -449,9 +449,17 @@ class AbuseIT {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ferry.server().ingressPort())) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(request.toByteArray());
-            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            String head = response.substring(0, Math.max(0, response.indexOf("\r\n\r\n")));
-            return new RawResponse(Integer.parseInt(head.split(" ")[1]), head);
+            // The answer's head is enough: read up to its blank line (the server may keep the connection open).
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            return new RawResponse(Integer.parseInt(head.toString().split(" ")[1]), head.toString().strip());
         }
     }
 
