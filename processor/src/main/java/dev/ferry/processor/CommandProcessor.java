@@ -65,8 +65,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, StoredInput> inputs = context.getStateStore(ProcessorTopology.INPUTS);
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
         KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
-        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes), this,
-                settings.policies(), settings.lease(), resultsTopic);
+        KeyValueStore<String, byte[]> invocationsByTime = context.getStateStore(ProcessorTopology.INVOCATIONS_BY_TIME);
+        StoreBackedState state = new StoreBackedState(invocations, inputs, timers, inboxes, invocationsByTime);
+        int indexed = state.indexIfUnindexed();
+        if (indexed > 0) {
+            log.info("Indexed the {} invocations of task {} by creation time (state from before the index)", indexed,
+                    context.taskId());
+        }
+        stateMachine = new StateMachine(state, this, settings.policies(), settings.lease(), resultsTopic);
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME,
                 now -> stateMachine.fireDueTimers(context.currentSystemTimeMs()));
     }

@@ -24,6 +24,8 @@ public final class ProcessorTopology {
     public static final String INPUTS = "inputs";
     public static final String TIMERS = "timers";
     public static final String INBOXES = "inboxes";
+    /** Every invocation's {@link InvocationsByTime} key: the listing order, for queries. */
+    public static final String INVOCATIONS_BY_TIME = "invocations-by-time";
 
     static final String SOURCE = "commands";
     static final String STATE_MACHINE = "state-machine";
@@ -54,6 +56,10 @@ public final class ProcessorTopology {
                         Stores.persistentKeyValueStore(INBOXES), Serdes.String(), JsonSerde.of(Inbox.class))
                 .withLoggingEnabled(Map.of());
 
+        StoreBuilder<KeyValueStore<String, byte[]>> invocationsByTime = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(INVOCATIONS_BY_TIME), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of());
+
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.log());
         RecordSchemas schemas = new RecordSchemas();
@@ -62,6 +68,7 @@ public final class ProcessorTopology {
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);
         topology.addStateStore(inboxes, STATE_MACHINE);
+        topology.addStateStore(invocationsByTime, STATE_MACHINE);
         topology.addSink(DISPATCH_SINK, topics.dispatch(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(REPLIES_SINK, topics.replies(),

@@ -13,6 +13,8 @@ final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, StoredInput> inputs;
     private final KeyValueStore<String, byte[]> timers;
     private final KeyValueStore<String, Inbox> inboxes;
+    /** {@link InvocationsByTime} keys of every invocation in {@code invocations}, for listing without a full scan. */
+    private final KeyValueStore<String, byte[]> invocationsByTime;
 
     private static final byte[] PRESENT = new byte[0];
 
@@ -32,8 +34,10 @@ final class StoreBackedState implements ProcessorState {
             KeyValueStore<String, InvocationState> invocations,
             KeyValueStore<String, StoredInput> inputs,
             KeyValueStore<String, byte[]> timers,
-            KeyValueStore<String, Inbox> inboxes) {
+            KeyValueStore<String, Inbox> inboxes,
+            KeyValueStore<String, byte[]> invocationsByTime) {
         this.invocations = invocations;
+        this.invocationsByTime = invocationsByTime;
         this.inputs = inputs;
         this.timers = timers;
         this.inboxes = inboxes;
@@ -46,12 +50,38 @@ final class StoreBackedState implements ProcessorState {
 
     @Override
     public void put(InvocationState invocation) {
+        if (invocation.isNew()) {
+            invocationsByTime.put(InvocationsByTime.key(invocation), PRESENT); // createdAt never changes
+        }
         invocations.put(invocation.invocationId(), invocation);
     }
 
     @Override
     public void delete(String invocationId) {
-        invocations.delete(invocationId);
+        InvocationState gone = invocations.delete(invocationId);
+        if (gone != null) {
+            invocationsByTime.delete(InvocationsByTime.key(gone));
+        }
+    }
+
+    /**
+     * Indexes every invocation by creation time when the index is empty but the invocations are not: a data
+     * directory (or changelog) from before the index existed. Once, at the task's start; returns how many.
+     */
+    int indexIfUnindexed() {
+        try (KeyValueIterator<String, byte[]> indexed = invocationsByTime.all()) {
+            if (indexed.hasNext()) {
+                return 0;
+            }
+        }
+        int count = 0;
+        try (KeyValueIterator<String, InvocationState> all = invocations.all()) {
+            while (all.hasNext()) {
+                invocationsByTime.put(InvocationsByTime.key(all.next().value), PRESENT);
+                count++;
+            }
+        }
+        return count;
     }
 
     @Override
