@@ -17,7 +17,6 @@ import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Invoke;
-import dev.ferry.schemas.command.ListInvocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -86,14 +85,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 return; // rejected
             }
             RecordMetadata origin = context.recordMetadata().orElseThrow();
-            if (command instanceof ListInvocations list) {
-                if (origin.partition() != list.partition()) {
-                    // Answers are per partition; one that landed elsewhere would answer for the wrong one.
-                    reject("a ListInvocations for partition " + list.partition() + " on partition "
-                            + origin.partition());
-                    return;
-                }
-            } else if (command instanceof Invoke invoke) {
+            if (command instanceof Invoke invoke) {
                 command = checkSubmission(invoke, origin, record);
             } else if (!onItsPartition(command.invocationId(), origin.partition())) {
                 reroute(command);

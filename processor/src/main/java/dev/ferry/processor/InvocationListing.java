@@ -69,6 +69,9 @@ final class InvocationListing {
                 KeyValue<String, byte[]> entry = range.next();
                 examined++;
                 lastKey = entry.key;
+                if (!InvocationsByTime.mayMatch(entry.value, filter.service(), filter.handler())) {
+                    continue;
+                }
                 InvocationState invocation = invocations.get(InvocationsByTime.cursor(entry.key).invocationId());
                 if (invocation != null && filter.matches(invocation)) { // null: deleted since the index was read
                     InvocationView view = view(invocation, LISTED_FAILURE_CHARS);

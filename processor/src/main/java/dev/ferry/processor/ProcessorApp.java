@@ -27,6 +27,7 @@ public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
 
     private final KafkaStreams streams;
+    private final QueryResponder queries;
 
     /**
      * @param kafka properties for every Kafka client (bootstrap servers, security, ...)
@@ -86,6 +87,7 @@ public final class ProcessorApp implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((next, previous) -> log.info("Processor state {} -> {}", previous, next));
+        queries = new QueryResponder(topics, settings.partitions(), kafka, streams);
     }
 
     /** RocksDB's estimate of a store's entries over this process's partitions; 0 while not running. */
@@ -104,6 +106,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     public void start() {
         streams.start();
+        queries.start();
     }
 
     public KafkaStreams.State state() {
@@ -116,6 +119,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     @Override
     public void close() {
+        queries.close();
         // Leave the consumer group on the way out. Kafka Streams stays in it by default, and the partitions then
         // sit unassigned until the session times out (45 s) when this process, or another, starts again.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

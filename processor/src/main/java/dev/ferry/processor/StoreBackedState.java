@@ -2,7 +2,6 @@ package dev.ferry.processor;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -13,7 +12,7 @@ final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, StoredInput> inputs;
     private final KeyValueStore<String, byte[]> timers;
     private final KeyValueStore<String, Inbox> inboxes;
-    /** {@link InvocationsByTime} keys of every invocation in {@code invocations}, for listing without a full scan. */
+    /** An {@link InvocationsByTime} entry for every invocation in {@code invocations}, for listing in order. */
     private final KeyValueStore<String, byte[]> invocationsByTime;
 
     private static final byte[] PRESENT = new byte[0];
@@ -51,7 +50,8 @@ final class StoreBackedState implements ProcessorState {
     @Override
     public void put(InvocationState invocation) {
         if (invocation.isNew()) {
-            invocationsByTime.put(InvocationsByTime.key(invocation), PRESENT); // createdAt never changes
+            // Neither the key (createdAt, id) nor the value (service, handler) ever changes: written once.
+            invocationsByTime.put(InvocationsByTime.key(invocation), InvocationsByTime.value(invocation));
         }
         invocations.put(invocation.invocationId(), invocation);
     }
@@ -77,7 +77,8 @@ final class StoreBackedState implements ProcessorState {
         int count = 0;
         try (KeyValueIterator<String, InvocationState> all = invocations.all()) {
             while (all.hasNext()) {
-                invocationsByTime.put(InvocationsByTime.key(all.next().value), PRESENT);
+                InvocationState invocation = all.next().value;
+                invocationsByTime.put(InvocationsByTime.key(invocation), InvocationsByTime.value(invocation));
                 count++;
             }
         }
@@ -97,13 +98,6 @@ final class StoreBackedState implements ProcessorState {
     @Override
     public void deleteInput(String invocationId) {
         inputs.delete(invocationId);
-    }
-
-    @Override
-    public void forEachInvocation(Consumer<InvocationState> visitor) {
-        try (KeyValueIterator<String, InvocationState> all = invocations.all()) {
-            all.forEachRemaining(entry -> visitor.accept(entry.value));
-        }
     }
 
     @Override

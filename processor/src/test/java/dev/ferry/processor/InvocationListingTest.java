@@ -210,6 +210,21 @@ class InvocationListingTest {
         assertThat(state.indexIfUnindexed()).as("once").isZero();
     }
 
+    @Test
+    void listAndDescribeRecordsOnTheCommandLogAreDeadLetteredAsUnknownTypes() {
+        log.pipeInput("list", ("{\"type\":\"ListInvocations\",\"partition\":0,\"limit\":10,"
+                + "\"replyTo\":{\"ingressId\":\"i\",\"requestId\":\"r\"}}").getBytes(StandardCharsets.UTF_8));
+        log.pipeInput("d", ("{\"type\":\"Describe\",\"invocationId\":\"inv_1aaaaaaaaaaaa5ZZZZZZZZZZZZZZZZZZZZZ\","
+                + "\"replyTo\":{\"ingressId\":\"i\",\"requestId\":\"r\"}}").getBytes(StandardCharsets.UTF_8));
+        Invoke after = call("greet");
+
+        for (String type : List.of("ListInvocations", "Describe")) {
+            assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON).value(),
+                    StandardCharsets.UTF_8)).contains("unknown record type '" + type + "'");
+        }
+        assertThat(invocations.get(after.invocationId())).as("the next command runs").isNotNull();
+    }
+
     private String nthKey(int n) {
         return indexKeys().get(n - 1);
     }

@@ -49,6 +49,21 @@ class InvocationsByTimeTest {
     }
 
     @Test
+    void theValueRulesOutOtherServicesAndHandlersWithoutReadingTheInvocation() {
+        InvocationState invocation = InvocationState.created("inv_1a", dev.ferry.schemas.Target.service("Greeter",
+                "greet"), null, "hash", null, 5);
+        byte[] value = InvocationsByTime.value(invocation);
+        assertThat(InvocationsByTime.mayMatch(value, null, null)).isTrue();
+        assertThat(InvocationsByTime.mayMatch(value, "Greeter", null)).isTrue();
+        assertThat(InvocationsByTime.mayMatch(value, "Greeter", "greet")).isTrue();
+        assertThat(InvocationsByTime.mayMatch(value, null, "greet")).isTrue();
+        assertThat(InvocationsByTime.mayMatch(value, "Counter", null)).isFalse();
+        assertThat(InvocationsByTime.mayMatch(value, "Greeter", "greetings")).isFalse();
+        assertThat(InvocationsByTime.mayMatch(value, null, "gree")).isFalse();
+        assertThat(InvocationsByTime.mayMatch(new byte[0], "Counter", "add")).as("a value that says nothing").isTrue();
+    }
+
+    @Test
     void aBareTimeCursorStartsAtThatMillisecond() {
         assertThat(InvocationCursor.parse("1000")).isEqualTo(new InvocationCursor(1_000, ""));
         assertThat(InvocationCursor.parse("1000~inv_1b").toString()).isEqualTo("1000~inv_1b");

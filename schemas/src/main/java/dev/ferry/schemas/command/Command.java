@@ -20,15 +20,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Kill.class, name = "Kill"),
     @JsonSubTypes.Type(value = Purge.class, name = "Purge"),
     @JsonSubTypes.Type(value = Resume.class, name = "Resume"),
-    @JsonSubTypes.Type(value = Describe.class, name = "Describe"),
-    @JsonSubTypes.Type(value = ListInvocations.class, name = "ListInvocations"),
 })
 public sealed interface Command
-        permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput, Cancel, Kill, Purge, Resume,
-                Describe, ListInvocations {
-    /**
-     * The invocation the command is about, which names its partition; absent only on {@link ListInvocations},
-     * which names its partition itself.
-     */
+        permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput, Cancel, Kill, Purge, Resume {
+    /** The invocation the command is about, which names its partition. */
     String invocationId();
 }
