@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code GET /invocations} and {@code GET /invocations/{id}} answered by processors in another Ferry than the admin
- * API's (the ingress role alone in one, processor and dispatcher in the other, as when scaled out): they write
- * nothing to the command log, a page's work is bounded whatever the filter, and paging gives each invocation once.
+ * {@code GET /invocations} and {@code GET /invocations/{id}} answered by processors in other Ferrys than the admin
+ * API's (the ingress role alone in one; processor and dispatcher in two others, which split the partitions, as when
+ * scaled out): they write nothing to the command log, a page's work is bounded whatever the filter, and paging
+ * gives each invocation once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListingIT {
@@ -44,6 +45,7 @@ class ListingIT {
     private final Topics topics = new Topics(prefix);
     private FerryHarness front;
     private FerryHarness back;
+    private FerryHarness otherBack;
     private Http admin;
     private Admin kafka;
     private final List<String> sent = new ArrayList<>();
@@ -52,6 +54,7 @@ class ListingIT {
     void start() throws Exception {
         kafka = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()));
         back = harness("processor,dispatcher").start();
+        otherBack = harness("processor,dispatcher").start();
         front = harness("ingress").start();
         front.registerExample();
         admin = front.admin();
@@ -79,11 +82,21 @@ class ListingIT {
         }
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> processedOffsets() >= logEndOffsets());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(processorsOwningPartitions())
+                .as("both processors own partitions of the log").isEqualTo(2));
+    }
+
+    private int processorsOwningPartitions() throws Exception {
+        String group = topics.processorApplicationId();
+        return (int) kafka.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+                .filter(member -> member.assignment().topicPartitions().stream()
+                        .anyMatch(partition -> partition.topic().equals(topics.log())))
+                .count();
     }
 
     @AfterAll
     void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {front, back, kafka}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {front, otherBack, back, kafka}) {
             try {
                 if (closeable != null) {
                     closeable.close();
