@@ -3,15 +3,15 @@ package dev.ferry.ingress;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.InvocationId;
-import dev.ferry.schemas.InvocationView;
+import dev.ferry.schemas.InvocationCursor;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.ReplyTo;
 import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
-import dev.ferry.schemas.command.Describe;
 import dev.ferry.schemas.command.Kill;
-import dev.ferry.schemas.command.ListInvocations;
+import dev.ferry.schemas.query.InvocationQuery;
+import dev.ferry.schemas.query.ListInvocations;
 import dev.ferry.schemas.command.Purge;
 import dev.ferry.schemas.command.Resume;
 import io.helidon.http.HeaderNames;
@@ -20,31 +20,30 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * The admin API's invocation endpoints: cancel, kill, purge and resume (Restate's PATCH forms and the older
  * {@code DELETE ?mode=}), and what Restate leaves to SQL: {@code GET /invocations} with filters and paging, and
- * {@code GET /invocations/{id}}. Every one of them is a command to the partition that owns the invocation (or to
- * every partition, for a list), so it answers from any process that runs the admin API.
+ * {@code GET /invocations/{id}}. A management operation is a command to the partition that owns the invocation; a
+ * list or a describe is a query every processor answers from its stores ({@link InvocationQueries}), so it never
+ * touches the command log. Either answers from any process that runs the admin API.
  */
 public final class InvocationAdmin {
-    private static final Duration LIST_WAIT = Duration.ofSeconds(10);
-    private static final int DEFAULT_LIMIT = 100;
+    private static final Duration QUERY_WAIT = InvocationQuery.ANSWER_WITHIN;
+    private static final int DEFAULT_LIMIT = 50;
     private static final Set<String> STATUSES =
             Set.of("scheduled", "inboxed", "running", "backing-off", "paused", "completed");
 
     private final ProcessorClient processor;
+    private final InvocationQueries queries;
 
-    public InvocationAdmin(ProcessorClient processor) {
+    public InvocationAdmin(ProcessorClient processor, InvocationQueries queries) {
         this.processor = processor;
+        this.queries = queries;
     }
 
     public void routes(HttpRouting.Builder routing) {
@@ -94,7 +93,9 @@ public final class InvocationAdmin {
 
     private void describe(ServerRequest req, ServerResponse res) {
         String id = invocationId(req);
-        Reply reply = processor.ask(replyTo -> new Describe(id, replyTo), null).orElseThrow();
+        Reply reply = queries.describe(id, QUERY_WAIT).orElseThrow(() -> AdminError.json(503,
+                "no processor answered for the partition of '" + id + "' within " + QUERY_WAIT.toSeconds()
+                        + " s (is a processor running, or are its partitions moving?); try again"));
         if (reply.kind() == Reply.Kind.NOT_FOUND) {
             throw notFound(id);
         }
@@ -103,7 +104,8 @@ public final class InvocationAdmin {
 
     /**
      * {@code GET /invocations?status=&service=&handler=&key=&limit=&before=}: newest first; {@code next_before} in
-     * the answer is the {@code before} of the next page.
+     * the answer is the {@code before} of the next page. A page may hold fewer than {@code limit} invocations and
+     * still have a {@code next_before}: each partition examines a bounded number of invocations per page.
      */
     private void list(ServerRequest req, ServerResponse res) {
         String status = query(req, "status").orElse(null);
@@ -111,45 +113,26 @@ public final class InvocationAdmin {
             throw AdminError.json(400, "unknown status '" + status + "'; use one of " + STATUSES);
         }
         int limit = query(req, "limit").map(InvocationAdmin::limit).orElse(DEFAULT_LIMIT);
-        Long createdBefore = null;
-        String idBefore = null;
-        Optional<String> before = query(req, "before");
-        if (before.isPresent()) {
-            String[] cursor = before.get().split("~", 2);
+        InvocationCursor before = null;
+        Optional<String> cursor = query(req, "before");
+        if (cursor.isPresent()) {
             try {
-                createdBefore = Long.parseLong(cursor[0]);
-            } catch (NumberFormatException e) {
-                throw AdminError.json(400, "invalid before '" + before.get() + "': use the next_before of a page");
+                before = InvocationCursor.parse(cursor.get());
+            } catch (IllegalArgumentException e) {
+                throw AdminError.json(400, "invalid before '" + cursor.get() + "': use the next_before of a page");
             }
-            idBefore = cursor.length > 1 ? cursor[1] : null;
         }
-        String service = query(req, "service").orElse(null);
-        String handler = query(req, "handler").orElse(null);
-        String key = query(req, "key").orElse(null);
-        Long created = createdBefore;
-        String id = idBefore;
-        List<Function<ReplyTo, Command>> perPartition = new ArrayList<>();
-        for (int partition = 0; partition < processor.partitions(); partition++) {
-            int p = partition;
-            // One more than a page from each: the only way to know whether a partition has more.
-            perPartition.add(replyTo ->
-                    new ListInvocations(p, status, service, handler, key, created, id, limit + 1, replyTo));
-        }
-        List<Reply> replies = processor.askEach(perPartition, LIST_WAIT);
-        List<InvocationView> all = new ArrayList<>();
-        replies.forEach(reply -> all.addAll(reply.invocations()));
-        all.sort(Comparator.comparingLong(InvocationView::createdAtMillis).thenComparing(InvocationView::id)
-                .reversed());
-        List<InvocationView> page = all.subList(0, Math.min(limit, all.size()));
+        InvocationQueries.Filter filter = new InvocationQueries.Filter(status, query(req, "service").orElse(null),
+                query(req, "handler").orElse(null), query(req, "key").orElse(null));
+        InvocationQueries.Listing listing = queries.list(filter, before, limit, QUERY_WAIT);
 
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode invocations = body.putArray("invocations");
-        page.forEach(view -> invocations.add(Json.MAPPER.valueToTree(view)));
-        if (all.size() > limit) {
-            InvocationView last = page.get(page.size() - 1);
-            body.put("next_before", last.createdAtMillis() + "~" + last.id());
+        listing.invocations().forEach(view -> invocations.add(Json.MAPPER.valueToTree(view)));
+        if (listing.next() != null) {
+            body.put("next_before", listing.next().toString());
         }
-        if (replies.size() < processor.partitions()) {
+        if (listing.partial()) {
             // Some partition did not answer in time (a processor restarting): say so rather than hide it.
             body.put("partial", true);
         }
@@ -159,13 +142,13 @@ public final class InvocationAdmin {
     private static int limit(String text) {
         try {
             int limit = Integer.parseInt(text);
-            if (limit >= 1 && limit <= 1000) {
+            if (limit >= 1 && limit <= ListInvocations.MAX_PAGE) {
                 return limit;
             }
         } catch (NumberFormatException e) {
             // below
         }
-        throw AdminError.json(400, "limit must be a whole number from 1 to 1000");
+        throw AdminError.json(400, "limit must be a whole number from 1 to " + ListInvocations.MAX_PAGE);
     }
 
     private static Optional<String> query(ServerRequest req, String name) {

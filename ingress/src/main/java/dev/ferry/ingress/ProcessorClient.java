@@ -109,39 +109,6 @@ public final class ProcessorClient {
         });
     }
 
-    /**
-     * Asks several questions at once (one per partition, say) and collects the answers that come within
-     * {@code maxWait}; a question left unanswered is missing from the list.
-     */
-    public List<Reply> askEach(List<Function<ReplyTo, Command>> commands, Duration maxWait) {
-        List<CompletableFuture<Reply>> answers = new ArrayList<>();
-        try {
-            List<CompletableFuture<?>> appended = new ArrayList<>();
-            for (Function<ReplyTo, Command> command : commands) {
-                String requestId = waiters.nextRequestId();
-                answers.add(waiters.register(requestId));
-                appended.add(commandLog.append(command.apply(new ReplyTo(ingressId, requestId))));
-            }
-            await(CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)), null);
-            long deadline = System.nanoTime() + maxWait.toNanos();
-            List<Reply> replies = new ArrayList<>();
-            for (CompletableFuture<Reply> answer : answers) {
-                Reply reply = await(answer, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-                if (reply != null) {
-                    replies.add(reply);
-                }
-            }
-            return replies;
-        } finally {
-            answers.forEach(answer -> answer.cancel(false));
-        }
-    }
-
-    /** The number of partitions of the command log. */
-    public int partitions() {
-        return commandLog.partitions();
-    }
-
     /** Waits for a future; null on timeout. Failures become 503 answers: the log could not be reached. */
     private static <T> T await(CompletableFuture<T> future, Duration maxWait) {
         try {

@@ -21,7 +21,6 @@ import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Invoke;
-import dev.ferry.schemas.command.ListInvocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -86,8 +85,16 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, byte[]> timers = context.getStateStore(ProcessorTopology.TIMERS);
         KeyValueStore<String, Inbox> inboxes = context.getStateStore(ProcessorTopology.INBOXES);
         KeyValueStore<String, String> inboxEntries = context.getStateStore(ProcessorTopology.INBOX_ENTRIES);
-        stateMachine = new StateMachine(new StoreBackedState(invocations, inputs, timers, inboxes, inboxEntries),
-                this, settings.policies(), settings.lease(), topics.results(), settings.maxInboxLength());
+        KeyValueStore<String, byte[]> invocationsByTime = context.getStateStore(ProcessorTopology.INVOCATIONS_BY_TIME);
+        StoreBackedState state = new StoreBackedState(invocations, inputs, timers, inboxes, inboxEntries,
+                invocationsByTime);
+        int indexed = state.indexIfUnindexed();
+        if (indexed > 0) {
+            log.info("Indexed the {} invocations of task {} by creation time (state from before the index)", indexed,
+                    context.taskId());
+        }
+        stateMachine = new StateMachine(state, this, settings.policies(), settings.lease(), topics.results(),
+                settings.maxInboxLength());
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME, now -> fireDueTimers());
     }
 
@@ -123,14 +130,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     return; // rejected
                 }
             }
-            if (command instanceof ListInvocations list) {
-                if (origin.partition() != list.partition()) {
-                    // Answers are per partition; one that landed elsewhere would answer for the wrong one.
-                    reject("a ListInvocations for partition " + list.partition() + " on partition "
-                            + origin.partition());
-                    return;
-                }
-            } else if (command instanceof Invoke invoke) {
+            if (command instanceof Invoke invoke) {
                 command = checkSubmission(invoke, origin, record);
             } else if (!onItsPartition(command.invocationId(), origin.partition())) {
                 reroute(command);
@@ -173,8 +173,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             case dev.ferry.schemas.command.Kill kill -> kill.replyTo();
             case dev.ferry.schemas.command.Purge purge -> purge.replyTo();
             case dev.ferry.schemas.command.Resume resume -> resume.replyTo();
-            case dev.ferry.schemas.command.Describe describe -> describe.replyTo();
-            case ListInvocations list -> list.replyTo();
             default -> null;
         };
     }

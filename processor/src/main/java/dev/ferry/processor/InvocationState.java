@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.Outcome;
@@ -67,6 +68,12 @@ public final class InvocationState {
     private Outcome outcome;
     private Long completedAt;
     private Long retainedUntil;
+    /**
+     * Created by the command being applied, so not in the store yet: its first {@code put} also indexes it by
+     * creation time. Never stored; an invocation read from the store is not new.
+     */
+    @JsonIgnore
+    private boolean isNew;
 
     @JsonCreator
     InvocationState(
@@ -86,7 +93,13 @@ public final class InvocationState {
         state.requestHash = requestHash;
         state.resultTopic = resultTopic;
         state.submittedBy = submittedBy;
+        state.isNew = true;
         return state;
+    }
+
+    /** See {@link #isNew}. */
+    boolean isNew() {
+        return isNew;
     }
 
     public String invocationId() {

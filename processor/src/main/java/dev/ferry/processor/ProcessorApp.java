@@ -37,6 +37,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final Deque<Long> replacements = new ArrayDeque<>();
     private final AtomicInteger replaced = new AtomicInteger();
     private volatile String stopped;
+    private final QueryResponder queries;
 
     /**
      * @param kafka properties for every Kafka client (bootstrap servers, security, ...)
@@ -111,6 +112,7 @@ public final class ProcessorApp implements AutoCloseable {
                 .register(meters);
         streams.setUncaughtExceptionHandler(this::onThreadFailure);
         streams.setStateListener((next, previous) -> log.info("Processor state {} -> {}", previous, next));
+        queries = new QueryResponder(topics, settings.partitions(), kafka, settings.limits(), streams);
     }
 
     /**
@@ -164,6 +166,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     public void start() {
         streams.start();
+        queries.start();
     }
 
     public KafkaStreams.State state() {
@@ -176,6 +179,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     @Override
     public void close() {
+        queries.close();
         // Leave the consumer group on the way out. Kafka Streams stays in it by default, and the partitions then
         // sit unassigned until the session times out (45 s) when this process, or another, starts again.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -1,7 +1,6 @@
 package dev.ferry.processor;
 
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The state the state machine reads and changes, one partition's worth. Kafka Streams key-value stores back it
@@ -19,9 +18,6 @@ public interface ProcessorState {
     void putInput(String invocationId, StoredInput input);
 
     void deleteInput(String invocationId);
-
-    /** Every invocation of the partition, in no particular order (for listing; it reads the whole store). */
-    void forEachInvocation(Consumer<InvocationState> visitor);
 
     Inbox inbox(String lock);
 

@@ -25,6 +25,8 @@ public final class ProcessorTopology {
     public static final String TIMERS = "timers";
     public static final String INBOXES = "inboxes";
     public static final String INBOX_ENTRIES = "inbox-entries";
+    /** Every invocation's {@link InvocationsByTime} key: the listing order, for queries. */
+    public static final String INVOCATIONS_BY_TIME = "invocations-by-time";
 
     static final String SOURCE = "commands";
     static final String STATE_MACHINE = "state-machine";
@@ -66,6 +68,10 @@ public final class ProcessorTopology {
                         Stores.persistentKeyValueStore(INBOX_ENTRIES), Serdes.String(), Serdes.String())
                 .withLoggingEnabled(Map.of());
 
+        StoreBuilder<KeyValueStore<String, byte[]>> invocationsByTime = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(INVOCATIONS_BY_TIME), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of());
+
         Topology topology = new Topology();
         // The log (dispatchers, direct producers) and the requests (ingresses) are co-partitioned: a task reads
         // partition n of both.
@@ -80,6 +86,7 @@ public final class ProcessorTopology {
         topology.addStateStore(timers, STATE_MACHINE);
         topology.addStateStore(inboxes, STATE_MACHINE);
         topology.addStateStore(inboxEntries, STATE_MACHINE);
+        topology.addStateStore(invocationsByTime, STATE_MACHINE);
         topology.addSink(DISPATCH_SINK, topics.dispatch(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(REPLIES_SINK, topics.replies(),

@@ -6,7 +6,6 @@ import dev.ferry.schemas.FailedInvocation;
 import dev.ferry.schemas.Failure;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.InvocationView;
 import dev.ferry.schemas.Outcome;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.ReplyTo;
@@ -17,12 +16,10 @@ import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
-import dev.ferry.schemas.command.Describe;
 import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
-import dev.ferry.schemas.command.ListInvocations;
 import dev.ferry.schemas.command.Purge;
 import dev.ferry.schemas.command.RenewLease;
 import dev.ferry.schemas.command.Resume;
@@ -30,8 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -46,7 +41,6 @@ public final class StateMachine {
     static final Failure CANCELLED = new Failure(409, "Cancelled");
     /** Timers fired per tick at most, so one tick never holds the stream thread for long. */
     static final int TIMERS_PER_TICK = 1_000;
-    static final int MAX_LIST_LIMIT = 1_000;
 
     private final ProcessorState state;
     private final Effects effects;
@@ -86,8 +80,6 @@ public final class StateMachine {
             case Kill kill -> onKill(kill, now);
             case Purge purge -> onPurge(purge);
             case Resume resume -> onResume(resume, now);
-            case Describe describe -> onDescribe(describe);
-            case ListInvocations list -> onList(list);
             case Detach detach -> onDetach(detach);
         }
     }
@@ -699,83 +691,6 @@ public final class StateMachine {
 
     private void done(ReplyTo replyTo, InvocationState invocation) {
         effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.DONE, replyTo.requestId(), invocation.invocationId()));
-    }
-
-    // ---- introspection
-
-    private void onDescribe(Describe describe) {
-        ReplyTo replyTo = describe.replyTo();
-        InvocationState invocation = state.invocation(describe.invocationId());
-        if (invocation == null) {
-            notFound(replyTo, describe.invocationId());
-            return;
-        }
-        effects.reply(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(view(invocation))));
-    }
-
-    /** This partition's invocations that match the filter, newest first, at most {@code limit}. */
-    private void onList(ListInvocations list) {
-        int limit = Math.max(1, Math.min(list.limit(), MAX_LIST_LIMIT));
-        Comparator<InvocationState> newestFirst = Comparator.comparingLong(InvocationState::createdAt)
-                .thenComparing(InvocationState::invocationId).reversed();
-        List<InvocationState> matches = new ArrayList<>();
-        state.forEachInvocation(invocation -> {
-            if (matches(list, invocation)) {
-                matches.add(invocation);
-            }
-        });
-        matches.sort(newestFirst);
-        List<InvocationView> views = matches.stream().limit(limit).map(StateMachine::view).toList();
-        effects.reply(list.replyTo().ingressId(), Reply.invocations(list.replyTo().requestId(), views));
-    }
-
-    private static boolean matches(ListInvocations list, InvocationState invocation) {
-        if (list.status() != null && !list.status().equals(statusName(invocation))) {
-            return false;
-        }
-        if (list.service() != null && !list.service().equals(invocation.target().service())) {
-            return false;
-        }
-        if (list.handler() != null && !list.handler().equals(invocation.target().handler())) {
-            return false;
-        }
-        if (list.key() != null && !list.key().equals(invocation.target().key())) {
-            return false;
-        }
-        if (list.createdBefore() != null) {
-            long created = invocation.createdAt();
-            if (created > list.createdBefore()) {
-                return false;
-            }
-            if (created == list.createdBefore()
-                    && (list.idBefore() == null || invocation.invocationId().compareTo(list.idBefore()) >= 0)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static InvocationView view(InvocationState invocation) {
-        Outcome outcome = invocation.outcome();
-        return new InvocationView(
-                invocation.invocationId(),
-                invocation.target().toString(),
-                invocation.target().service(),
-                invocation.target().handler(),
-                invocation.target().key(),
-                invocation.idempotencyKey(),
-                statusName(invocation),
-                invocation.attempt(),
-                invocation.lastFailure(),
-                InvocationView.time(invocation.nextRetryAt()),
-                InvocationView.time(invocation.createdAt()),
-                InvocationView.time(invocation.executeAt()),
-                InvocationView.time(invocation.firstAttemptAt()),
-                InvocationView.time(invocation.completedAt()),
-                InvocationView.time(invocation.retainedUntil()),
-                outcome == null ? null : outcome.succeeded() ? "success" : "failure",
-                outcome == null ? null : outcome.failure(),
-                invocation.createdAt());
     }
 
     /** The status as Restate names it ({@code backing-off}, ...). */

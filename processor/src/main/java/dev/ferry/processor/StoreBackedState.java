@@ -2,7 +2,6 @@ package dev.ferry.processor;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -14,6 +13,8 @@ final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, byte[]> timers;
     private final KeyValueStore<String, Inbox> inboxes;
     private final KeyValueStore<String, String> inboxEntries;
+    /** An {@link InvocationsByTime} entry for every invocation in {@code invocations}, for listing in order. */
+    private final KeyValueStore<String, byte[]> invocationsByTime;
 
     private static final byte[] PRESENT = new byte[0];
 
@@ -34,8 +35,10 @@ final class StoreBackedState implements ProcessorState {
             KeyValueStore<String, StoredInput> inputs,
             KeyValueStore<String, byte[]> timers,
             KeyValueStore<String, Inbox> inboxes,
-            KeyValueStore<String, String> inboxEntries) {
+            KeyValueStore<String, String> inboxEntries,
+            KeyValueStore<String, byte[]> invocationsByTime) {
         this.invocations = invocations;
+        this.invocationsByTime = invocationsByTime;
         this.inputs = inputs;
         this.timers = timers;
         this.inboxes = inboxes;
@@ -49,12 +52,40 @@ final class StoreBackedState implements ProcessorState {
 
     @Override
     public void put(InvocationState invocation) {
+        if (invocation.isNew()) {
+            // Neither the key (createdAt, id) nor the value (service, handler) ever changes: written once.
+            invocationsByTime.put(InvocationsByTime.key(invocation), InvocationsByTime.value(invocation));
+        }
         invocations.put(invocation.invocationId(), invocation);
     }
 
     @Override
     public void delete(String invocationId) {
-        invocations.delete(invocationId);
+        InvocationState gone = invocations.delete(invocationId);
+        if (gone != null) {
+            invocationsByTime.delete(InvocationsByTime.key(gone));
+        }
+    }
+
+    /**
+     * Indexes every invocation by creation time when the index is empty but the invocations are not: a data
+     * directory (or changelog) from before the index existed. Once, at the task's start; returns how many.
+     */
+    int indexIfUnindexed() {
+        try (KeyValueIterator<String, byte[]> indexed = invocationsByTime.all()) {
+            if (indexed.hasNext()) {
+                return 0;
+            }
+        }
+        int count = 0;
+        try (KeyValueIterator<String, InvocationState> all = invocations.all()) {
+            while (all.hasNext()) {
+                InvocationState invocation = all.next().value;
+                invocationsByTime.put(InvocationsByTime.key(invocation), InvocationsByTime.value(invocation));
+                count++;
+            }
+        }
+        return count;
     }
 
     @Override
@@ -70,13 +101,6 @@ final class StoreBackedState implements ProcessorState {
     @Override
     public void deleteInput(String invocationId) {
         inputs.delete(invocationId);
-    }
-
-    @Override
-    public void forEachInvocation(Consumer<InvocationState> visitor) {
-        try (KeyValueIterator<String, InvocationState> all = invocations.all()) {
-            all.forEachRemaining(entry -> visitor.accept(entry.value));
-        }
     }
 
     @Override

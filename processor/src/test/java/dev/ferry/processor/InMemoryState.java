@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * The state machine's state in maps, for tests without Kafka. Values are stored as JSON, as the real stores
@@ -49,11 +48,6 @@ final class InMemoryState implements ProcessorState {
     @Override
     public void deleteInput(String invocationId) {
         inputs.remove(invocationId);
-    }
-
-    @Override
-    public void forEachInvocation(Consumer<InvocationState> visitor) {
-        invocations.values().forEach(json -> visitor.accept(Json.readTrusted(json, InvocationState.class)));
     }
 
     @Override

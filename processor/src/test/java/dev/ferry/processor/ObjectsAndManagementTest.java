@@ -18,10 +18,8 @@ import dev.ferry.schemas.Target;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Completion;
-import dev.ferry.schemas.command.Describe;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
-import dev.ferry.schemas.command.ListInvocations;
 import dev.ferry.schemas.command.Purge;
 import dev.ferry.schemas.command.Resume;
 import java.time.Duration;
@@ -233,45 +231,6 @@ class ObjectsAndManagementTest {
         assertThat(single(effects.takeDispatches()).attempt()).isEqualTo(2);
         machine.apply(new Completion(call.invocationId(), 2, ok()), now + 2);
         assertThat(state.invocation(call.invocationId()).outcome().succeeded()).isTrue();
-    }
-
-    @Test
-    void describeShowsStatusAttemptsAndTheLastFailure() {
-        Invoke call = call(Target.service("Greeter", "flaky"));
-        machine.apply(call, now);
-        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "down"), null), now);
-        effects.takeReplies();
-
-        machine.apply(new Describe(call.invocationId(), ADMIN), now + 1);
-        InvocationView view = single(single(effects.takeReplies()).invocations());
-        assertThat(view.status()).isEqualTo("backing-off");
-        assertThat(view.attempts()).isEqualTo(1);
-        assertThat(view.lastFailure()).isEqualTo(new Failure(500, "down"));
-        assertThat(view.nextRetryAt()).isNotNull();
-        assertThat(view.target()).isEqualTo("Greeter/flaky");
-    }
-
-    @Test
-    void listFiltersAndPagesNewestFirst() {
-        for (int i = 0; i < 5; i++) {
-            machine.apply(call(add("list-k")), now + i);
-        }
-        machine.apply(call(Target.service("Greeter", "greet")), now + 10);
-        effects.takeReplies();
-
-        machine.apply(new ListInvocations(0, null, "Counter", null, "list-k", null, null, 2, ADMIN), now + 20);
-        List<InvocationView> firstPage = single(effects.takeReplies()).invocations();
-        assertThat(firstPage).extracting(InvocationView::createdAtMillis).containsExactly(now + 4, now + 3);
-
-        InvocationView last = firstPage.get(1);
-        machine.apply(new ListInvocations(0, null, "Counter", null, null, last.createdAtMillis(), last.id(), 10,
-                ADMIN), now + 20);
-        assertThat(single(effects.takeReplies()).invocations()).extracting(InvocationView::createdAtMillis)
-                .containsExactly(now + 2, now + 1, now);
-
-        machine.apply(new ListInvocations(0, "running", null, null, null, null, null, 10, ADMIN), now + 20);
-        assertThat(single(effects.takeReplies()).invocations()).extracting(InvocationView::target)
-                .containsExactlyInAnyOrder("Counter/list-k/add", "Greeter/greet");
     }
 
     private List<String> dispatchedIds() {

@@ -2,7 +2,6 @@ package dev.ferry.schemas;
 
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Invoke;
-import dev.ferry.schemas.command.ListInvocations;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -52,9 +51,6 @@ public final class CommandLog implements AutoCloseable {
 
     /** Appends the command; the future completes once the log has it (acks=all). */
     public CompletableFuture<RecordMetadata> append(Command command) {
-        if (command instanceof ListInvocations list) {
-            return send(list.partition(), "list", command);
-        }
         long partitionKey = InvocationId.parse(command.invocationId()).partitionKey();
         String key = command.invocationId();
         if (command instanceof Invoke invoke) {

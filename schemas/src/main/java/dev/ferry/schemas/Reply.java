@@ -11,6 +11,9 @@ import java.util.List;
  * @param retainedUntil epoch milliseconds until which the result is kept, when the answer is a replay of a kept
  *     result (the ingress shows it as {@code idempotency-expires}); null otherwise
  * @param invocations for {@link Kind#INVOCATIONS}: what was asked for
+ * @param scannedTo for {@link Kind#INVOCATIONS} answering a list: the last position the scan of the partition
+ *     examined, when it stopped before the partition's end (enough matches, or as many entries as one answer may
+ *     examine); null when it reached the end
  */
 public record Reply(
         String requestId,
@@ -18,7 +21,8 @@ public record Reply(
         Kind kind,
         Outcome outcome,
         Long retainedUntil,
-        List<InvocationView> invocations) {
+        List<InvocationView> invocations,
+        InvocationCursor scannedTo) {
     public enum Kind {
         /** The invocation ended; {@code outcome} says how. */
         RESULT,
@@ -44,28 +48,33 @@ public record Reply(
     }
 
     public static Reply result(String requestId, String invocationId, Outcome outcome, Long retainedUntil) {
-        return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null);
+        return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null);
     }
 
     /** The result for every request of one ingress instance waiting for the invocation. */
     public static Reply invocationResult(String invocationId, Outcome outcome) {
-        return new Reply(null, invocationId, Kind.INVOCATION_RESULT, outcome, null, null);
+        return new Reply(null, invocationId, Kind.INVOCATION_RESULT, outcome, null, null, null);
     }
 
     /** This broadcast result as the answer to one of the requests waiting for it. */
     public Reply forRequest(String waitingRequestId) {
-        return new Reply(waitingRequestId, invocationId, Kind.RESULT, outcome, retainedUntil, null);
+        return new Reply(waitingRequestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null);
     }
 
     public static Reply of(Kind kind, String requestId, String invocationId) {
-        return new Reply(requestId, invocationId, kind, null, null, null);
+        return new Reply(requestId, invocationId, kind, null, null, null, null);
     }
 
     public static Reply rejected(String requestId, String invocationId, int code, String message) {
-        return new Reply(requestId, invocationId, Kind.REJECTED, Outcome.failure(code, message), null, null);
+        return new Reply(requestId, invocationId, Kind.REJECTED, Outcome.failure(code, message), null, null, null);
     }
 
     public static Reply invocations(String requestId, List<InvocationView> invocations) {
-        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations));
+        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations), null);
+    }
+
+    /** One partition's page of a list: its matches, newest first, and where its scan stopped (null: at the end). */
+    public static Reply page(String requestId, List<InvocationView> invocations, InvocationCursor scannedTo) {
+        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations), scannedTo);
     }
 }

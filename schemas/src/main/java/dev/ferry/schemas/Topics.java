@@ -30,6 +30,14 @@ public record Topics(String prefix) {
         return prefix + "replies";
     }
 
+    /**
+     * Reads of invocation state (list, describe) from the admin API to every processor: one partition, read from
+     * its end by each processor, so none of them goes through the command log.
+     */
+    public String queries() {
+        return prefix + "queries";
+    }
+
     /** The service registry: one compacted record per deployment. */
     public String deployments() {
         return prefix + "deployments";

@@ -7,12 +7,10 @@ import dev.ferry.schemas.command.Attach;
 import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
-import dev.ferry.schemas.command.Describe;
 import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
-import dev.ferry.schemas.command.ListInvocations;
 import dev.ferry.schemas.command.Purge;
 import dev.ferry.schemas.command.RenewLease;
 import dev.ferry.schemas.command.Resume;
@@ -45,8 +43,6 @@ class RecordSchemasTest {
                 new Kill(ID, REPLY_TO),
                 new Purge(ID, REPLY_TO),
                 new Resume(ID, REPLY_TO),
-                new Describe(ID, REPLY_TO),
-                new ListInvocations(3, "running", "Greeter", null, null, 5L, ID, 10, REPLY_TO),
                 new Detach(ID, "ingress-1"));
     }
 

@@ -8,6 +8,7 @@ import dev.ferry.ingress.IngressRoutes;
 import dev.ferry.ingress.IngressServer;
 import dev.ferry.ingress.IngressSettings;
 import dev.ferry.ingress.InvocationAdmin;
+import dev.ferry.ingress.InvocationQueries;
 import dev.ferry.ingress.OpenApiRoutes;
 import dev.ferry.ingress.Invocations;
 import dev.ferry.ingress.ProcessorClient;
@@ -199,7 +200,10 @@ public final class FerryServer implements AutoCloseable {
             IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient, config.serviceDefaults()),
                     new Attachments(registry, processorClient), openApi, registry, meters, readiness::ingressProblem);
             AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
-            InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient);
+            InvocationQueries invocationQueries = new InvocationQueries(topics, ingressId, waiters,
+                    commandLog.partitions(), kafka);
+            started.push(invocationQueries);
+            InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient, invocationQueries);
             Map<String, Map<String, String>> clusters = new HashMap<>();
             config.clusters().forEach((name, properties) -> clusters.put(name, properties));
             clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);

@@ -55,7 +55,12 @@ final class TopicSetup {
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 topic(topics.deadLetter(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limits.deadLetterTopicMaxMessageBytes())));
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limits.deadLetterTopicMaxMessageBytes())),
+                // One partition: every processor reads every query (list, describe), from the end. A query is
+                // answered within seconds or never, so an hour of them is plenty to keep.
+                topic(topics.queries(), 1, replicationFactor, Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)));
 
         Set<String> existing = admin.listTopics().names().get();
         List<NewTopic> missing = new ArrayList<>();

@@ -20,16 +20,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Kill.class, name = "Kill"),
     @JsonSubTypes.Type(value = Purge.class, name = "Purge"),
     @JsonSubTypes.Type(value = Resume.class, name = "Resume"),
-    @JsonSubTypes.Type(value = Describe.class, name = "Describe"),
-    @JsonSubTypes.Type(value = ListInvocations.class, name = "ListInvocations"),
     @JsonSubTypes.Type(value = Detach.class, name = "Detach"),
 })
 public sealed interface Command
         permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput, Cancel, Kill, Purge, Resume,
-                Describe, ListInvocations, Detach {
-    /**
-     * The invocation the command is about, which names its partition; absent only on {@link ListInvocations},
-     * which names its partition itself.
-     */
+                Detach {
+    /** The invocation the command is about, which names its partition. */
     String invocationId();
 }

@@ -1,0 +1,308 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.RecordLimits;
+import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.InvocationView;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.ReplyTo;
+import dev.ferry.schemas.Routing;
+import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.query.DescribeInvocation;
+import dev.ferry.schemas.query.InvocationQuery;
+import dev.ferry.schemas.query.ListInvocations;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the admin API's reads of invocation state (list, describe) from this process's stores, through Kafka
+ * Streams' interactive queries: on a thread of its own, never the stream thread, and without writing to the command
+ * log. Every processor reads every query (it assigns itself the one partition of the queries topic, from its end;
+ * no consumer group) and answers for the partitions it hosts as active, one reply per partition, so the asker
+ * knows which partitions it has heard from.
+ */
+public final class QueryResponder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QueryResponder.class);
+    /** A query older than this has no asker left waiting (the admin waits seconds): skip it, to catch up. */
+    private static final Duration STALE = Duration.ofSeconds(30);
+    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    private static final Duration RETRY_INTERVAL = Duration.ofMillis(50);
+    /** Queries waiting for a partition at most; past this the oldest is dropped. */
+    private static final int MAX_PENDING = 1_000;
+
+    private final Topics topics;
+    private final int partitions;
+    private final KafkaStreams streams;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Thread thread;
+    private volatile boolean closed;
+    /** Queries read and not yet answered in full, oldest first (the responder thread's alone). */
+    private final Deque<Pending> pending = new ArrayDeque<>();
+
+    /** A query read and not yet answered in full. */
+    private static final class Pending {
+        final InvocationQuery query;
+        /** Gives up waiting for partitions then. */
+        final long until;
+        /** A list: the partitions this process has answered for. */
+        final Set<Integer> answered = new HashSet<>();
+        /** A describe that found nothing: the end of the log's partition when it first looked; -1 before. */
+        long logEnd = -1;
+
+        Pending(InvocationQuery query, long until) {
+            this.query = query;
+            this.until = until;
+        }
+    }
+
+    QueryResponder(Topics topics, int partitions, Map<String, String> kafka, RecordLimits limits, KafkaStreams streams) {
+        this.topics = topics;
+        this.partitions = partitions;
+        this.streams = streams;
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(kafka);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        TopicPartition queries = new TopicPartition(topics.queries(), 0);
+        consumer.assign(List.of(queries));
+        consumer.seekToEnd(List.of(queries));
+        // Resolve the end now, before the process reports itself started, so no later query is missed.
+        consumer.position(queries);
+        Properties producerProps = new Properties();
+        producerProps.putAll(kafka);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "0"); // someone waits for each answer
+        producerProps.putAll(limits.producerProperties());
+        producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        thread = Thread.ofPlatform().name("ferry-processor-queries").daemon().unstarted(this::answerQueries);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void answerQueries() {
+        try {
+            while (!closed) {
+                Iterable<ConsumerRecord<String, byte[]>> records;
+                try {
+                    records = consumer.poll(pending.isEmpty() ? IDLE_POLL : RETRY_INTERVAL);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    log.error("Reading queries failed; retrying in a second", e);
+                    Thread.sleep(1_000);
+                    continue;
+                }
+                long now = System.currentTimeMillis();
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (record.timestamp() < now - STALE.toMillis()) {
+                        continue;
+                    }
+                    try {
+                        pending.addLast(new Pending(Json.read(record.value(), InvocationQuery.class),
+                                now + InvocationQuery.ANSWER_WITHIN.toMillis()));
+                    } catch (IOException e) {
+                        log.warn("Skipping an unreadable query at offset {}: {}", record.offset(), e.getMessage());
+                    }
+                    if (pending.size() > MAX_PENDING) {
+                        pending.removeFirst(); // its asker has most likely given up already
+                    }
+                }
+                answerPending(now);
+            }
+        } catch (WakeupException e) {
+            if (!closed) {
+                log.error("The processor stopped answering queries", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Answers what it can of each pending query, and forgets a query once it is answered in full or its window has
+     * passed. A partition that is not queryable yet (its task starting or restoring) is tried again a little later.
+     */
+    private void answerPending(long now) {
+        for (Iterator<Pending> queries = pending.iterator(); queries.hasNext(); ) {
+            Pending query = queries.next();
+            boolean done;
+            try {
+                done = switch (query.query) {
+                    case ListInvocations list -> answer(list, query.answered);
+                    case DescribeInvocation describe -> answer(describe, query, now);
+                };
+            } catch (RuntimeException e) {
+                // One bad query must not stop the answers to the next ones.
+                log.error("Answering a query failed: {}", query.query, e);
+                done = true;
+            }
+            if (done || now > query.until) {
+                queries.remove();
+            }
+        }
+    }
+
+    /** Answers for the partitions hosted here that have no answer yet; true once every partition has one. */
+    private boolean answer(ListInvocations list, Set<Integer> answered) {
+        InvocationListing.Filter filter =
+                new InvocationListing.Filter(list.status(), list.service(), list.handler(), list.key());
+        int limit = Math.clamp(list.limit(), 1, ListInvocations.MAX_PAGE + 1);
+        for (int partition : activePartitions()) {
+            if (partition >= list.requestIds().size() || answered.contains(partition)) {
+                continue;
+            }
+            try {
+                InvocationListing.Page page = listing(partition)
+                        .page(filter, list.after(), limit, InvocationListing.MAX_EXAMINED);
+                send(list.ingressId(),
+                        Reply.page(list.requestIds().get(partition), page.invocations(), page.scannedTo()));
+                answered.add(partition);
+            } catch (InvalidStateStoreException e) {
+                log.debug("Partition {} is not queryable here now: {}", partition, e.getMessage());
+            }
+        }
+        return answered.size() >= list.requestIds().size();
+    }
+
+    /**
+     * Answers if the invocation's partition is hosted here; true once answered (or unanswerable). Found, it answers
+     * at once. Not found, it answers once the partition's task has committed everything the log held when it first
+     * looked: the store may not show yet what the log already has (a transaction redone after a rebalance), and the
+     * asker may just have been told its invocation was accepted. Past half the asker's wait it answers anyway.
+     */
+    private boolean answer(DescribeInvocation describe, Pending query, long now) {
+        int partition;
+        try {
+            partition = Routing.partition(InvocationId.parse(describe.invocationId()).partitionKey(), partitions);
+        } catch (InvocationId.InvalidIdException e) {
+            log.warn("Skipping a describe query for the invalid id '{}'", describe.invocationId());
+            return true;
+        }
+        if (!activePartitions().contains(partition)) {
+            return false; // the process that hosts it answers (or this one, once the partition is assigned here)
+        }
+        ReplyTo replyTo = describe.replyTo();
+        try {
+            InvocationView view = listing(partition).describe(describe.invocationId());
+            if (view != null) {
+                send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(view)));
+                return true;
+            }
+            TopicPartition logPartition = new TopicPartition(topics.log(), partition);
+            if (query.logEnd < 0) {
+                query.logEnd = consumer.endOffsets(List.of(logPartition), Duration.ofSeconds(1)).get(logPartition);
+            }
+            boolean caughtUp = committedOffset(logPartition) >= query.logEnd;
+            if (!caughtUp && now < query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2) {
+                return false;
+            }
+            send(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), describe.invocationId()));
+            return true;
+        } catch (InvalidStateStoreException e) {
+            log.debug("Partition {} is not queryable here now: {}", partition, e.getMessage());
+            return false;
+        }
+    }
+
+    /** The offset the active task of the log's partition has committed here; -1 when unknown. */
+    private long committedOffset(TopicPartition logPartition) {
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                Long committed = task.committedOffsets().get(logPartition);
+                if (committed != null) {
+                    return committed;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The partitions of the command log whose tasks run here as active (not standby) ones. */
+    private Set<Integer> activePartitions() {
+        Set<Integer> active = new TreeSet<>();
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return active; // starting or stopping: nothing to answer from
+        }
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                for (TopicPartition partition : task.topicPartitions()) {
+                    if (partition.topic().equals(topics.log())) {
+                        active.add(partition.partition());
+                    }
+                }
+            }
+        }
+        return active;
+    }
+
+    /** The partition's stores, as interactive queries show them (active ones only: never a stale standby). */
+    private InvocationListing listing(int partition) {
+        ReadOnlyKeyValueStore<String, byte[]> byTime = streams.store(StoreQueryParameters.fromNameAndType(
+                ProcessorTopology.INVOCATIONS_BY_TIME, QueryableStoreTypes.<String, byte[]>keyValueStore())
+                .withPartition(partition));
+        ReadOnlyKeyValueStore<String, InvocationState> invocations = streams.store(StoreQueryParameters.fromNameAndType(
+                ProcessorTopology.INVOCATIONS, QueryableStoreTypes.<String, InvocationState>keyValueStore())
+                .withPartition(partition));
+        return new InvocationListing(byTime, invocations);
+    }
+
+    /** Keyed by the asker's ingress id, as the processor's replies are: it reads the partition of that key. */
+    private void send(String ingressId, Reply reply) {
+        producer.send(new ProducerRecord<>(topics.replies(), ingressId, Json.write(reply)), (metadata, error) -> {
+            if (error != null) {
+                log.warn("Could not send an answer to {}: {}", ingressId, error.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ofSeconds(5));
+        } else {
+            consumer.wakeup();
+            try {
+                thread.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}
