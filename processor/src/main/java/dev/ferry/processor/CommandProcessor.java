@@ -396,8 +396,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void deadLetter(FailedInvocation failed) {
-        deadLetterValue(failed.invocationId(), Json.write(failed), DeadLetters.FAILED_INVOCATION,
-                "[" + failed.failure().code() + "] " + failed.failure().message());
+        // Not a copy of something that went wrong but an output a service asked for (dead_letter_failures): its
+        // input travels intact, as every record that carries a body within the limit does.
+        Headers headers = new RecordHeaders()
+                .add(DeadLetters.KIND, DeadLetters.FAILED_INVOCATION.getBytes(StandardCharsets.UTF_8))
+                .add(DeadLetters.REASON, ("[" + failed.failure().code() + "] " + failed.failure().message())
+                        .getBytes(StandardCharsets.UTF_8));
+        forward(ProcessorTopology.DEAD_LETTER_SINK, new Record<>(failed.invocationId(), Json.write(failed),
+                context.currentSystemTimeMs(), headers));
     }
 
     @Override

@@ -67,14 +67,23 @@ class ScaleOutIT {
                         new Http("http://127.0.0.1:" + process.adminPort()).get("/health/ready").status() == 200);
             }
 
-            // The load: appends to six ledgers (sent, so they queue per key) and calls waiting for answers.
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < APPENDS; i++) {
-                Http.Response sent = api.postJson("/Ledger/scale-" + (i % KEYS) + "/append/send",
-                        "{\"n\":" + i + ",\"ms\":100}");
-                assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
-                ids.add(sent.header("x-restate-id"));
+            // The load: appends to six ledgers (sent, so they queue per key) and calls waiting for answers. A send to
+            // an exclusive handler is answered once the processor has queued it: the keys are sent in parallel (each
+            // in order), so the sends are all in before most appends have run.
+            List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int key = 0; key < KEYS; key++) {
+                int first = key;
+                senders.add(CompletableFuture.runAsync(() -> {
+                    for (int i = first; i < APPENDS; i += KEYS) {
+                        Http.Response sent = api.postJson("/Ledger/scale-" + first + "/append/send",
+                                "{\"n\":" + i + ",\"ms\":100}");
+                        assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+                        ids.add(sent.header("x-restate-id"));
+                    }
+                }));
             }
+            CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).join();
             List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
             for (int i = 0; i < CALLS / 2; i++) {
                 calls.add(api.postJsonAsync("/Greeter/greet", "{\"name\":\"before-" + i + "\"}"));
