@@ -74,11 +74,6 @@ public final class ProcessorApp implements AutoCloseable {
                 props.put(StreamsConfig.producerPrefix(name), value));
         settings.limits().consumerProperties().forEach((name, value) ->
                 props.put(StreamsConfig.consumerPrefix(name), value));
-        // A command can carry a body of the largest size, and reading, checking and writing it again takes seconds
-        // on a busy machine. Past Kafka Streams' transaction timeout under exactly-once (10 s) the broker aborts the
-        // transaction under the stream thread, which is fenced and processes the same command again, as slowly.
-        // Only a hung processor holds a transaction this long: a restarted one aborts it at once.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
         // On a quiet log the stream thread blocks in poll() this long, and wall-clock punctuation (the timers)
         // can only run between polls: keep it at the timer tick so a delayed call starts on time.
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(settings.timerTick().toMillis()));
