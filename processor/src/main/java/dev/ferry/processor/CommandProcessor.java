@@ -20,6 +20,7 @@ import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Reply;
 import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.Invoke;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -183,6 +184,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * loses its {@code replyTo} (nobody waits for it); a command that exists only to answer someone is refused.
      */
     private Command withoutReplyTo(Command command, RecordMetadata origin) {
+        if (command instanceof Detach) {
+            // It names an ingress instance whose waiting callers would stop hearing of their invocation.
+            reject("a Detach on " + origin.topic() + ": only Ferry's ingress sends those, on " + topics.requests());
+            return null;
+        }
         ReplyTo replyTo = replyToOf(command);
         if (replyTo == null) {
             return command;

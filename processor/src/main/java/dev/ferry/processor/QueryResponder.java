@@ -129,10 +129,15 @@ public final class QueryResponder implements AutoCloseable {
                     if (record.timestamp() < now - STALE.toMillis()) {
                         continue;
                     }
+                    // Anyone who can write the topic can write anything: a record that is not a query is skipped,
+                    // alone, and this thread (every later answer) goes on.
                     try {
+                        if (record.value() == null) {
+                            throw new IOException("a record without a value");
+                        }
                         pending.addLast(new Pending(Json.read(record.value(), InvocationQuery.class),
                                 now + InvocationQuery.ANSWER_WITHIN.toMillis()));
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         log.warn("Skipping an unreadable query at offset {}: {}", record.offset(), e.getMessage());
                     }
                     if (pending.size() > MAX_PENDING) {

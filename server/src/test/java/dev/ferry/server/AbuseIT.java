@@ -327,6 +327,9 @@ class AbuseIT {
                 }),
                 abuse("an Invoke for a service that is not registered", () -> produceToLog("unregistered",
                         invoke("NoSuchService", "x", ""), true)),
+                abuse("a Detach that would silence another ingress's callers", () -> produceToLog("detach",
+                        ("{\"type\":\"Detach\",\"invocationId\":\"inv_1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+                                + "\"ingressId\":\"ingress-someone\"}").getBytes(StandardCharsets.UTF_8), true)),
                 abuse("outcomes and management for invocations that do not exist", () -> {
                     produceToLog("completion-unknown", ("{\"type\":\"Completion\",\"invocationId\":\"inv_1aaaaaaaaaa"
                             + "aaaaaaaaaaaaaaaaaaaaaaaaaa\",\"attempt\":1,\"outcome\":{\"success\":{\"status\":200}}}")
@@ -351,7 +354,20 @@ class AbuseIT {
                 abuse("garbage on the dispatch topic", () -> producer.send(new ProducerRecord<>(prefix + "dispatch",
                         "x", "{\"type\":\"Dispatch\",\"invocationId\":".getBytes(StandardCharsets.UTF_8))).get()),
                 abuse("garbage on the replies topic", () -> producer.send(new ProducerRecord<>(prefix + "replies",
-                        "x", new byte[] {(byte) 0xFF, 0})).get()));
+                        "x", new byte[] {(byte) 0xFF, 0})).get()),
+                abuse("garbage on the queries topic", () -> {
+                    producer.send(new ProducerRecord<>(prefix + "queries", "x", new byte[] {'{', 0})).get();
+                    producer.send(new ProducerRecord<>(prefix + "queries", "x", null)).get();
+                    producer.send(new ProducerRecord<>(prefix + "queries", "x",
+                            "{\"type\":\"ListInvocations\",\"limit\":-5}".getBytes(StandardCharsets.UTF_8))).get();
+                    // The processors still answer the admin's listing, whole.
+                    Http.Response page = ferry.admin().get("/invocations?limit=5");
+                    assertThat(page.status()).as(page.toString()).isEqualTo(200);
+                    JsonNode listed = Json.MAPPER.readTree(page.body());
+                    assertThat(listed.path("partial").asBoolean(false)).as(page.toString()).isFalse();
+                    String id = listed.path("invocations").get(0).path("id").asText();
+                    assertThat(ferry.admin().get("/invocations/" + id).status()).isEqualTo(200);
+                }));
     }
 
     // ---- nothing lost
