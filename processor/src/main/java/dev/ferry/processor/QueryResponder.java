@@ -77,8 +77,11 @@ public final class QueryResponder implements AutoCloseable {
         final long until;
         /** A list: the partitions this process has answered for. */
         final Set<Integer> answered = new HashSet<>();
-        /** A describe that found nothing: the end of the log's partition when it first looked; -1 before. */
-        long logEnd = -1;
+        /**
+         * A describe that found nothing: the ends of the invocation's partitions of both command topics when it
+         * first looked (the ingress writes to the requests topic, producers and dispatchers to the log); null before.
+         */
+        Map<TopicPartition, Long> commandEnds;
 
         Pending(InvocationQuery query, long until) {
             this.query = query;
@@ -205,8 +208,8 @@ public final class QueryResponder implements AutoCloseable {
 
     /**
      * Answers if the invocation's partition is hosted here; true once answered (or unanswerable). Found, it answers
-     * at once. Not found, it answers once the partition's task has committed everything the log held when it first
-     * looked: the store may not show yet what the log already has (a transaction redone after a rebalance), and the
+     * at once. Not found, it answers once the partition's task has committed everything both command topics held
+     * when it first looked: the store may not show yet what the log already has (a transaction redone after a rebalance), and the
      * asker may just have been told its invocation was accepted. Past half the asker's wait it answers anyway.
      */
     private boolean answer(DescribeInvocation describe, Pending query, long now) {
@@ -227,11 +230,12 @@ public final class QueryResponder implements AutoCloseable {
                 send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(view)));
                 return true;
             }
-            TopicPartition logPartition = new TopicPartition(topics.log(), partition);
-            if (query.logEnd < 0) {
-                query.logEnd = consumer.endOffsets(List.of(logPartition), Duration.ofSeconds(1)).get(logPartition);
+            if (query.commandEnds == null) {
+                query.commandEnds = consumer.endOffsets(List.of(new TopicPartition(topics.log(), partition),
+                        new TopicPartition(topics.requests(), partition)), Duration.ofSeconds(1));
             }
-            boolean caughtUp = committedOffset(logPartition) >= query.logEnd;
+            boolean caughtUp = query.commandEnds.entrySet().stream()
+                    .allMatch(end -> committedOffset(end.getKey()) >= end.getValue());
             if (!caughtUp && now < query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2) {
                 return false;
             }
@@ -243,11 +247,11 @@ public final class QueryResponder implements AutoCloseable {
         }
     }
 
-    /** The offset the active task of the log's partition has committed here; -1 when unknown. */
-    private long committedOffset(TopicPartition logPartition) {
+    /** The offset the active task reading this command topic partition has committed here; -1 when unknown. */
+    private long committedOffset(TopicPartition commandPartition) {
         for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
             for (TaskMetadata task : thread.activeTasks()) {
-                Long committed = task.committedOffsets().get(logPartition);
+                Long committed = task.committedOffsets().get(commandPartition);
                 if (committed != null) {
                     return committed;
                 }
