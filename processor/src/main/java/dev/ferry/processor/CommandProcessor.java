@@ -24,8 +24,12 @@ import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.Invoke;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
@@ -42,8 +46,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka Streams edge of the state machine: reads commands from the log, hands them to {@link StateMachine}
  * with the task's stores, and turns its effects into records on the dispatch, replies and dead-letter topics.
- * A wall-clock punctuator fires due timers, so delays, retries, leases and retention run on real time even when
- * no record arrives.
+ * Time is the command record's log-append time. A wall-clock punctuator asks for due timers through the log (see
+ * {@link TimerRequests}), so delays, retries, leases and retention run on real time even when no record arrives,
+ * yet fire at one place in the log's order.
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]>, Effects {
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
@@ -52,6 +57,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** ... and of its original headers and key. */
     static final int DEAD_LETTER_HEADER_BYTES = 64 * 1024;
     static final int DEAD_LETTER_KEY_CHARS = 1024;
+    /** While a task redoes, this often at most it asks the cluster whether it has committed past the redo. */
+    private static final Duration REDO_CHECK_INTERVAL = Duration.ofMillis(250);
     /** Batch and record framing (61 and at most 21 bytes), which producer and broker count against their limits. */
     private static final int RECORD_OVERHEAD_BYTES = 128;
 
@@ -62,14 +69,22 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private final TopicLimits topicLimits;
     private final PoisonedRecords poisoned;
     private final MeterRegistry meters;
+    private final CommandLogAccess commandLog;
     private ProcessorContext<String, byte[]> context;
     private StateMachine stateMachine;
+    private TimerRequests timerRequests;
+    /** Redoing: the ends of this task's command partitions when it started (null until known). */
+    private Map<TopicPartition, Long> redoEnds;
+    private boolean redoing;
+    private long nextRedoCheck;
+    private final List<HeldDispatch> heldDispatches = new ArrayList<>();
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
 
     CommandProcessor(ProcessorSettings settings, RecordSchemas schemas, Topics topics, ResultTopics resultTopics,
-            TopicLimits topicLimits, PoisonedRecords poisoned, MeterRegistry meters) {
+            TopicLimits topicLimits, PoisonedRecords poisoned, CommandLogAccess commandLog, MeterRegistry meters) {
         this.poisoned = poisoned;
+        this.commandLog = commandLog;
         this.settings = settings;
         this.schemas = schemas;
         this.topics = topics;
@@ -96,19 +111,74 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
         stateMachine = new StateMachine(state, this, settings.policies(), settings.lease(), topics.results(),
                 settings.maxInboxLength());
-        context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME, now -> fireDueTimers());
+        int partition = context.taskId().partition();
+        long now = context.currentSystemTimeMs();
+        timerRequests = new TimerRequests(state, commandLog, partition, settings.lease(), now);
+        redoEnds = commandLog.ends(partition);
+        redoing = redoEnds == null || !commandLog.committedPast(redoEnds);
+        if (redoing) {
+            log.info("Task {} reads again the commands up to {} that it had not committed: their dispatches wait "
+                    + "until it has", context.taskId(), redoEnds);
+        }
+        context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
-    /** Timers fire on the stream thread: nothing they throw may reach it (it would die and fire them again). */
-    private void fireDueTimers() {
+    /**
+     * The wall-clock punctuator: asks for due timers (they fire when their records come back, see
+     * {@link TimerRequests}) and ends a redo. Nothing it throws may reach the stream thread (it would die and come
+     * back to the same tick).
+     */
+    private void tick(long now) {
         try {
-            stateMachine.fireDueTimers(context.currentSystemTimeMs());
+            if (redoing && now >= nextRedoCheck) {
+                nextRedoCheck = now + REDO_CHECK_INTERVAL.toMillis();
+                endRedoIfCaughtUp();
+            }
+            timerRequests.tick(now);
         } catch (KafkaException e) {
             throw e; // the stream thread's own failures: Kafka Streams recovers from these
         } catch (RuntimeException e) {
             log.error("Looking for due timers failed; trying again at the next tick", e);
         }
     }
+
+    /**
+     * A task that starts on commands it had not committed (its processor crashed, or its partition moved) reads them
+     * again, and decides the same again; but its predecessor may have sent their dispatches already, and the
+     * dispatchers acted on them. So while it redoes, the attempts it starts are held back, and once it has committed
+     * past everything the log held when it started, each is sent if it still runs: one that a later command in the
+     * log ended (its completion, appended by the dispatcher that ran it) is never dispatched again.
+     */
+    private void endRedoIfCaughtUp() {
+        if (redoEnds == null) {
+            redoEnds = commandLog.ends(context.taskId().partition());
+            return;
+        }
+        if (!commandLog.committedPast(redoEnds)) {
+            return;
+        }
+        redoing = false;
+        int sent = 0;
+        for (HeldDispatch held : heldDispatches) {
+            try {
+                if (stateMachine.redispatch(held.invocationId(), held.attempt())) {
+                    sent++;
+                }
+            } catch (KafkaException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.error("Dispatching {} attempt {} failed", held.invocationId(), held.attempt(), e);
+                stateMachine.fail(held.invocationId(), new Failure(500, "Ferry could not dispatch attempt "
+                        + held.attempt() + ": " + describe(e)), null, context.currentSystemTimeMs());
+            }
+        }
+        log.info("Task {} has committed what it redid: {} of {} held dispatches still run and were sent",
+                context.taskId(), sent, heldDispatches.size());
+        heldDispatches.clear();
+    }
+
+    /** An attempt started while redoing, to dispatch once the redo is committed if it still runs then. */
+    private record HeldDispatch(String invocationId, int attempt) {}
 
     @Override
     public void process(Record<String, byte[]> record) {
@@ -141,7 +211,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 if (poison != null) {
                     throw new UnproducibleRecord(poison); // the last time, this command's effects failed
                 }
-                stateMachine.apply(command, context.currentSystemTimeMs());
+                // The record's log-append time, not this machine's clock: a processor that reads the log again after
+                // a crash decides exactly as its predecessor did (retention, delays, leases, retries).
+                stateMachine.apply(command, record.timestamp());
             }
         } catch (KafkaException e) {
             throw e; // the stream thread's own failures: Kafka Streams recovers from these
@@ -154,7 +226,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             if (command != null) {
                 stateMachine.fail(command.invocationId(), new Failure(500, "Ferry could not process a "
                         + command.getClass().getSimpleName() + " of this invocation: " + reason),
-                        replyToOf(command), context.currentSystemTimeMs());
+                        replyToOf(command), record.timestamp());
             }
         } finally {
             current = null;
@@ -354,6 +426,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void dispatch(Dispatch dispatch) {
+        if (redoing) {
+            heldDispatches.add(new HeldDispatch(dispatch.invocationId(), dispatch.attempt()));
+            return;
+        }
+        timerRequests.dispatched(dispatch.invocationId(), dispatch.attempt(), context.currentSystemTimeMs());
         forward(ProcessorTopology.DISPATCH_SINK,
                 new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()));
     }

@@ -65,6 +65,8 @@ public final class InvocationState {
     private List<ReplyTo> legacyWaiters;
     /** The invocation's place in its key's inbox while it is queued there ({@link Inbox}); null otherwise. */
     private Long inboxSequence;
+    /** Resolved from the registry when the invocation was accepted; null in state from before they were pinned. */
+    private PinnedPolicies policies;
     private Outcome outcome;
     private Long completedAt;
     private Long retainedUntil;
@@ -112,6 +114,15 @@ public final class InvocationState {
 
     public String idempotencyKey() {
         return idempotencyKey;
+    }
+
+    /** See {@link PinnedPolicies}; null in state from before they were pinned. */
+    PinnedPolicies policies() {
+        return policies;
+    }
+
+    void pin(PinnedPolicies policies) {
+        this.policies = policies;
     }
 
     public long createdAt() {

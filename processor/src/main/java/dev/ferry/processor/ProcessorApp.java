@@ -34,6 +34,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final TopicLimits topicLimits;
+    private final KafkaCommandLogAccess commandLog;
     private final Deque<Long> replacements = new ArrayDeque<>();
     private final AtomicInteger replaced = new AtomicInteger();
     private volatile String stopped;
@@ -93,7 +94,9 @@ public final class ProcessorApp implements AutoCloseable {
         props.putAll(streamsOverrides);
 
         topicLimits = new TopicLimits(kafka);
-        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, meters), props);
+        commandLog = new KafkaCommandLogAccess(topics, kafka);
+        streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, commandLog, meters),
+                props);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
             ProcessorTopology.INBOXES, ProcessorTopology.INBOX_ENTRIES}) {
@@ -180,5 +183,6 @@ public final class ProcessorApp implements AutoCloseable {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
         topicLimits.close();
+        commandLog.close();
     }
 }

@@ -36,6 +36,9 @@ public interface ProcessorState {
 
     void removeTimer(Timer timer);
 
+    /** Whether this very timer (kind, invocation, attempt and due time) is set. */
+    boolean hasTimer(Timer timer);
+
     /** Timers due at or before {@code now}, earliest first, at most {@code limit} of them. */
     List<Timer> dueTimers(long now, int limit);
 }

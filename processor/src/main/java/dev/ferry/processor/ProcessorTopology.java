@@ -41,14 +41,19 @@ public final class ProcessorTopology {
 
     private ProcessorTopology() {}
 
-    /** With every result topic taken to exist and take any record (tests without a broker). */
-    public static Topology build(Topics topics, ProcessorSettings settings, MeterRegistry meters) {
-        return build(topics, settings, TopicLimits.unlimited(), new PoisonedRecords(), meters);
+    /**
+     * With every result topic taken to exist and take any record (tests without a broker).
+     *
+     * @param commandLog where due timers are asked for, and how a task tells that it redoes commands
+     */
+    public static Topology build(Topics topics, ProcessorSettings settings, CommandLogAccess commandLog,
+            MeterRegistry meters) {
+        return build(topics, settings, TopicLimits.unlimited(), new PoisonedRecords(), commandLog, meters);
     }
 
     /** @param topicLimits what is known of the topics results are published on, besides Ferry's results topic */
     static Topology build(Topics topics, ProcessorSettings settings, TopicLimits topicLimits,
-            PoisonedRecords poisoned, MeterRegistry meters) {
+            PoisonedRecords poisoned, CommandLogAccess commandLog, MeterRegistry meters) {
         Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                 settings.limits().topicMaxMessageBytes());
         StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
@@ -80,7 +85,8 @@ public final class ProcessorTopology {
         RecordSchemas schemas = new RecordSchemas();
         ResultTopics resultTopics = settings.resultTopics() != null ? settings.resultTopics() : ResultTopics.any(topics);
         topology.addProcessor(STATE_MACHINE,
-                () -> new CommandProcessor(settings, schemas, topics, resultTopics, topicLimits, poisoned, meters), SOURCE);
+                () -> new CommandProcessor(settings, schemas, topics, resultTopics, topicLimits, poisoned,
+                        commandLog, meters), SOURCE);
         topology.addStateStore(invocations, STATE_MACHINE);
         topology.addStateStore(inputs, STATE_MACHINE);
         topology.addStateStore(timers, STATE_MACHINE);

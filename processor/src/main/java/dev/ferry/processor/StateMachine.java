@@ -17,6 +17,7 @@ import dev.ferry.schemas.command.Cancel;
 import dev.ferry.schemas.command.Command;
 import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.Detach;
+import dev.ferry.schemas.command.FireTimer;
 import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
@@ -39,6 +40,12 @@ public final class StateMachine {
     static final String WORKFLOW_ALREADY_INVOKED = "the workflow method was already invoked";
     static final Failure KILLED = new Failure(409, "killed");
     static final Failure CANCELLED = new Failure(409, "Cancelled");
+    /**
+     * A timer's record may come back this much before the timer is due by its log time, and fire it: the processor
+     * asks when its own clock says the timer is due, and the broker's clock, which stamps the record, may be a little
+     * behind. Decided from the record's time alone, so the same on every read of the log.
+     */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(1);
     /** Timers fired per tick at most, so one tick never holds the stream thread for long. */
     static final int TIMERS_PER_TICK = 1_000;
 
@@ -74,6 +81,7 @@ public final class StateMachine {
             case Completion completion -> onCompletion(completion, now);
             case AttemptFailed failed -> onAttemptFailed(failed, now);
             case RenewLease renewal -> onRenewLease(renewal, now);
+            case FireTimer fire -> onFireTimer(fire, now);
             case Attach attach -> onAttach(attach);
             case GetOutput output -> onGetOutput(output);
             case Cancel cancel -> onCancel(cancel, now);
@@ -85,26 +93,68 @@ public final class StateMachine {
     }
 
     /**
-     * Fires the timers due at {@code now}; returns how many fired. A timer whose work throws is already removed,
+     * Fires every timer due at {@code now} at once, as if the {@link FireTimer} record of each had just been read
+     * (tests of decisions that follow timers); returns how many fired. A timer whose work throws is already removed,
      * and its invocation ends with a failure: the timer never fires again, so the same exception cannot stop the
      * stream thread over and over.
      */
     public int fireDueTimers(long now) {
         List<Timer> due = state.dueTimers(now, TIMERS_PER_TICK);
         for (Timer timer : due) {
-            state.removeTimer(timer);
-            try {
-                InvocationState invocation = state.invocation(timer.invocationId());
-                if (invocation != null) {
-                    onTimer(timer, invocation, now);
-                }
-            } catch (RuntimeException e) {
-                String reason = "a " + timer.kind() + " timer of " + timer.invocationId() + " failed: " + e;
-                effects.timerFailed(timer, reason);
-                fail(timer.invocationId(), new Failure(500, "Ferry could not process " + reason), null, now);
-            }
+            fire(timer, now);
         }
         return due.size();
+    }
+
+    /**
+     * Fires a due timer. Its work may throw: the timer is removed first, so it never fires again, and its invocation
+     * ends with the failure.
+     */
+    private void fire(Timer timer, long now) {
+        state.removeTimer(timer);
+        try {
+            InvocationState invocation = state.invocation(timer.invocationId());
+            if (invocation != null) {
+                onTimer(timer, invocation, now);
+            }
+        } catch (RuntimeException e) {
+            String reason = "a " + timer.kind() + " timer of " + timer.invocationId() + " failed: " + e;
+            effects.timerFailed(timer, reason);
+            fail(timer.invocationId(), new Failure(500, "Ferry could not process " + reason), null, now);
+        }
+    }
+
+    /**
+     * A timer's {@link FireTimer} record, read back from the log: the timer fires now, at the record's log time, if
+     * it is still set and due then.
+     */
+    private void onFireTimer(FireTimer fire, long now) {
+        Timer.Kind kind;
+        try {
+            kind = Timer.Kind.valueOf(fire.kind());
+        } catch (IllegalArgumentException e) {
+            effects.reject("not a timer kind: " + fire.kind());
+            return;
+        }
+        Timer timer = new Timer(fire.due(), kind, fire.invocationId(), fire.attempt());
+        if (timer.due() > now + CLOCK_SKEW.toMillis() || !state.hasTimer(timer)) {
+            return; // not due yet by log time, fired already, or never set
+        }
+        fire(timer, now);
+    }
+
+    /**
+     * The dispatch of an attempt that was held back while the processor read again commands that its predecessor
+     * may have acted on already (see {@code CommandProcessor}): sent now if the attempt still runs, or nothing if a
+     * command read later ended it (its completion, say).
+     */
+    public boolean redispatch(String invocationId, int attempt) {
+        InvocationState invocation = state.invocation(invocationId);
+        if (invocation == null || !invocation.runs(attempt) || invocation.status() != InvocationStatus.RUNNING) {
+            return false;
+        }
+        effects.dispatch(dispatchOf(invocation, attempt));
+        return true;
     }
 
     /**
@@ -189,6 +239,7 @@ public final class StateMachine {
         }
         InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(),
                 requestHash(invoke), invoke.resultTopic(), invoke.replyTo(), now);
+        invocation.pin(PinnedPolicies.of(policies, invoke.target(), invoke.idempotencyKey()));
         state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.ACCEPTED, id);
@@ -390,9 +441,14 @@ public final class StateMachine {
     private void startNextAttempt(InvocationState invocation, long now) {
         long leaseUntil = now + lease.toMillis();
         int attempt = invocation.startNextAttempt(now, leaseUntil);
+        effects.dispatch(dispatchOf(invocation, attempt));
+        state.addTimer(new Timer(leaseUntil, Timer.Kind.LEASE, invocation.invocationId(), attempt));
+    }
+
+    private Dispatch dispatchOf(InvocationState invocation, int attempt) {
         StoredInput input = state.input(invocation.invocationId());
-        Duration timeout = policies.inactivityTimeout(invocation.target());
-        effects.dispatch(new Dispatch(
+        Duration timeout = pinned(invocation).inactivityTimeout();
+        return new Dispatch(
                 invocation.invocationId(),
                 attempt,
                 invocation.target(),
@@ -401,8 +457,7 @@ public final class StateMachine {
                 input.headers(),
                 input.body(),
                 lease.toMillis(),
-                timeout.isZero() ? null : timeout.toMillis()));
-        state.addTimer(new Timer(leaseUntil, Timer.Kind.LEASE, invocation.invocationId(), attempt));
+                timeout.isZero() ? null : timeout.toMillis());
     }
 
     private void onCompletion(Completion completion, long now) {
@@ -469,12 +524,23 @@ public final class StateMachine {
         }
     }
 
+    /**
+     * The policies the invocation was accepted under; for one accepted before policies were pinned, the registry's
+     * now, pinned from here on.
+     */
+    private PinnedPolicies pinned(InvocationState invocation) {
+        if (invocation.policies() == null) {
+            invocation.pin(PinnedPolicies.of(policies, invocation.target(), invocation.idempotencyKey()));
+        }
+        return invocation.policies();
+    }
+
     private void retryOrGiveUp(InvocationState invocation, Failure failure, Long retryAfterMillis, long now) {
         if (invocation.cancelRequested()) {
             complete(invocation, new Outcome(null, CANCELLED), now);
             return;
         }
-        RetryPolicy policy = policies.retryPolicy(invocation.target());
+        RetryPolicy policy = pinned(invocation).retryPolicy();
         int failedAttempts = invocation.attemptsSinceResume();
         if (policy.exhaustedAfter(failedAttempts)) {
             if (policy.onMaxAttempts() == RetryPolicy.OnMaxAttempts.KILL) {
@@ -511,7 +577,7 @@ public final class StateMachine {
     }
 
     private void complete(InvocationState invocation, Outcome outcome, long now) {
-        Duration retention = policies.retention(invocation.target(), invocation.idempotencyKey());
+        Duration retention = pinned(invocation).retention();
         long keptUntil = now + retention.toMillis();
         invocation.complete(outcome, now, keptUntil);
         effects.completed(invocation.target(), outcome);
@@ -536,7 +602,7 @@ public final class StateMachine {
     /** The way out to Kafka: the result for consumers that want it, the failure for those who watch failures. */
     private void publish(InvocationState invocation, Outcome outcome, long now) {
         Target target = invocation.target();
-        boolean toResults = policies.publishResults(target);
+        boolean toResults = pinned(invocation).publishResults();
         if (toResults || invocation.resultTopic() != null) {
             InvocationResult result = new InvocationResult(invocation.invocationId(), target,
                     invocation.idempotencyKey(),
@@ -549,7 +615,7 @@ public final class StateMachine {
                 effects.publish(invocation.resultTopic(), result);
             }
         }
-        if (!outcome.succeeded() && policies.deadLetterFailures(target)) {
+        if (!outcome.succeeded() && pinned(invocation).deadLetterFailures()) {
             StoredInput input = state.input(invocation.invocationId());
             effects.deadLetter(new FailedInvocation(invocation.invocationId(), target, invocation.idempotencyKey(),
                     outcome.failure(), input == null ? null : input.contentType(),

@@ -146,6 +146,11 @@ final class StoreBackedState implements ProcessorState {
     }
 
     @Override
+    public boolean hasTimer(Timer timer) {
+        return timers.get(timer.key()) != null;
+    }
+
+    @Override
     public List<Timer> dueTimers(long now, int limit) {
         if (now < nextDue) {
             return List.of();

@@ -92,6 +92,11 @@ final class InMemoryState implements ProcessorState {
     }
 
     @Override
+    public boolean hasTimer(Timer timer) {
+        return timers.containsKey(timer.key());
+    }
+
+    @Override
     public List<Timer> dueTimers(long now, int limit) {
         List<Timer> due = new ArrayList<>();
         for (Timer timer : timers.headMap(Timer.dueKey(now + 1)).values()) {

@@ -83,10 +83,13 @@ class InvocationListingTest {
         ProcessorSettings settings = new ProcessorSettings(
                 Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), () -> REGISTRY, 1,
                 Duration.ofSeconds(10), Duration.ofMillis(20));
-        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, new SimpleMeterRegistry()), props,
+        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, CommandLogAccess.NONE, new SimpleMeterRegistry()), props,
                 START);
-        log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer());
-        requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer());
+        // Commands carry their log-append time, which is the processor's clock: the wall clock's, here.
+        log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer(), START,
+                Duration.ZERO);
+        requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer(), START,
+                Duration.ZERO);
         deadLetters = driver.createOutputTopic(TOPICS.deadLetter(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
@@ -99,10 +102,17 @@ class InvocationListingTest {
         driver.close();
     }
 
+    /** Time passes for the wall clock and for the commands appended from now on alike. */
+    private void advance(Duration duration) {
+        driver.advanceWallClockTime(duration);
+        log.advanceTime(duration);
+        requests.advanceTime(duration);
+    }
+
     @Test
     void theIndexHasAnEntryForEveryInvocationAndLosesItWithTheInvocation() {
         Invoke first = call("greet");
-        driver.advanceWallClockTime(Duration.ofMillis(5));
+        advance(Duration.ofMillis(5));
         Invoke second = call("greet");
         pipe(new Completion(first.invocationId(), 1, Outcome.success(200, null, Payload.EMPTY)));
         pipe(new AttemptFailed(second.invocationId(), 1, new Failure(500, "down"), null));
@@ -122,7 +132,7 @@ class InvocationListingTest {
         for (int i = 0; i < 130; i++) {
             created.add(call("greet").invocationId());
             if (i % 3 == 0) {
-                driver.advanceWallClockTime(Duration.ofMillis(1)); // and some created in the same millisecond
+                advance(Duration.ofMillis(1)); // and some created in the same millisecond
             }
         }
         List<String> paged = new ArrayList<>();
@@ -149,7 +159,7 @@ class InvocationListingTest {
     void aFilterThatMatchesNothingStopsAfterTheBoundAndSaysWhere() {
         for (int i = 0; i < 250; i++) {
             call("greet");
-            driver.advanceWallClockTime(Duration.ofMillis(1));
+            advance(Duration.ofMillis(1));
         }
         InvocationListing.Filter nothing = new InvocationListing.Filter(null, "Greeter", "other", null);
 
@@ -167,9 +177,9 @@ class InvocationListingTest {
     @Test
     void filtersByStatusServiceHandlerAndKeyAndStopsAfterALimitOfMatches() {
         Invoke done = call("greet");
-        driver.advanceWallClockTime(Duration.ofMillis(1));
+        advance(Duration.ofMillis(1));
         Invoke other = call("other");
-        driver.advanceWallClockTime(Duration.ofMillis(1));
+        advance(Duration.ofMillis(1));
         Invoke running = call("greet");
         pipe(new Completion(done.invocationId(), 1, Outcome.failure(400, "x".repeat(5_000))));
 

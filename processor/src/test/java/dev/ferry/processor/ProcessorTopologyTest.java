@@ -27,6 +27,7 @@ import dev.ferry.schemas.ResultTopics;
 import dev.ferry.schemas.command.Attach;
 import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.FireTimer;
 import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.Invoke;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ class ProcessorTopologyTest {
     private static final Topics TOPICS = new Topics("ferry.");
     private static final Target GREET = Target.service("Greeter", "greet");
     private static final Instant START = Instant.parse("2026-11-25T12:00:00Z");
-    private static final Registry REGISTRY = Registry.EMPTY.with(new Deployment("dp_1test", "http://127.0.0.1:9080",
+    static final Registry REGISTRY = Registry.EMPTY.with(new Deployment("dp_1test", "http://127.0.0.1:9080",
             0, 1, List.of(new ServiceManifest("Greeter", null, ServiceType.SERVICE, List.of(
                     new HandlerManifest("greet", null, null, null, null, null, null, null, null, null, null, null,
                             null, null, null, null, null, null),
@@ -70,6 +71,7 @@ class ProcessorTopologyTest {
     private TestInputTopic<String, byte[]> log;
     private TestInputTopic<String, byte[]> requests;
     private final PoisonedRecords poisoned = new PoisonedRecords();
+    private final RequestedTimers requestedTimers = new RequestedTimers();
     private TestOutputTopic<String, byte[]> dispatch;
     private TestOutputTopic<String, byte[]> replies;
     private TestOutputTopic<String, byte[]> deadLetters;
@@ -83,14 +85,13 @@ class ProcessorTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // The test driver's topics have one partition: every command is on its partition.
         Policies uniform = Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1));
-        // A bug for one handler: deciding how to retry it throws (a command or a timer that cannot be processed).
+        // A bug for one handler: its retry policy lacks a maximum interval, so deciding how to retry it throws (a
+        // command or a timer that cannot be processed).
+        RetryPolicy broken = new RetryPolicy(Duration.ofMillis(500), 2.0, null, 70, RetryPolicy.OnMaxAttempts.PAUSE);
         Policies throwingForBoom = new Policies() {
             @Override
             public RetryPolicy retryPolicy(Target target) {
-                if (target.handler().equals("boom")) {
-                    throw new IllegalStateException("no retry policy for boom");
-                }
-                return uniform.retryPolicy(target);
+                return target.handler().equals("boom") ? broken : uniform.retryPolicy(target);
             }
 
             @Override
@@ -112,9 +113,12 @@ class ProcessorTopologyTest {
                     int maxRecordBytes(String topic) {
                         return topic.equals("out.existing") ? 10_000 : TopicLimits.MISSING;
                     }
-                }, poisoned, new SimpleMeterRegistry()), props, START);
-        log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer());
-        requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer());
+                }, poisoned, requestedTimers, new SimpleMeterRegistry()), props, START);
+        // Commands carry their log-append time, which is the processor's clock: the wall clock's, here.
+        log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer(), START,
+                Duration.ZERO);
+        requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer(), START,
+                Duration.ZERO);
         dispatch = driver.createOutputTopic(TOPICS.dispatch(), new StringDeserializer(), new ByteArrayDeserializer());
         replies = driver.createOutputTopic(TOPICS.replies(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(
@@ -124,6 +128,19 @@ class ProcessorTopologyTest {
     @AfterEach
     void stop() {
         driver.close();
+    }
+
+    /**
+     * Time passes for the wall clock and for the commands appended from now on alike; the timers the processor asks
+     * for meanwhile come back to it through the log, as the broker would return them.
+     */
+    private void advance(Duration duration) {
+        driver.advanceWallClockTime(duration);
+        log.advanceTime(duration);
+        requests.advanceTime(duration);
+        for (FireTimer fire : requestedTimers.take()) {
+            log.pipeInput(fire.invocationId(), Json.write(fire));
+        }
     }
 
     @Test
@@ -175,9 +192,9 @@ class ProcessorTopologyTest {
         pipe(send);
         assertThat(dispatch.isEmpty()).isTrue();
 
-        driver.advanceWallClockTime(Duration.ofMillis(4_900));
+        advance(Duration.ofMillis(4_900));
         assertThat(dispatch.isEmpty()).isTrue();
-        driver.advanceWallClockTime(Duration.ofMillis(200));
+        advance(Duration.ofMillis(200));
         assertThat(Json.readTrusted(dispatch.readRecord().value(), Dispatch.class).invocationId())
                 .isEqualTo(send.invocationId());
     }
@@ -189,10 +206,10 @@ class ProcessorTopologyTest {
         pipe(new Completion(call.invocationId(), 1, Outcome.failure(400, "no")));
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
 
-        driver.advanceWallClockTime(Duration.ofMinutes(59));
+        advance(Duration.ofMinutes(59));
         assertThat(invocations.get(call.invocationId())).isNotNull();
         // No record arrives: the punctuator alone ends the retention.
-        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        advance(Duration.ofMinutes(2));
         assertThat(invocations.get(call.invocationId())).isNull();
     }
 
@@ -215,7 +232,7 @@ class ProcessorTopologyTest {
         log.pipeInput("k", ("{\"type\":\"Invoke\",\"target\":{\"service\":\"Greeter\",\"handler\":\"greet\"},"
                 + "\"delay\":\"2s\"}").getBytes(StandardCharsets.UTF_8), START);
         assertThat(dispatch.isEmpty()).isTrue();
-        driver.advanceWallClockTime(Duration.ofMillis(2_100));
+        advance(Duration.ofMillis(2_100));
         assertThat(dispatch.isEmpty()).isFalse();
     }
 
@@ -294,10 +311,10 @@ class ProcessorTopologyTest {
         assertThat(reply.outcome().failure().code()).isEqualTo(500);
         assertThat(reply.outcome().failure().message())
                 .startsWith("Ferry could not process a AttemptFailed of this invocation: ")
-                .contains("no retry policy for boom");
+                .contains("maxInterval");
         TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
-        assertThat(header(dead, DeadLetters.REASON)).contains("no retry policy for boom");
+        assertThat(header(dead, DeadLetters.REASON)).contains("maxInterval");
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
         assertThat(invocations.get(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
         aPlainCallStillRuns();
@@ -309,18 +326,18 @@ class ProcessorTopologyTest {
         pipe(call);
         dispatch.readRecord();
         // The lease runs out: its timer asks for the retry policy, which throws.
-        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        advance(Duration.ofSeconds(11));
 
         Reply reply = readReply();
         assertThat(reply.outcome().failure().code()).isEqualTo(500);
         assertThat(reply.outcome().failure().message()).startsWith("Ferry could not process a LEASE timer of "
-                + call.invocationId()).contains("no retry policy for boom");
+                + call.invocationId()).contains("maxInterval");
         TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(dead.key()).isEqualTo(call.invocationId());
         assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.FAILED_TIMER);
-        assertThat(header(dead, DeadLetters.REASON)).contains("LEASE", "no retry policy for boom");
+        assertThat(header(dead, DeadLetters.REASON)).contains("LEASE", "maxInterval");
 
-        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        advance(Duration.ofMinutes(1));
         assertThat(deadLetters.isEmpty()).as("the timer is gone").isTrue();
         assertThat(replies.isEmpty()).isTrue();
         aPlainCallStillRuns();

@@ -279,6 +279,26 @@ class StateMachineTest {
     }
 
     @Test
+    void anInvocationRunsUnderThePoliciesItWasAcceptedWithWhateverTheRegistrySaysLater() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        // An operator allows one attempt from now on: the invocation accepted before goes on retrying, as the
+        // processor decided before a crash and decides again after it.
+        retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 1,
+                RetryPolicy.OnMaxAttempts.KILL);
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "one"), null), now);
+
+        assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.BACKING_OFF);
+        assertThat(effects.takeReplies()).isEmpty();
+
+        Invoke later = call(GREET, null);
+        machine.apply(later, now);
+        machine.apply(new AttemptFailed(later.invocationId(), 1, new Failure(500, "gone"), null), now);
+        assertThat(single(effects.takeReplies()).outcome().failure()).as("accepted after the change")
+                .isEqualTo(new Failure(500, "gone"));
+    }
+
+    @Test
     void onMaxAttemptsKillEndsTheInvocationWithItsLastFailure() {
         retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 1,
                 RetryPolicy.OnMaxAttempts.KILL);

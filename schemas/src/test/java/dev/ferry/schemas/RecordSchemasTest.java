@@ -12,6 +12,7 @@ import dev.ferry.schemas.command.GetOutput;
 import dev.ferry.schemas.command.Invoke;
 import dev.ferry.schemas.command.Kill;
 import dev.ferry.schemas.command.Purge;
+import dev.ferry.schemas.command.FireTimer;
 import dev.ferry.schemas.command.RenewLease;
 import dev.ferry.schemas.command.Resume;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,8 @@ class RecordSchemasTest {
                 new Completion(ID, 2, Outcome.failure(400, "no")),
                 new AttemptFailed(ID, 1, new Failure(503, "busy"), 2_000L),
                 new RenewLease(ID, 3),
+                new FireTimer(ID, "LEASE", 3, 1_764_000_000_000L),
+                new FireTimer(ID, "START", 0, 0L),
                 new Attach(ID, REPLY_TO),
                 new GetOutput(ID, REPLY_TO),
                 new Cancel(ID, REPLY_TO),

@@ -26,21 +26,26 @@ import org.slf4j.LoggerFactory;
 /** Creates Ferry's topics when they are missing, and refuses to start on a command log of another size. */
 final class TopicSetup {
     private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+    private static final String LOG_APPEND_TIME = "LogAppendTime";
+
     private TopicSetup() {}
 
     static void ensure(Admin admin, Topics topics, int partitions, Short replicationFactor, RecordLimits limits)
             throws ExecutionException, InterruptedException {
         String maxBytes = limits.topicMaxMessageBytes();
         List<NewTopic> wanted = List.of(
+                // A command's time is the broker's append time (the processor's clock, so a redo decides the same).
                 topic(topics.log(), partitions, replicationFactor, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
+                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME)),
                 // The ingresses' commands: read with the log, co-partitioned with it.
                 topic(topics.requests(), partitions, replicationFactor, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
+                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME)),
                 topic(topics.dispatch(), partitions, replicationFactor, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()),
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
@@ -104,6 +109,40 @@ final class TopicSetup {
             }
         }
         raiseMaxMessageBytes(admin, maxMessageBytes);
+        useLogAppendTime(admin, List.of(topics.log(), topics.requests()));
+    }
+
+    /**
+     * The processor takes a command's time from its record, so the record's time must be the broker's: a producer's
+     * clock (or a forged timestamp) would move retention, delays and leases, and a successor reading the log again
+     * must see the same times. Command topics made by an earlier Ferry, or by hand, are switched over.
+     */
+    private static void useLogAppendTime(Admin admin, List<String> names)
+            throws ExecutionException, InterruptedException {
+        List<ConfigResource> resources = names.stream()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        admin.describeConfigs(resources).all().get().forEach((resource, config) -> {
+            ConfigEntry entry = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+            if (entry == null || !LOG_APPEND_TIME.equals(entry.value())) {
+                changes.put(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME),
+                        AlterConfigOp.OpType.SET)));
+            }
+        });
+        if (changes.isEmpty()) {
+            return;
+        }
+        try {
+            admin.incrementalAlterConfigs(changes).all().get();
+            log.info("Set message.timestamp.type=LogAppendTime on {}",
+                    changes.keySet().stream().map(ConfigResource::name).sorted().toList());
+        } catch (ExecutionException e) {
+            throw new FerryConfig.InvalidConfig("the command topics " + changes.keySet().stream()
+                    .map(ConfigResource::name).sorted().toList() + " must take the broker's time for their records,"
+                    + " and setting it failed (" + e.getCause().getMessage() + "). Set "
+                    + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG + "=" + LOG_APPEND_TIME + " on them.");
+        }
     }
 
     /**

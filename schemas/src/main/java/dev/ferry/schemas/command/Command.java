@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Completion.class, name = "Completion"),
     @JsonSubTypes.Type(value = AttemptFailed.class, name = "AttemptFailed"),
     @JsonSubTypes.Type(value = RenewLease.class, name = "RenewLease"),
+    @JsonSubTypes.Type(value = FireTimer.class, name = "FireTimer"),
     @JsonSubTypes.Type(value = Attach.class, name = "Attach"),
     @JsonSubTypes.Type(value = GetOutput.class, name = "GetOutput"),
     @JsonSubTypes.Type(value = Cancel.class, name = "Cancel"),
@@ -23,8 +24,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Detach.class, name = "Detach"),
 })
 public sealed interface Command
-        permits Invoke, Completion, AttemptFailed, RenewLease, Attach, GetOutput, Cancel, Kill, Purge, Resume,
-                Detach {
+        permits Invoke, Completion, AttemptFailed, RenewLease, FireTimer, Attach, GetOutput, Cancel, Kill, Purge,
+                Resume, Detach {
     /** The invocation the command is about, which names its partition. */
     String invocationId();
 }

@@ -1,0 +1,41 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.command.FireTimer;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the processor needs of its own command topics beyond the records Kafka Streams hands it: a way to append its
+ * timers' {@link FireTimer} records at once, outside its transaction, and a way to tell whether a task is still
+ * reading again commands that a predecessor may have processed (and acted on) before it crashed.
+ */
+public interface CommandLogAccess {
+    /**
+     * Appends the record to partition {@code partition} of the log now, not with the task's next commit: the
+     * processor reads it back (read_committed) as soon as the broker has it. Asynchronous; a lost record is asked
+     * again (see {@code CommandProcessor}).
+     */
+    void appendTimer(int partition, FireTimer fire);
+
+    /** The end offsets of partition {@code partition} of both command topics now; null when they cannot be read. */
+    Map<TopicPartition, Long> ends(int partition);
+
+    /** Whether the processor's committed positions have reached {@code offsets}; false when they cannot be read. */
+    boolean committedPast(Map<TopicPartition, Long> offsets);
+
+    /** No log: timers are never asked for and no task ever redoes anything (tests that drive timers themselves). */
+    CommandLogAccess NONE = new CommandLogAccess() {
+        @Override
+        public void appendTimer(int partition, FireTimer fire) {}
+
+        @Override
+        public Map<TopicPartition, Long> ends(int partition) {
+            return Map.of();
+        }
+
+        @Override
+        public boolean committedPast(Map<TopicPartition, Long> offsets) {
+            return true;
+        }
+    };
+}

@@ -1,0 +1,118 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.command.FireTimer;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Asks for one task's due timers to fire. The wall clock only decides when to ask: each due timer becomes a
+ * {@link FireTimer} record on the task's partition of the log, and the timer fires when the processor reads that
+ * record back, at its log time (see {@link StateMachine}). A crashed processor's successor therefore fires every timer
+ * at the same place among the commands as its predecessor did, and a timer fires only after every command appended
+ * before it was asked for.
+ *
+ * <p>A lease is asked about only once this processor has known the attempt for a whole lease: since it dispatched
+ * the attempt, or since the task started here. So neither an attempt dispatched from behind a backlog (its lease
+ * counted from an old command's log time) nor one inherited from a crashed processor (whose dispatcher's renewals
+ * are still to be read) lapses before its dispatcher could renew it.
+ *
+ * <p>Everything here lives in memory and is rebuilt from the timers store after a restart: a record lost on the way
+ * is asked for again (see {@link #ASK_AGAIN}), a record that arrives twice fires nothing the second time.
+ */
+final class TimerRequests {
+    /**
+     * A timer asked for and still set this long after is asked for again (its record was lost, or the broker's clock
+     * is behind this machine's, so the record came back before the timer was due), then twice as long after each
+     * time, up to {@link #ASK_AGAIN_AT_MOST}: a processor behind a backlog does not add a record per timer per second.
+     */
+    static final Duration ASK_AGAIN = Duration.ofSeconds(1);
+    static final Duration ASK_AGAIN_AT_MOST = Duration.ofSeconds(30);
+    /** Timers asked for and not yet fired, at most; more wait in the store for room. */
+    static final int MAX_OUTSTANDING = 100_000;
+
+    private final ProcessorState state;
+    private final CommandLogAccess log;
+    private final int partition;
+    private final long leaseMillis;
+    private final long activeSince;
+    /** Due timers by key: when to ask (again) for each. */
+    private final Map<String, Outstanding> outstanding = new LinkedHashMap<>();
+    /** When this processor dispatched each recent attempt ({@code <invocation id>/<attempt>}), oldest first. */
+    private final LinkedHashMap<String, Long> dispatchedAt = new LinkedHashMap<>();
+
+    private static final class Outstanding {
+        final Timer timer;
+        long askAt;
+        int asked;
+
+        Outstanding(Timer timer, long askAt) {
+            this.timer = timer;
+            this.askAt = askAt;
+        }
+    }
+
+    TimerRequests(ProcessorState state, CommandLogAccess log, int partition, Duration lease, long activeSince) {
+        this.state = state;
+        this.log = log;
+        this.partition = partition;
+        this.leaseMillis = lease.toMillis();
+        this.activeSince = activeSince;
+    }
+
+    /** This processor sent the attempt to the dispatchers now (wall clock). */
+    void dispatched(String invocationId, int attempt, long now) {
+        String attemptKey = invocationId + "/" + attempt;
+        dispatchedAt.remove(attemptKey); // to the end: the map stays oldest first
+        dispatchedAt.put(attemptKey, now);
+    }
+
+    /** Asks for the timers due by {@code now} (wall clock) that may be asked for; returns how many were asked for. */
+    int tick(long now) {
+        for (Iterator<Long> at = dispatchedAt.values().iterator(); at.hasNext(); ) {
+            if (now - at.next() < leaseMillis) {
+                break; // oldest first: the rest are younger still
+            }
+            at.remove();
+        }
+        int room = MAX_OUTSTANDING - outstanding.size();
+        if (room > 0) {
+            for (Timer timer : state.dueTimers(now, Math.min(room, StateMachine.TIMERS_PER_TICK))) {
+                outstanding.putIfAbsent(timer.key(), new Outstanding(timer, firstAsk(timer, now)));
+            }
+        }
+        int asked = 0;
+        for (Iterator<Outstanding> due = outstanding.values().iterator(); due.hasNext(); ) {
+            Outstanding next = due.next();
+            if (next.askAt > now) {
+                continue;
+            }
+            if (!state.hasTimer(next.timer)) {
+                due.remove(); // fired (or replaced) since it was asked for
+                continue;
+            }
+            Timer timer = next.timer;
+            log.appendTimer(partition, new FireTimer(timer.invocationId(), timer.kind().name(), timer.attempt(),
+                    timer.due()));
+            next.askAt = now + Math.min(ASK_AGAIN_AT_MOST.toMillis(), ASK_AGAIN.toMillis() << Math.min(next.asked, 5));
+            next.asked++;
+            asked++;
+        }
+        return asked;
+    }
+
+    /** Timers waiting for their record, or for their lease's grace. */
+    int outstanding() {
+        return outstanding.size();
+    }
+
+    private long firstAsk(Timer timer, long now) {
+        if (timer.kind() != Timer.Kind.LEASE) {
+            return now;
+        }
+        long known = Math.max(activeSince,
+                dispatchedAt.getOrDefault(timer.invocationId() + "/" + timer.attempt(), Long.MIN_VALUE));
+        return Math.max(now, known + leaseMillis);
+    }
+}

@@ -1,0 +1,222 @@
+package dev.ferry.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.schemas.DispatcherCommand;
+import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.AbortAttempt;
+import dev.ferry.schemas.InvocationIds;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.Payload;
+import dev.ferry.schemas.ReplyTo;
+import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.Target;
+import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.command.FireTimer;
+import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.command.RenewLease;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Decisions a processor's successor makes again the same way after a crash (issue 11): time is the log's, timers fire
+ * where their records sit in the log, leases are judged against what the processor has read, and attempts started
+ * while redoing commands are dispatched only if they still run once the redo is committed.
+ */
+class ReplayableDecisionsTest {
+    private static final Topics TOPICS = new Topics("ferry.");
+    private static final Target GREET = Target.service("Greeter", "greet");
+    private static final Instant START = Instant.parse("2026-11-25T12:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(10);
+
+    private final RequestedTimers requestedTimers = new RequestedTimers();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> log;
+    private TestInputTopic<String, byte[]> requests;
+    private TestOutputTopic<String, byte[]> dispatch;
+    private TestOutputTopic<String, byte[]> replies;
+
+    private void start() throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ferry-replay-test").toString());
+        ProcessorSettings settings = new ProcessorSettings(Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)),
+                () -> ProcessorTopologyTest.REGISTRY, 1, LEASE, Duration.ofMillis(20));
+        driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, requestedTimers,
+                new SimpleMeterRegistry()), props, START);
+        log = driver.createInputTopic(TOPICS.log(), new StringSerializer(), new ByteArraySerializer(), START,
+                Duration.ZERO);
+        requests = driver.createInputTopic(TOPICS.requests(), new StringSerializer(), new ByteArraySerializer(), START,
+                Duration.ZERO);
+        dispatch = driver.createOutputTopic(TOPICS.dispatch(), new StringDeserializer(), new ByteArrayDeserializer());
+        replies = driver.createOutputTopic(TOPICS.replies(), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    @Test
+    void aTimerFiresWhereItsRecordSitsInTheLogNotWhenTheClockSaysSo() throws Exception {
+        start();
+        Invoke send = send(START.toEpochMilli() + 5_000);
+        pipe(send, START);
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertThat(dispatch.isEmpty()).as("due by the clock, but its record is not read yet").isTrue();
+
+        List<FireTimer> asked = requestedTimers.take();
+        assertThat(asked).singleElement().satisfies(fire -> {
+            assertThat(fire.kind()).isEqualTo("START");
+            assertThat(fire.due()).isEqualTo(START.toEpochMilli() + 5_000);
+        });
+        log.pipeInput(send.invocationId(), Json.write(asked.getFirst()), START.plusSeconds(6));
+        assertThat(dispatched()).singleElement().satisfies(attempt ->
+                assertThat(attempt.invocationId()).isEqualTo(send.invocationId()));
+
+        log.pipeInput(send.invocationId(), Json.write(asked.getFirst()), START.plusSeconds(7));
+        assertThat(dispatch.isEmpty()).as("the same record again fires nothing").isTrue();
+    }
+
+    @Test
+    void aTimerRecordFiresOnlyWhenItsTimerIsDueByTheLogsClockGivenASecondOfSkew() throws Exception {
+        start();
+        Invoke send = send(START.toEpochMilli() + 5_000);
+        pipe(send, START);
+        FireTimer fire = new FireTimer(send.invocationId(), "START", 0, START.toEpochMilli() + 5_000);
+        // Forged, or appended by a processor whose clock runs far ahead of the broker's.
+        log.pipeInput(send.invocationId(), Json.write(fire), START.plusSeconds(1));
+        assertThat(dispatch.isEmpty()).isTrue();
+        // The broker's clock a little behind the processor's.
+        log.pipeInput(send.invocationId(), Json.write(fire), START.plusMillis(4_500));
+        assertThat(dispatched()).hasSize(1);
+    }
+
+    @Test
+    void aRenewalQueuedBeforeTheLeaseTimersRecordKeepsTheLease() throws Exception {
+        start();
+        Invoke call = call("renewed");
+        pipe(call, START);
+        assertThat(dispatched()).hasSize(1);
+
+        // The processor falls behind: the dispatcher's renewal at 5 s is still queued when the clock passes the
+        // lease's end, so the timer's record lands behind it.
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        List<FireTimer> asked = requestedTimers.take();
+        assertThat(asked).singleElement().satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
+        log.pipeInput(call.invocationId(), Json.write(new RenewLease(call.invocationId(), 1)), START.plusSeconds(5));
+        log.pipeInput(call.invocationId(), Json.write(asked.getFirst()), START.plusSeconds(11));
+
+        assertThat(dispatch.isEmpty()).as("no abort and no second attempt").isTrue();
+        assertThat(status(call)).isEqualTo(InvocationStatus.RUNNING);
+    }
+
+    @Test
+    void aLeaseLapsesWhenNoRenewalCameBeforeItsRecord() throws Exception {
+        start();
+        Invoke call = call("lapsed");
+        pipe(call, START);
+        dispatched();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        log.pipeInput(call.invocationId(), Json.write(requestedTimers.take().getFirst()), START.plusSeconds(11));
+
+        List<DispatcherCommand> after = commands();
+        assertThat(after).hasSize(1);
+        assertThat(after.getFirst()).isInstanceOf(AbortAttempt.class);
+        assertThat(status(call)).isEqualTo(InvocationStatus.BACKING_OFF);
+    }
+
+    @Test
+    void anAttemptDispatchedFromBehindABacklogGetsAWholeLeaseBeforeItIsAskedAbout() throws Exception {
+        start();
+        // The command was appended at START; the processor reads it 30 s later, behind a backlog. Counted from the
+        // command's time the lease ended long ago, yet its dispatcher has only just received the attempt.
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        Invoke call = call("backlog");
+        pipe(call, START);
+        assertThat(dispatched()).hasSize(1);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(9));
+        assertThat(requestedTimers.take()).as("not before a lease since the dispatch").isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(requestedTimers.take()).singleElement()
+                .satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
+    }
+
+    @Test
+    void attemptsStartedWhileRedoingAreDispatchedOnceCommittedAndOnlyIfTheyStillRun() throws Exception {
+        requestedTimers.committed(false); // the task starts on commands it had not committed
+        start();
+        Invoke done = call("done-before-the-crash");
+        Invoke running = call("still-running");
+        pipe(done, START);
+        pipe(running, START);
+        // The dispatcher that ran the first attempt had appended its completion before the processor crashed.
+        log.pipeInput(done.invocationId(), Json.write(new Completion(done.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8("\"hi\"")))), START);
+        assertThat(dispatch.isEmpty()).as("held back while redoing").isTrue();
+        assertThat(replies.readRecordsToList()).as("answers are the same whenever they are given").hasSize(1);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatch.isEmpty()).as("still not committed").isTrue();
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        assertThat(dispatched()).as("the completed invocation is never dispatched again")
+                .extracting(Dispatch::invocationId).containsExactly(running.invocationId());
+        pipe(call("after-the-redo"), START.plusSeconds(2));
+        assertThat(dispatched()).as("and dispatches flow at once again").hasSize(1);
+    }
+
+    private Invoke call(String idempotencyKey) {
+        return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
+                "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
+                new ReplyTo("ingress-1", "req-" + idempotencyKey), false, START.toEpochMilli(), null);
+    }
+
+    private Invoke send(long executeAt) {
+        return new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, null, List.of(),
+                Payload.EMPTY, null, executeAt, true, null, false, START.toEpochMilli(), null);
+    }
+
+    private void pipe(Command command, Instant logTime) {
+        boolean fromIngress = command instanceof Invoke invoke && invoke.replyTo() != null;
+        (fromIngress ? requests : log).pipeInput(command.invocationId(), Json.write(command), logTime);
+    }
+
+    private List<DispatcherCommand> commands() {
+        return dispatch.readValuesToList().stream()
+                .map(value -> Json.readTrusted(value, DispatcherCommand.class))
+                .toList();
+    }
+
+    private List<Dispatch> dispatched() {
+        return commands().stream().map(Dispatch.class::cast).toList();
+    }
+
+    private InvocationStatus status(Invoke invoke) {
+        return driver.<String, InvocationState>getKeyValueStore(ProcessorTopology.INVOCATIONS)
+                .get(invoke.invocationId()).status();
+    }
+}

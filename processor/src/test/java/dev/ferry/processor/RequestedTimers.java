@@ -1,0 +1,44 @@
+package dev.ferry.processor;
+
+import dev.ferry.schemas.command.FireTimer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The command log as a topology test sees it: timers asked for are kept for the test to pipe back into the log
+ * (as the broker would hand them to the processor). A task redoes (holds its dispatches back) while the test says
+ * the processor has not committed past what the log held when it started.
+ */
+final class RequestedTimers implements CommandLogAccess {
+    private final List<FireTimer> requested = new ArrayList<>();
+    private volatile boolean committed = true;
+
+    /** Whether the processor has committed past the end of the log as it was when its tasks started. */
+    void committed(boolean committed) {
+        this.committed = committed;
+    }
+
+    @Override
+    public synchronized void appendTimer(int partition, FireTimer fire) {
+        requested.add(fire);
+    }
+
+    /** The timers asked for since the last call, in order. */
+    synchronized List<FireTimer> take() {
+        List<FireTimer> taken = List.copyOf(requested);
+        requested.clear();
+        return taken;
+    }
+
+    @Override
+    public Map<TopicPartition, Long> ends(int partition) {
+        return Map.of(new TopicPartition("ferry.log", partition), 1L);
+    }
+
+    @Override
+    public boolean committedPast(Map<TopicPartition, Long> offsets) {
+        return committed;
+    }
+}
