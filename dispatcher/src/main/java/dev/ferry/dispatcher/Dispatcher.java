@@ -22,8 +22,10 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +56,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /**
+     * Finished attempts remembered (about 100 bytes each): a redo covers what the processor had not committed, a
+     * second or so of dispatches, and this is several seconds' worth at full speed.
+     */
+    static final int FINISHED_REMEMBERED = 20_000;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final CommandLog commandLog;
@@ -64,6 +71,18 @@ public final class Dispatcher implements AutoCloseable {
     private final ScheduledExecutorService renewals;
     /** The open call of each invocation (at most one: a newer attempt supersedes an older one). */
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    /**
+     * The attempts whose outcome this dispatcher appended, newest last, at most {@link #FINISHED_REMEMBERED}. A
+     * processor that crashed and reads its log again sends some of its dispatches again: one that ran here already
+     * is not run twice (its outcome is in the log, and the processor reads it there).
+     */
+    private final Map<String, Boolean> finished = Collections.synchronizedMap(
+            new LinkedHashMap<>(1_024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > FINISHED_REMEMBERED;
+                }
+            });
     private final Thread pollThread;
     private final HttpClient httpClient;
     private final MeterRegistry meters;
@@ -111,8 +130,10 @@ public final class Dispatcher implements AutoCloseable {
         props.putAll(kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.dispatcherGroup());
         // read_uncommitted: a dispatch is visible as soon as the processor sends it, instead of at its next
-        // transaction commit. Safe because the processor is deterministic: if its transaction aborts it
-        // re-emits the same attempt, and an outcome is only counted for the current attempt.
+        // transaction commit. Safe because the processor decides the same again (its time and timers are the log's):
+        // if its transaction aborts, its successor holds the attempts it starts again until it has committed, then
+        // sends only those still running; an attempt that ran here already is not run twice (see `finished`), and
+        // an outcome is only counted for the current attempt.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
@@ -240,6 +261,12 @@ public final class Dispatcher implements AutoCloseable {
         if (waited) {
             call.lastRenewal = 0;
         }
+        if (finished.containsKey(attemptKey(dispatch.invocationId(), dispatch.attempt()))) {
+            log.debug("{} attempt {} ran here already; its outcome is in the log", dispatch.invocationId(),
+                    dispatch.attempt());
+            meters.counter("ferry.dispatch.repeats.skipped").increment();
+            return;
+        }
         InFlight older = inFlight.get(dispatch.invocationId());
         if (older != null) {
             if (older.dispatch.attempt() >= dispatch.attempt()) {
@@ -272,6 +299,7 @@ public final class Dispatcher implements AutoCloseable {
                 Thread.interrupted(); // an abort's interrupt must not stop the report
                 record(dispatch, outcome, call.aborted, System.currentTimeMillis() - call.startedAt);
                 commandLog.append(outcome).join();
+                finished.put(attemptKey(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
             } catch (RuntimeException e) {
                 // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
                 log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
@@ -298,6 +326,10 @@ public final class Dispatcher implements AutoCloseable {
                 .description("Calls to services, from sending the request to its answer")
                 .tags("service", service, "handler", handler)
                 .register(meters).record(Duration.ofMillis(millis));
+    }
+
+    private static String attemptKey(String invocationId, int attempt) {
+        return invocationId + "/" + attempt;
     }
 
     /** Stops the call of a cancelled or killed attempt, if it runs here. */
