@@ -38,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -136,7 +137,9 @@ public final class Dispatcher implements AutoCloseable {
         // an outcome is only counted for the current attempt.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true");
+        // Offsets are committed right after each batch is taken (see pollOnce), not every 5 s as auto-commit does:
+        // a dispatcher taking over partitions would otherwise run again up to 5 s of attempts that finished here.
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putAll(settings.limits().consumerProperties());
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topics.dispatch()));
@@ -184,6 +187,11 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            try {
+                consumer.commitSync(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.warn("Committing the dispatch topic's offsets on the way out failed: {}", e.toString());
+            }
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -218,7 +226,8 @@ public final class Dispatcher implements AutoCloseable {
             consumer.resume(consumer.paused());
         }
         List<Polled> commands = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp()));
             } catch (IOException e) {
@@ -247,6 +256,13 @@ public final class Dispatcher implements AutoCloseable {
                 }
                 case AbortAttempt abort -> abort(abort);
             }
+        }
+        if (!records.isEmpty()) {
+            consumer.commitAsync((offsets, error) -> {
+                if (error != null) {
+                    log.warn("Committing the dispatch topic's offsets failed: {}", error.toString());
+                }
+            });
         }
     }
 

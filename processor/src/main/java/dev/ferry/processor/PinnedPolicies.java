@@ -5,11 +5,11 @@ import dev.ferry.schemas.Target;
 import java.time.Duration;
 
 /**
- * The policies an invocation runs under, resolved from the registry once, when it is accepted, and kept in its state.
- * A registry change (a new deployment, an operator's {@code PATCH /services/{name}}) applies to invocations accepted
- * after it. So a processor that reads the log again after a crash decides retries, timeouts and retention as its
- * predecessor did, whatever the registry says by then; and an invocation is not retried by one policy and ended by
- * another.
+ * The policies an invocation runs under, resolved from the registry once, when its first attempt starts (as Restate
+ * pins an invocation to a deployment then), and kept in its state. A registry change (a new deployment, an operator's
+ * {@code PATCH /services/{name}}) applies to invocations that start after it. So a processor that reads the log again
+ * after a crash decides retries, timeouts and retention as its predecessor did, whatever the registry says by then;
+ * and an invocation is not retried by one policy and ended by another.
  *
  * @param maxAttempts null for no limit
  * @param inactivityTimeoutMillis 0 for no limit

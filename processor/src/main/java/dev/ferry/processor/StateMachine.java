@@ -239,7 +239,6 @@ public final class StateMachine {
         }
         InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(),
                 requestHash(invoke), invoke.resultTopic(), invoke.replyTo(), now);
-        invocation.pin(PinnedPolicies.of(policies, invoke.target(), invoke.idempotencyKey()));
         state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.ACCEPTED, id);
@@ -525,8 +524,8 @@ public final class StateMachine {
     }
 
     /**
-     * The policies the invocation was accepted under; for one accepted before policies were pinned, the registry's
-     * now, pinned from here on.
+     * The policies the invocation runs under: pinned the first time they are needed (when its first attempt starts,
+     * or when it ends without one), while a command or timer record is processed, so a redo pins the same.
      */
     private PinnedPolicies pinned(InvocationState invocation) {
         if (invocation.policies() == null) {

@@ -279,10 +279,10 @@ class StateMachineTest {
     }
 
     @Test
-    void anInvocationRunsUnderThePoliciesItWasAcceptedWithWhateverTheRegistrySaysLater() {
+    void anInvocationRunsUnderThePoliciesItStartedWithWhateverTheRegistrySaysLater() {
         Invoke call = call(GREET, null);
         machine.apply(call, now);
-        // An operator allows one attempt from now on: the invocation accepted before goes on retrying, as the
+        // An operator allows one attempt from now on: the invocation that started before goes on retrying, as the
         // processor decided before a crash and decides again after it.
         retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 1,
                 RetryPolicy.OnMaxAttempts.KILL);
@@ -294,7 +294,7 @@ class StateMachineTest {
         Invoke later = call(GREET, null);
         machine.apply(later, now);
         machine.apply(new AttemptFailed(later.invocationId(), 1, new Failure(500, "gone"), null), now);
-        assertThat(single(effects.takeReplies()).outcome().failure()).as("accepted after the change")
+        assertThat(single(effects.takeReplies()).outcome().failure()).as("started after the change")
                 .isEqualTo(new Failure(500, "gone"));
     }
 
