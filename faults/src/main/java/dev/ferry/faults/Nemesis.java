@@ -26,6 +26,8 @@ public final class Nemesis {
     private final Random random;
     private final Duration brokerLossDeadline;
     private volatile BrokerLoss brokerLoss;
+    private volatile boolean brokersInSync = true;
+    private volatile Thread catchingUp;
     private int faults;
 
     public Nemesis(Cluster cluster, History history, long seed, Duration brokerLossDeadline) {
@@ -50,7 +52,7 @@ public final class Nemesis {
                 loseCommandLogLeader();
             }
             while (history.now() < end) {
-                sleep(2000 + random.nextInt(4000));
+                sleep(1000 + random.nextInt(3000));
                 if (history.now() >= end) {
                     break;
                 }
@@ -58,6 +60,7 @@ public final class Nemesis {
             }
         } finally {
             heal();
+            awaitBrokersInSync();
         }
     }
 
@@ -122,6 +125,10 @@ public final class Nemesis {
             sleep(2000 + random.nextInt(8000));
             history.nemesis("resume", role.name(), null);
             role.resume();
+        } else if (!brokersInSync) {
+            // A broker is still catching up: two brokers out of the ISRs at once would be two down. A role instead.
+            faults--;
+            fault();
         } else if (dice < 85) {
             Member broker = pick(cluster.brokers());
             history.nemesis("kill", broker.name(), null);
@@ -138,17 +145,34 @@ public final class Nemesis {
         }
     }
 
+    /**
+     * Restarts a broker; the next broker fault waits until it is back and every replica is in sync again (at most one
+     * broker down at a time), while faults of Ferry's roles go on meanwhile.
+     */
     private void restartBroker(Member broker) throws InterruptedException {
         history.nemesis("restart", broker.name(), null);
         broker.start();
-        try {
-            // The next broker fault waits until this one is back: at most one broker down at a time.
-            cluster.awaitBrokers(cluster.brokers().size(), Duration.ofSeconds(60));
-            boolean inSync = cluster.awaitInSync(Duration.ofSeconds(60));
-            history.nemesis("observe", broker.name(), inSync ? "back in the cluster and every replica in sync"
-                    : "back in the cluster, some replicas not in sync after 60 s");
-        } catch (IllegalStateException e) {
-            history.nemesis("observe", broker.name(), "not back in the cluster after 60 s");
+        brokersInSync = false;
+        catchingUp = Thread.ofPlatform().name("nemesis-in-sync").daemon().start(() -> {
+            try {
+                cluster.awaitBrokers(cluster.brokers().size(), Duration.ofSeconds(90));
+                boolean inSync = cluster.awaitInSync(Duration.ofSeconds(90));
+                history.nemesis("observe", broker.name(), inSync ? "back in the cluster and every replica in sync"
+                        : "back in the cluster, some replicas not in sync after 90 s");
+            } catch (IllegalStateException e) {
+                history.nemesis("observe", broker.name(), "not back in the cluster after 90 s");
+            } catch (InterruptedException e) {
+                return;
+            }
+            brokersInSync = true;
+        });
+    }
+
+    /** Waits (boundedly) for a restarted broker to catch up: the run's end heals everything. */
+    private void awaitBrokersInSync() throws InterruptedException {
+        Thread thread = catchingUp;
+        if (thread != null) {
+            thread.join(100_000);
         }
     }
 
