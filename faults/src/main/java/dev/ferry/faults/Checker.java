@@ -96,6 +96,8 @@ public final class Checker {
     }
 
     private final Map<String, List<String>> examples = new LinkedHashMap<>();
+    /** The nemesis's kills and pauses, to say in an example which fault came last before it. */
+    private List<History.Nemesis> faults = List.of();
     private final Map<String, Long> counts = new LinkedHashMap<>();
 
     private Checker() {
@@ -108,7 +110,10 @@ public final class Checker {
     }
 
     public static Result check(History history) {
-        return new Checker().run(history.ops(), history.execs());
+        Checker checker = new Checker();
+        checker.faults = history.nemesisEvents().stream()
+                .filter(n -> n.action().equals("kill") || n.action().equals("pause")).toList();
+        return checker.run(history.ops(), history.execs());
     }
 
     private void count(String name, String example) {
@@ -137,7 +142,8 @@ public final class Checker {
         Map<String, Long> stats = new LinkedHashMap<>();
         stats.put("operations", ops.stream().filter(op -> op.type() == Type.INVOKE).count());
         for (Type type : List.of(Type.OK, Type.FAIL, Type.INFO)) {
-            stats.put("  " + type.name().toLowerCase(), completions.stream().filter(op -> op.type() == type).count());
+            stats.put("operations " + type.name().toLowerCase(),
+                    completions.stream().filter(op -> op.type() == type).count());
         }
         stats.put("acknowledged adds", completions.stream().filter(Checker::ackedAdd).count());
         stats.put("accepted (202) invocations", completions.stream()
@@ -269,7 +275,8 @@ public final class Checker {
                 for (int j = i + 1; j < list.size() && list.get(j).start() < a.end(); j++) {
                     Exec b = list.get(j);
                     if (!a.invocationId().equals(b.invocationId())) {
-                        count(OVERLAPPING_EXECUTIONS, key + ": " + describe(a) + " and " + describe(b));
+                        count(OVERLAPPING_EXECUTIONS, key + ": " + describe(a) + " and " + describe(b)
+                                + lastFault(b.start()));
                     }
                 }
             }
@@ -332,12 +339,15 @@ public final class Checker {
                     Op op = answeredBy.get(id);
                     count(REEXECUTED_COMPLETED, describe(exec) + " started " + ms(exec.start() - answered)
                             + " after a client got its answer (" + op.f() + " " + op.target() + " status "
-                            + op.status() + " at " + ms(answered) + "); executions: " + describeAll(list));
+                            + op.status() + " at " + ms(answered) + "); executions: " + describeAll(list)
+                            + lastFault(exec.start()));
                 } else if (movedOn != null && exec.start() > movedOn) {
                     count(REEXECUTED_COMPLETED, describe(exec) + " started after " + describe(movedOnBy.get(id))
-                            + " had taken the object key over; executions: " + describeAll(list));
+                            + " had taken the object key over; executions: " + describeAll(list)
+                            + lastFault(exec.start()));
                 } else {
-                    count(INFLIGHT_REPEATS, describe(exec) + "; executions: " + describeAll(list));
+                    count(INFLIGHT_REPEATS, describe(exec) + "; executions: " + describeAll(list)
+                            + lastFault(exec.start()));
                 }
             }
         });
@@ -381,6 +391,18 @@ public final class Checker {
                 count(MISDIRECTED_ANSWERS, op.f() + " " + op.target() + " value " + op.value() + ": " + problem);
             }
         }
+    }
+
+    /** Which kill or pause of the nemesis came last before {@code time}, for the examples. */
+    private String lastFault(long time) {
+        History.Nemesis last = null;
+        for (History.Nemesis fault : faults) {
+            if (fault.time() < time && (last == null || fault.time() > last.time())) {
+                last = fault;
+            }
+        }
+        return last == null ? "" : "; the last fault before: " + last.action() + " " + last.target() + " at "
+                + ms(last.time());
     }
 
     static Set<String> values(String body) {

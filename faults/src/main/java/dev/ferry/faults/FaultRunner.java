@@ -20,7 +20,8 @@ import java.util.Map;
  * <p>Options: {@code --runs N} (1), {@code --duration S} seconds of faults per run (120), {@code --clients N} (4),
  * {@code --keys N} (4), {@code --failure-rate R} share of executions the service fails with 500 (0.02),
  * {@code --seed N} (the time), {@code --dir D} (faults/target/runs/&lt;time&gt;), {@code --keep-data true} (keep the
- * brokers' and processes' data after a run; their logs and the history are always kept).
+ * brokers' and processes' data after a run; their logs and the history are always kept). {@code --check F} checks a
+ * recorded {@code history.jsonl} again instead of running.
  */
 public final class FaultRunner {
     private static final List<String> COLUMNS = List.of(Checker.LOST_ACKED_ADDS, Checker.CONFLICTING_ANSWERS,
@@ -36,10 +37,16 @@ public final class FaultRunner {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 System.err.println("usage: faults/run [--runs N] [--duration S] [--clients N] [--keys N]"
-                        + " [--failure-rate R] [--seed N] [--dir D] [--keep-data true]");
+                        + " [--failure-rate R] [--seed N] [--dir D] [--keep-data true] | --check history.jsonl");
                 System.exit(2);
             }
             opts.put(args[i].substring(2), args[++i]);
+        }
+        if (opts.containsKey("check")) {
+            // Check a recorded history again: faults/run --check faults/target/runs/<time>/run-1/history.jsonl
+            Checker.Result result = Checker.check(History.read(Path.of(opts.get("check"))));
+            System.out.println(result.report());
+            System.exit(result.valid() ? 0 : 1);
         }
         int runs = Integer.parseInt(opts.getOrDefault("runs", "1"));
         Path dir = Path.of(opts.getOrDefault("dir", "faults/target/runs/"

@@ -154,6 +154,25 @@ public final class History implements AutoCloseable {
         }
     }
 
+    /** Reads a history written by a run ({@code history.jsonl}), to check it again. */
+    public static History read(Path file) throws IOException {
+        History history = new History();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+            String kind = node.remove("event").asText();
+            switch (kind) {
+                case "op" -> history.add(JSON.treeToValue(node, Op.class));
+                case "exec" -> history.add(JSON.treeToValue(node, Exec.class));
+                case "nemesis" -> history.add(JSON.treeToValue(node, Nemesis.class));
+                default -> throw new IOException("unknown event " + kind + " in " + file);
+            }
+        }
+        return history;
+    }
+
     public synchronized void flush() {
         if (out != null) {
             try {

@@ -190,12 +190,14 @@ class CheckerTest {
     @Test
     void anExecutionAfterTheClientGotTheAnswerIsAReexecution() {
         validHistory();
+        history.add(new History.Nemesis(55, "kill", "dispatcher-1", null));
         // A ran at [10, 20] and was answered at 25; it runs again at 60.
         execAdd("k", "a", A, 1, 60, 65);
         Checker.Result result = check();
         assertThat(result.count(Checker.REEXECUTED_COMPLETED)).isEqualTo(1);
         assertThat(result.count(Checker.INFLIGHT_REPEATS)).isZero();
-        assertThat(result.counts().get(Checker.REEXECUTED_COMPLETED).examples().get(0)).contains(A);
+        assertThat(result.counts().get(Checker.REEXECUTED_COMPLETED).examples().get(0)).contains(A)
+                .contains("the last fault before: kill dispatcher-1");
     }
 
     @Test
