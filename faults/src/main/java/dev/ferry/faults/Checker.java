@@ -393,13 +393,24 @@ public final class Checker {
         }
     }
 
-    /** Which kill or pause of the nemesis came last before {@code time}, for the examples. */
+    /**
+     * The nemesis's kills and pauses in the 10 s before {@code time} (or the last one before it), for the examples: a
+     * hint where to look, not a cause (a group's session timeout, a lease, a retry delay lie between).
+     */
     private String lastFault(long time) {
+        StringBuilder recent = new StringBuilder();
         History.Nemesis last = null;
         for (History.Nemesis fault : faults) {
-            if (fault.time() < time && (last == null || fault.time() > last.time())) {
+            if (fault.time() < time) {
                 last = fault;
+                if (fault.time() > time - 10_000_000_000L) {
+                    recent.append(recent.isEmpty() ? "" : ", ").append(fault.action()).append(' ')
+                            .append(fault.target()).append(" at ").append(ms(fault.time()));
+                }
             }
+        }
+        if (!recent.isEmpty()) {
+            return "; faults in the 10 s before: " + recent;
         }
         return last == null ? "" : "; the last fault before: " + last.action() + " " + last.target() + " at "
                 + ms(last.time());

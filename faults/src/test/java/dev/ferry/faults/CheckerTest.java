@@ -197,7 +197,7 @@ class CheckerTest {
         assertThat(result.count(Checker.REEXECUTED_COMPLETED)).isEqualTo(1);
         assertThat(result.count(Checker.INFLIGHT_REPEATS)).isZero();
         assertThat(result.counts().get(Checker.REEXECUTED_COMPLETED).examples().get(0)).contains(A)
-                .contains("the last fault before: kill dispatcher-1");
+                .contains("kill dispatcher-1 at");
     }
 
     @Test
