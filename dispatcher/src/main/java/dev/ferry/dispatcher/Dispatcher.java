@@ -299,6 +299,9 @@ public final class Dispatcher implements AutoCloseable {
         calls.execute(() -> {
             call.thread = Thread.currentThread();
             try {
+                if (pausedBeforeCalling(call, System.currentTimeMillis())) {
+                    return;
+                }
                 Command outcome = call.aborted || call.superseded ? null : call(dispatch);
                 if (call.superseded) {
                     return;
@@ -342,6 +345,22 @@ public final class Dispatcher implements AutoCloseable {
                 .description("Calls to services, from sending the request to its answer")
                 .tags("service", service, "handler", handler)
                 .register(meters).record(Duration.ofMillis(millis));
+    }
+
+    /**
+     * This process stopped (SIGSTOP, a long GC pause, a starved machine) for half a lease or more between taking the
+     * attempt and calling the service: no renewal went out meanwhile, so the processor may have given the attempt up
+     * and run a newer one, even the next invocation of its object key. Calling now could run the invocation beside
+     * that, or after it ended. So it is not called; its lease decides.
+     */
+    private boolean pausedBeforeCalling(InFlight call, long now) {
+        if (now - call.startedAt < call.dispatch.leaseMillis() / 2) {
+            return false;
+        }
+        log.warn("Not calling for {} attempt {}: taken {} ms ago, its lease may have lapsed meanwhile",
+                call.dispatch.invocationId(), call.dispatch.attempt(), now - call.startedAt);
+        meters.counter("ferry.dispatch.stale.skipped").increment();
+        return true;
     }
 
     private static String attemptKey(String invocationId, int attempt) {
