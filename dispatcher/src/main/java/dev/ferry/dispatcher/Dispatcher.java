@@ -90,6 +90,15 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean closed;
     /** Shutting down gracefully: take no new attempts, let the open calls finish. */
     private volatile boolean draining;
+    /**
+     * When this process last came back from a stall (SIGSTOP, a long GC pause, a starved machine): the poll loop or
+     * the lease ticker found more than {@link #STALL} between two of its rounds. 0 before any.
+     */
+    private volatile long stalledUntil;
+    private volatile long lastPoll = System.currentTimeMillis();
+    private volatile long lastTick = System.currentTimeMillis();
+    /** Longer than this between two rounds of a loop that runs every 100–200 ms: the process stood still. */
+    static final long STALL = 1_000;
 
     /** A command read from the dispatch topic, with its record's time (when the processor wrote it). */
     private record Polled(DispatcherCommand command, long timestamp) {}
@@ -227,6 +236,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         List<Polled> commands = new ArrayList<>();
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        long polledAt = System.currentTimeMillis();
+        noteStall(polledAt - lastPoll, polledAt);
+        lastPoll = polledAt;
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp()));
@@ -269,6 +281,14 @@ public final class Dispatcher implements AutoCloseable {
     /** @param dispatchedAt when the processor dispatched the attempt (the record's time), epoch milliseconds */
     private void start(Dispatch dispatch, long dispatchedAt) {
         long now = System.currentTimeMillis();
+        if (dispatchedAt < stalledUntil && now - dispatchedAt > dispatch.leaseMillis()) {
+            // Taken (or fetched) before this process stood still, and older than a lease now: the processor has run
+            // a newer attempt in its place, or will, and may have moved the object key on to the next invocation.
+            log.warn("Not running {} attempt {}: dispatched {} ms ago, before this process stalled",
+                    dispatch.invocationId(), dispatch.attempt(), now - dispatchedAt);
+            meters.counter("ferry.dispatch.stale.skipped").increment();
+            return;
+        }
         InFlight call = new InFlight(dispatch, now);
         // An attempt that waited in the topic (its dispatcher died, this one took the partition over) is close to
         // its lease's end: renew at once instead of a third of a lease from now, so the processor does not run it
@@ -347,6 +367,14 @@ public final class Dispatcher implements AutoCloseable {
                 .register(meters).record(Duration.ofMillis(millis));
     }
 
+    private void noteStall(long gap, long now) {
+        if (gap > STALL) {
+            stalledUntil = now;
+            log.warn("This dispatcher stood still for {} ms; attempts dispatched before that and older than their"
+                    + " lease are not run", gap);
+        }
+    }
+
     /**
      * This process stopped (SIGSTOP, a long GC pause, a starved machine) for half a lease or more between taking the
      * attempt and calling the service: no renewal went out meanwhile, so the processor may have given the attempt up
@@ -399,6 +427,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Renews the lease of every open call a third of the way into it, so one lost renewal is survivable. */
     private void renewLeases() {
         long now = System.currentTimeMillis();
+        noteStall(now - lastTick, now);
+        lastTick = now;
         for (InFlight call : inFlight.values()) {
             long renewEvery = Math.max(100, call.dispatch.leaseMillis() / 3);
             if (now - call.lastRenewal >= renewEvery) {

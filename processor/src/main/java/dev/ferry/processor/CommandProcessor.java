@@ -19,7 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.command.AttemptFailed;
 import dev.ferry.schemas.command.Command;
+import dev.ferry.schemas.command.Completion;
 import dev.ferry.schemas.command.Detach;
 import dev.ferry.schemas.command.Invoke;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -78,6 +81,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private boolean redoing;
     private long nextRedoCheck;
     private final List<HeldDispatch> heldDispatches = new ArrayList<>();
+    /** See {@link #parkedEarly}: by {@code <invocation id>/<attempt>}, oldest first. */
+    private final Map<String, EarlyOutcome> earlyOutcomes = new LinkedHashMap<>();
+    private static final int MAX_EARLY_OUTCOMES = 10_000;
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
 
@@ -172,9 +178,61 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                         + held.attempt() + ": " + describe(e)), null, context.currentSystemTimeMs());
             }
         }
-        log.info("Task {} has committed what it redid: {} of {} held dispatches still run and were sent",
-                context.taskId(), sent, heldDispatches.size());
+        log.info("Task {} has committed what it redid: {} of {} held dispatches still run and were sent; {} early"
+                + " outcomes were never matched", context.taskId(), sent, heldDispatches.size(), earlyOutcomes.size());
         heldDispatches.clear();
+        earlyOutcomes.clear();
+    }
+
+    /**
+     * A redo reads the two command topics in the order of their records' times, while the first reading took them as
+     * they arrived: an attempt's outcome (on the log) may now come before the command that started the attempt (an
+     * {@code Invoke} or {@code Resume} on the requests topic). Dropped as the outcome of no current attempt, it would
+     * leave the invocation to run again and end with another answer than the one its callers got. So while redoing, an
+     * outcome for an attempt not started yet is kept here, and applied as soon as its attempt runs.
+     */
+    private boolean parkedEarly(Command command, long appendedAt) {
+        int attempt;
+        if (command instanceof Completion completion) {
+            attempt = completion.attempt();
+        } else if (command instanceof AttemptFailed failed) {
+            attempt = failed.attempt();
+        } else {
+            return false;
+        }
+        if (!stateMachine.notStartedYet(command.invocationId(), attempt)) {
+            return false;
+        }
+        if (earlyOutcomes.size() >= MAX_EARLY_OUTCOMES) {
+            earlyOutcomes.remove(earlyOutcomes.keySet().iterator().next());
+        }
+        earlyOutcomes.put(command.invocationId() + "/" + attempt, new EarlyOutcome(command, attempt, appendedAt));
+        return true;
+    }
+
+    /** An outcome read before its attempt started, and when it was appended. */
+    private record EarlyOutcome(Command outcome, int attempt, long appendedAt) {}
+
+    /**
+     * Applies the kept outcomes whose attempts run now: the command just applied, appended at {@code now}, started
+     * them. Only an outcome appended after that command can be its attempt's: one appended before is a stale copy
+     * for an earlier invocation under the same id (an idempotency key used again after its retention), never applied.
+     */
+    private void applyEarlyOutcomes(long now) {
+        boolean applied;
+        do {
+            applied = false;
+            for (var entries = earlyOutcomes.values().iterator(); entries.hasNext(); ) {
+                EarlyOutcome early = entries.next();
+                if (early.appendedAt() >= now
+                        && stateMachine.runsAttempt(early.outcome().invocationId(), early.attempt())) {
+                    entries.remove();
+                    stateMachine.apply(early.outcome(), early.appendedAt());
+                    applied = true; // it may have started another invocation's attempt (the key's next)
+                    break;
+                }
+            }
+        } while (applied && !earlyOutcomes.isEmpty());
     }
 
     /** An attempt started while redoing, to dispatch once the redo is committed if it still runs then. */
@@ -211,9 +269,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 if (poison != null) {
                     throw new UnproducibleRecord(poison); // the last time, this command's effects failed
                 }
+                if (redoing && parkedEarly(command, record.timestamp())) {
+                    return;
+                }
                 // The record's log-append time, not this machine's clock: a processor that reads the log again after
                 // a crash decides exactly as its predecessor did (retention, delays, leases, retries).
                 stateMachine.apply(command, record.timestamp());
+                if (!earlyOutcomes.isEmpty()) {
+                    applyEarlyOutcomes(record.timestamp());
+                }
             }
         } catch (KafkaException e) {
             throw e; // the stream thread's own failures: Kafka Streams recovers from these

@@ -144,6 +144,22 @@ public final class StateMachine {
     }
 
     /**
+     * Whether the attempt has not started yet: its invocation is unknown, or has not reached that attempt. An outcome
+     * for such an attempt can only be read before the command that started the attempt when a processor reads its
+     * two command topics again after a crash (it orders them by time, its predecessor by arrival).
+     */
+    public boolean notStartedYet(String invocationId, int attempt) {
+        InvocationState invocation = state.invocation(invocationId);
+        return invocation == null || invocation.attempt() < attempt;
+    }
+
+    /** Whether the invocation runs exactly this attempt now. */
+    public boolean runsAttempt(String invocationId, int attempt) {
+        InvocationState invocation = state.invocation(invocationId);
+        return invocation != null && invocation.runs(attempt);
+    }
+
+    /**
      * The dispatch of an attempt that was held back while the processor read again commands that its predecessor
      * may have acted on already (see {@code CommandProcessor}): sent now if the attempt still runs, or nothing if a
      * command read later ended it (its completion, say).

@@ -189,6 +189,38 @@ class ReplayableDecisionsTest {
         assertThat(dispatched()).as("and dispatches flow at once again").hasSize(1);
     }
 
+    @Test
+    void anOutcomeReadBeforeTheCommandThatStartedItsAttemptCountsWhenRedoing() throws Exception {
+        requestedTimers.committed(false);
+        start();
+        Invoke call = call("outcome-first");
+        // The redo reads the log's partition before the requests' has arrived: the completion comes first.
+        log.pipeInput(call.invocationId(), Json.write(new Completion(call.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8("\"first\"")))), START.plusSeconds(1));
+        pipe(call, START);
+
+        assertThat(status(call)).isEqualTo(InvocationStatus.COMPLETED);
+        assertThat(replies.readRecordsToList()).as("its caller gets the answer it got the first time").hasSize(1);
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatch.isEmpty()).as("and it does not run again").isTrue();
+    }
+
+    @Test
+    void anOutcomeAppendedBeforeTheCommandThatStartedTheAttemptIsAStaleCopyAndIsNotApplied() throws Exception {
+        requestedTimers.committed(false);
+        start();
+        Invoke call = call("used-again");
+        log.pipeInput(call.invocationId(), Json.write(new Completion(call.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8("\"old\"")))), START.minusSeconds(5));
+        pipe(call, START);
+
+        assertThat(status(call)).isEqualTo(InvocationStatus.RUNNING);
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatched()).hasSize(1);
+    }
+
     private Invoke call(String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
