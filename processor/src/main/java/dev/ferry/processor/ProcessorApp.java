@@ -62,8 +62,9 @@ public final class ProcessorApp implements AutoCloseable {
         // output is visible as soon as it reaches the broker, whatever the commit interval. A commit, though,
         // holds the stream thread for a few milliseconds (flush, offsets, end transaction), and every command that
         // arrives meanwhile waits. Measured with `ferry bench` (sequential calls): 100 ms (Kafka Streams' EOS
-        // default) gave p50/p90/p99 5.9/12.3/34.7 ms, 1000 ms gave 4.4/9.2/19.1 ms. A longer interval only means
-        // more commands to redo after a crash, which the deterministic state machine redoes identically.
+        // default) gave p50/p90/p99 5.9/12.3/34.7 ms, 1000 ms gave 4.4/9.2/19.1 ms. A longer interval means more
+        // commands to redo after a crash, which the processor decides identically (log time, timers through the
+        // log), and a longer wait for the attempts it starts while redoing (held until it has committed past them).
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         // Kafka Streams sets linger.ms=100 on its producers unless told otherwise: every dispatch and reply would
         // wait up to 100 ms before leaving. Send at once; batches still form under load while requests are in
