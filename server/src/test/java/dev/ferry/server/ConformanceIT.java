@@ -27,11 +27,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Black-box conformance of Ferry's ingress (port 8080) with Restate 1.7.12, row by row of SPEC.md's tables
- * "Invoking" and "Attach and output", each test citing the case of {@code reference/restate-1.7.12-observed.md}
- * that decides the expected status, headers and body. Ids and dates differ from run to run in the record, so
- * those are checked for their shape (and for being equal where the record shows them equal); everything else is
- * compared exactly.
+ * Black-box conformance of Ferry's ingress (port 8080) with Restate's HTTP API
+ * (<a href="https://docs.restate.dev/invoke/http">Invoking services over HTTP</a>): calls, sends, delays, idempotency
+ * keys, workflows, attach and output, each test named for the case it checks. The expected status, headers and body
+ * are those a Restate 1.7.12 server gave for the same request. Ids and dates differ from run to run, so those are
+ * checked for their shape (and for being equal where Restate's were equal); everything else is compared exactly.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -87,7 +87,6 @@ class ConformanceIT {
     class Calls {
         @Test
         void aServiceCallAnswers200WithTheHandlersOutputAndAnInvocationId() {
-            // record a1
             Http.Response response = ingress.post("/Greeter/greet", "{\"name\":\"Ann\",\"extra\":1}".getBytes(),
                     "content-type", "application/json");
 
@@ -100,7 +99,6 @@ class ConformanceIT {
 
         @Test
         void aCallWithAcceptJsonAnswersTheSame() {
-            // record a1b
             String name = unique("Bob");
             Http.Response response = ingress.postJson("/Greeter/greet", "{\"name\":\"" + name + "\"}",
                     "accept", "application/json");
@@ -114,7 +112,6 @@ class ConformanceIT {
 
         @Test
         void noopEchoesAStringANumberNullAndAnArray() {
-            // record a1c
             for (String input : new String[] {"\"just a string\"", "42", "null", "[1,2,{\"a\":true}]"}) {
                 Http.Response response = ingress.postJson("/Greeter/noop", input);
                 assertThat(response.status()).as(response.toString()).isEqualTo(200);
@@ -126,7 +123,6 @@ class ConformanceIT {
 
         @Test
         void anObjectCallKeepsStatePerKeyAndItsSharedHandlerAnswersToPostAndGet() {
-            // record a2
             String key = unique("k1");
             Http.Response five = ingress.postJson("/Counter/" + key + "/add", "5");
             assertThat(five.status()).as(five.toString()).isEqualTo(200);
@@ -155,7 +151,6 @@ class ConformanceIT {
 
         @Test
         void aWorkflowRunBlocksUntilItsPromiseIsResolvedByASharedHandler() {
-            // record a3
             String id = unique("wf-a");
             CompletableFuture<Http.Response> run =
                     ingress.postJsonAsync("/Signup/" + id + "/run", "{\"email\":\"a@example.com\"}");
@@ -186,7 +181,7 @@ class ConformanceIT {
 
         @Test
         void getOnAHandlerUrlIsACallWithAnEmptyBody() {
-            // record f3 (GET), k6 (GET on /restate/call)
+            // A GET on a handler URL is a call with an empty body, on /restate/call too.
             Http.Response classic = ingress.get("/Greeter/greet");
             assertThat(classic.status()).as(classic.toString()).isEqualTo(200);
             assertThat(classic.body()).isEqualTo("{\"greeting\":\"Hello \"}");
@@ -201,7 +196,6 @@ class ConformanceIT {
 
         @Test
         void putDeletePatchAndHeadOnAHandlerAre405() {
-            // record f3
             assertError(ingress.method("PUT", "/Greeter/greet", "{\"name\":\"put\"}", "content-type",
                     "application/json"), 405, "method not allowed", "ingress");
             assertError(ingress.method("DELETE", "/Greeter/greet", null), 405, "method not allowed", "ingress");
@@ -217,7 +211,6 @@ class ConformanceIT {
 
         @Test
         void aCallWithoutABodyGetsAnEmptyInputAndAnEmptyOutputHasNoContentType() {
-            // record f5
             String key = unique("k-empty");
             SoftAssertions.assertSoftly(softly -> {
                 Http.Response greet = ingress.method("POST", "/Greeter/greet", null);
@@ -246,7 +239,6 @@ class ConformanceIT {
     class Sends {
         @Test
         void aSendAnswers202AcceptedWithTheInvocationIdAndTheHandlerRunsAfterwards() {
-            // record b1
             String tag = unique("send-1");
             Http.Response response =
                     ingress.postJson("/Greeter/greet/send", "{\"name\":\"Sendy\",\"tag\":\"" + tag + "\"}");
@@ -260,7 +252,6 @@ class ConformanceIT {
 
         @Test
         void aSendToAnObjectAnswers202AndItsStateChanges() {
-            // record b1b
             String key = unique("k-send");
             assertAccepted(ingress.postJson("/Counter/" + key + "/add/send", "3"), "Accepted");
 
@@ -271,7 +262,6 @@ class ConformanceIT {
 
         @Test
         void aSendToAWorkflowRunAnswers202AndTheRunStarts() {
-            // record b6
             String id = unique("wf-send");
             assertAccepted(ingress.postJson("/Signup/" + id + "/run/send", "{\"email\":\"s@example.com\"}"),
                     "Accepted");
@@ -282,13 +272,12 @@ class ConformanceIT {
 
         @Test
         void getOnASendUrlIsASendWithAnEmptyBody() {
-            // record f3 (GET .../send)
+            // A GET on .../send is a send with an empty body.
             assertAccepted(ingress.get("/Greeter/greet/send"), "Accepted");
         }
 
         @Test
         void unknownQueryParametersAreIgnored() {
-            // record b9
             String tag = unique("q");
             Http.Response response =
                     ingress.postJson("/Greeter/greet/send?foo=bar", "{\"name\":\"q\",\"tag\":\"" + tag + "\"}");
@@ -301,31 +290,31 @@ class ConformanceIT {
     class Delays {
         @Test
         void humantimeOneSecondDelaysTheHandler() {
-            // record b2 (10s there; 1s here)
+            // Restate answers ?delay=10s alike; 1s keeps the test short.
             assertDelayedSendRunsAfter("1s", Duration.ofSeconds(1));
         }
 
         @Test
         void humantime500msDelaysTheHandler() {
-            // record b3b (500ms)
+            // A duration with a unit: 500ms.
             assertDelayedSendRunsAfter("500ms", Duration.ofMillis(500));
         }
 
         @Test
         void iso8601PT1SDelaysTheHandler() {
-            // record b3 (PT10S there; PT1S here)
+            // An ISO 8601 duration: PT10S in Restate, PT1S here to keep the test short.
             assertDelayedSendRunsAfter("PT1S", Duration.ofSeconds(1));
         }
 
         @Test
         void iso8601FractionalPT05SDelaysTheHandler() {
-            // record b3b (PT0.5S)
+            // An ISO 8601 duration with a fraction: PT0.5S.
             assertDelayedSendRunsAfter("PT0.5S", Duration.ofMillis(500));
         }
 
         @Test
         void humantimeOneMinuteIsScheduledAMinuteAhead() {
-            // record b3b (1m, "1 m")
+            // A minute, with and without a space before the unit: 1m, "1 m".
             for (String delay : new String[] {"1m", "1%20m"}) {
                 Instant before = Instant.now();
                 Http.Response response = ingress.postJson("/Greeter/noop/send?delay=" + delay, "\"x\"");
@@ -336,7 +325,7 @@ class ConformanceIT {
 
         @Test
         void iso8601OneDayIsScheduledADayAhead() {
-            // record b3b (P1D)
+            // An ISO 8601 duration in days: P1D.
             Instant before = Instant.now();
             Http.Response response = ingress.postJson("/Greeter/noop/send?delay=P1D", "\"x\"");
             Instant after = Instant.now();
@@ -345,7 +334,7 @@ class ConformanceIT {
 
         @Test
         void aZeroDelayStillAnswersWithAnExecutionTimeAndRunsAtOnce() {
-            // record b3b (0s, 0)
+            // A zero delay, with and without a unit: 0s, 0.
             for (String delay : new String[] {"0s", "0"}) {
                 String tag = unique("delay-zero");
                 Instant before = Instant.now();
@@ -359,7 +348,7 @@ class ConformanceIT {
 
         @Test
         void aGarbageDelayIs400() {
-            // record b4 (garbage)
+            // A delay that is not a duration.
             assertError(ingress.postJson("/Greeter/greet/send?delay=garbage", "{\"name\":\"x\"}"), 400,
                     "bad delay query parameter, must be a ISO8601 duration: failed to parse input in the \"friendly\" "
                             + "duration format: expected duration to start with a unit value (a decimal integer) after "
@@ -368,7 +357,7 @@ class ConformanceIT {
 
         @Test
         void anEmptyDelayIs400() {
-            // record b4 (empty)
+            // An empty delay.
             assertError(ingress.postJson("/Greeter/greet/send?delay=", "{\"name\":\"x\"}"), 400,
                     "bad delay query parameter, must be a ISO8601 duration: an empty string is not a valid duration "
                             + "in either the ISO 8601 format or Jiff's \"friendly\" format", "ingress");
@@ -376,7 +365,7 @@ class ConformanceIT {
 
         @Test
         void aNegativeDelayIs400() {
-            // record b4 (-5s)
+            // A negative delay.
             assertError(ingress.postJson("/Greeter/greet/send?delay=-5s", "{\"name\":\"x\"}"), 400,
                     "bad delay query parameter, must be a ISO8601 duration: negative signed durations cannot be "
                             + "converted to an unsigned duration", "ingress");
@@ -384,7 +373,7 @@ class ConformanceIT {
 
         @Test
         void aDelayOnACallIs400() {
-            // record b5, k1 (/restate/call?delay=1s)
+            // A delay on a call, also on /restate/call?delay=1s.
             String tag = unique("delay-call");
             assertError(ingress.postJson("/Greeter/greet?delay=1s", "{\"name\":\"x\",\"tag\":\"" + tag + "\"}"), 400,
                     DELAY_ON_CALL, "ingress");
@@ -395,7 +384,7 @@ class ConformanceIT {
 
         @Test
         void aDelayedWorkflowRunIsAcceptedAndStartsAfterTheDelay() {
-            // record b7, b7b (10s there; 1s here)
+            // Restate answers a 10s delay alike; 1s keeps the test short.
             String id = unique("wf-delay");
             long start = System.nanoTime();
             Instant before = Instant.now();
@@ -413,7 +402,6 @@ class ConformanceIT {
 
         @Test
         void aDelayedSendToAWorkflowsSharedHandlerIsAccepted() {
-            // record b8
             String id = unique("wf-shared-delay");
             long start = System.nanoTime();
             Instant before = Instant.now();
@@ -428,7 +416,7 @@ class ConformanceIT {
 
         @Test
         void theRestateSendFormTakesADelay() {
-            // record k1 (/restate/send?delay=1s)
+            // A delayed send through /restate/send?delay=1s.
             String tag = unique("new-delay");
             long start = System.nanoTime();
             Instant before = Instant.now();
@@ -465,7 +453,6 @@ class ConformanceIT {
     class IdempotencyKeys {
         @Test
         void aRepeatedCallReturnsTheSameResultAndIdWithoutRunningTheHandlerAgain() {
-            // record c1
             String key = unique("idem-1");
             String body = "{\"name\":\"Idem\",\"tag\":\"" + key + "\"}";
             String expected = "{\"greeting\":\"Hello Idem\",\"name\":\"Idem\",\"tag\":\"" + key + "\"}";
@@ -488,7 +475,6 @@ class ConformanceIT {
 
         @Test
         void aRepeatWithADifferentBodyReturnsTheFirstResult() {
-            // record c2
             String key = unique("idem-2");
             Instant before = Instant.now();
             Http.Response first = ingress.postJson("/Greeter/greet", "{\"name\":\"Idem\",\"tag\":\"" + key + "\"}",
@@ -508,7 +494,6 @@ class ConformanceIT {
 
         @Test
         void aKeyIsScopedToItsHandler() {
-            // record c3
             String key = unique("idem-3");
             Http.Response greet = ingress.postJson("/Greeter/greet", "{\"name\":\"Idem\",\"tag\":\"" + key + "\"}",
                     "idempotency-key", key);
@@ -522,7 +507,6 @@ class ConformanceIT {
 
         @Test
         void aRepeatedSendIsPreviouslyAcceptedWithTheSameId() {
-            // record c4
             String key = unique("idem-send");
             String body = "{\"name\":\"S\",\"tag\":\"" + key + "\"}";
             String id = assertAccepted(ingress.postJson("/Greeter/greet/send", body, "idempotency-key", key),
@@ -536,7 +520,6 @@ class ConformanceIT {
 
         @Test
         void aCallAfterASendWithTheSameKeyReturnsTheSentInvocationsResult() {
-            // record c5
             String key = unique("idem-send-call");
             String body = "{\"name\":\"S\",\"tag\":\"" + key + "\"}";
             Instant before = Instant.now();
@@ -556,7 +539,6 @@ class ConformanceIT {
 
         @Test
         void aSendAfterACompletedCallWithTheSameKeyIsPreviouslyAccepted() {
-            // record c6
             String key = unique("idem-call-send");
             String body = "{\"name\":\"Idem\",\"tag\":\"" + key + "\"}";
             Http.Response call = ingress.postJson("/Greeter/greet", body, "idempotency-key", key);
@@ -569,7 +551,6 @@ class ConformanceIT {
 
         @Test
         void aRepeatWhileTheFirstIsRunningWaitsForItAndGetsTheSameResult() {
-            // record c7
             String key = unique("idem-slow");
             String body = "{\"ms\":2000,\"tag\":\"" + key + "\"}";
             CompletableFuture<Http.Response> first =
@@ -593,7 +574,6 @@ class ConformanceIT {
 
         @Test
         void onObjectsAKeyIsScopedByTheObjectKey() {
-            // record c8
             String key = unique("idem-c");
             String objectKey = unique("k2");
             String otherObjectKey = unique("k3");
@@ -623,7 +603,8 @@ class ConformanceIT {
 
         @Test
         void anEmptyKeyIsAKey() {
-            // record c9 (the JDK client sends "idempotency-key: " with an empty value, as curl -H 'idempotency-key;')
+            // An empty idempotency key (the JDK client sends "idempotency-key: " with an empty value, as
+            // curl -H 'idempotency-key;' does).
             Instant before = Instant.now();
             Http.Response first = ingress.postJson("/Greeter/greet", "{\"name\":\"empty-key\"}", "idempotency-key", "");
             Instant completed = Instant.now();
@@ -642,7 +623,6 @@ class ConformanceIT {
 
         @Test
         void keysOf1000And10000And60000CharactersWork() {
-            // record c10
             String prefix = unique("long");
             for (int length : new int[] {1_000, 10_000, 60_000}) {
                 String key = prefix + "k".repeat(length - prefix.length());
@@ -658,7 +638,6 @@ class ConformanceIT {
 
         @Test
         void keysWithSpecialCharactersWork() {
-            // record c11
             String key = "a/b?c d#e-" + unique("special");
             Http.Response response = ingress.postJson("/Greeter/greet",
                     "{\"name\":\"special\",\"tag\":\"" + key + "\"}", "idempotency-key", key);
@@ -675,7 +654,7 @@ class ConformanceIT {
 
         @Test
         void aKeyOnAWorkflowRunIs400() {
-            // record c12 (run/send twice), SPEC (a call of run too)
+            // A workflow run sent twice, and a call of run after a send.
             String id = unique("wf-idem");
             for (int i = 0; i < 2; i++) {
                 assertError(ingress.postJson("/Signup/" + id + "/run/send", "{\"email\":\"i@example.com\"}",
@@ -688,7 +667,6 @@ class ConformanceIT {
 
         @Test
         void aCallWithTheKeyOfADelayedSendWaitsForTheDelayedRun() {
-            // record c13
             String key = unique("idem-delayed");
             String body = "{\"name\":\"Later\",\"tag\":\"" + key + "\"}";
             long start = System.nanoTime();
@@ -709,7 +687,6 @@ class ConformanceIT {
 
         @Test
         void keysAreSharedBetweenTheClassicAndTheRestateCallForms() {
-            // record k2
             String key = unique("idem-k2");
             Instant before = Instant.now();
             Http.Response classic = ingress.postJson("/Greeter/greet", "{\"name\":\"Idem\",\"tag\":\"" + key + "\"}",
@@ -726,7 +703,7 @@ class ConformanceIT {
 
         @Test
         void aWorkflowsSharedHandlerAcceptsAKeyAndDeduplicates() {
-            // SPEC "a workflow's shared handlers accept keys and deduplicate" (not among the record's raw exchanges)
+            // A workflow's shared handlers accept idempotency keys and deduplicate, as other handlers do.
             String id = unique("wf-shared-key");
             Http.Response first = ingress.postJson("/Signup/" + id + "/approve", "\"once\"", "idempotency-key", "k");
             assertThat(first.status()).as(first.toString()).isEqualTo(200);
@@ -743,7 +720,6 @@ class ConformanceIT {
     class Workflows {
         @Test
         void aSecondRunCallWhileRunningAndAfterItEndsIs409WithTheFirstRunsId() {
-            // record d1, d2
             String id = unique("wf-d1");
             CompletableFuture<Http.Response> first =
                     ingress.postJsonAsync("/Signup/" + id + "/run", "{\"email\":\"first@example.com\"}");
@@ -778,7 +754,6 @@ class ConformanceIT {
 
         @Test
         void aRunSentTwiceIsPreviouslyAcceptedAndACallWhileItRunsIs409AndASendAfterItEndsIsPreviouslyAccepted() {
-            // record d3, d4, d5
             String id = unique("wf-d2");
             String runId = assertAccepted(ingress.postJson("/Signup/" + id + "/run/send",
                     "{\"email\":\"d2@example.com\"}"), "Accepted");
@@ -809,7 +784,6 @@ class ConformanceIT {
 
         @Test
         void aSharedHandlerAnswersOnAWorkflowIdThatWasNeverSubmitted() {
-            // record d6
             String id = unique("never-submitted");
             Http.Response response = ingress.postJson("/Signup/" + id + "/status", "{}");
             assertThat(response.status()).as(response.toString()).isEqualTo(200);
@@ -819,7 +793,6 @@ class ConformanceIT {
 
         @Test
         void aPromiseResolvedBeforeTheRunIsSeenByTheRun() {
-            // record d7
             String id = unique("wf-d7");
             Http.Response approve = ingress.postJson("/Signup/" + id + "/approve", "\"pre-approved\"");
             assertThat(approve.status()).as(approve.toString()).isEqualTo(200);
@@ -833,7 +806,6 @@ class ConformanceIT {
 
         @Test
         void urlEncodedWorkflowIdsAndObjectKeysAreDecoded() {
-            // record d8
             String user = unique("user") + "@example.com";
             String encodedUser = user.replace("@", "%40");
             assertAccepted(ingress.postJson("/Signup/" + encodedUser + "/run/send", "{\"email\":\"" + user + "\"}"),
@@ -850,7 +822,6 @@ class ConformanceIT {
 
         @Test
         void anEmptyWorkflowIdOrObjectKeyIsAKey() {
-            // record d9
             assertAccepted(ingress.postJson("/Signup//run/send", "{}"), "Accepted");
             await().atMost(Duration.ofSeconds(10)).until(() -> example.executions("run:") == 1);
             ingress.postJson("/Signup//approve", "\"ok\"");
@@ -867,7 +838,6 @@ class ConformanceIT {
     class AttachAndOutput {
         @Test
         void outputIs470WhileRunningAndAttachWaitsForTheResultOfAnInvocationWithoutAKey() {
-            // record e1
             String tag = unique("att-noidem");
             long start = System.nanoTime();
             String id = assertAccepted(ingress.postJson("/Greeter/slow/send", "{\"ms\":2000,\"tag\":\"" + tag + "\"}"),
@@ -899,7 +869,6 @@ class ConformanceIT {
 
         @Test
         void outputAndAttachAnswerForAFinishedCallWithoutAKey() {
-            // record e1b
             String name = unique("NoKey");
             Instant before = Instant.now();
             Http.Response call = ingress.postJson("/Greeter/greet", "{\"name\":\"" + name + "\"}");
@@ -919,7 +888,6 @@ class ConformanceIT {
 
         @Test
         void byIdempotencyKeyOutputIs470WhileRunningAndAttachWaits() {
-            // record e2
             String key = unique("att-1");
             String id = assertAccepted(ingress.postJson("/Greeter/slow/send", "{\"ms\":2000,\"tag\":\"" + key + "\"}",
                     "idempotency-key", key), "Accepted");
@@ -950,7 +918,6 @@ class ConformanceIT {
 
         @Test
         void anIdempotencyKeyNeverUsedIsNotFound() {
-            // record e3
             String key = unique("never-used");
             assertError(ingress.get("/restate/invocation/Greeter/slow/" + key + "/output"), 404,
                     "invocation not found", "ingress");
@@ -967,7 +934,6 @@ class ConformanceIT {
 
         @Test
         void anObjectInvocationIsFoundByObjectKeyHandlerAndIdempotencyKey() {
-            // record e4
             String key = unique("att-c");
             String objectKey = unique("k-att");
             Instant before = Instant.now();
@@ -998,7 +964,6 @@ class ConformanceIT {
 
         @Test
         void aWorkflowIsNotFoundBeforeItsRun470WhileRunningAndItsResultAfter() {
-            // record e5
             String wf = unique("wf-e5");
             String workflow = "/restate/workflow/Signup/" + wf;
             assertError(ingress.get(workflow + "/output"), 404, "invocation not found", "ingress");
@@ -1044,7 +1009,6 @@ class ConformanceIT {
 
         @Test
         void malformedInvocationIdsAre400AndUnknownOnesAre404() {
-            // record e6
             assertError(ingress.get("/restate/invocation/garbage/attach"), 400,
                     "bad invocation id 'garbage': bad format", "ingress");
             assertError(ingress.get("/restate/invocation/garbage/output"), 400,
@@ -1066,7 +1030,6 @@ class ConformanceIT {
 
         @Test
         void nonGetMethodsAre405AndOtherPathsAre400Or404() {
-            // record e7
             String id = assertInvocationId(ingress.postJson("/Greeter/greet", "{\"name\":\"e7\"}"));
             assertError(ingress.method("POST", "/restate/invocation/" + id + "/output", null), 405,
                     "method not allowed", "ingress");
@@ -1090,7 +1053,6 @@ class ConformanceIT {
 
         @Test
         void outputAndAttachOfATerminalFailureAnswerTheFailure() {
-            // record e8
             String key = unique("att-fail");
             Instant before = Instant.now();
             String id = assertAccepted(ingress.postJson("/Greeter/fail/send",
@@ -1114,7 +1076,6 @@ class ConformanceIT {
 
         @Test
         void theShortAttachAndOutputFormsTakeAnInvocationId() {
-            // record k3
             String tag = unique("k3");
             String id = assertAccepted(
                     ingress.postJson("/restate/send/Greeter/slow", "{\"ms\":2000,\"tag\":\"" + tag + "\"}"),
@@ -1144,7 +1105,6 @@ class ConformanceIT {
 
         @Test
         void lookupComputesTheIdOfAWorkflowRunOrAnIdempotentInvocation() {
-            // record k4
             String wf = unique("wf-new");
             String runId = assertAccepted(ingress.postJson("/restate/send/Signup/" + wf + "/run",
                     "{\"email\":\"new@example.com\"}"), "Accepted");
@@ -1174,7 +1134,7 @@ class ConformanceIT {
 
             assertError(ingress.get("/restate/lookup"), 405, "method not allowed", "ingress");
             Http.Response empty = ingress.postJson("/restate/lookup", "{}");
-            // Restate answers 500 with a stack trace here; SPEC: where Restate fails a user, Ferry answers better.
+            // Restate answers 500 with a stack trace here; where Restate fails a user, Ferry answers better.
             assertThat(empty.status()).as(empty.toString()).isEqualTo(400);
             assertThat(empty.header("x-restate-error-source")).isEqualTo("ingress");
             assertThat(json(empty.body()).path("code").asInt()).isEqualTo(400);
@@ -1183,7 +1143,6 @@ class ConformanceIT {
 
         @Test
         void attachAndOutputTakeATargetBody() {
-            // record k5
             String wf = unique("wf-k5");
             String target = "{\"target\":\"workflow\",\"workflowName\":\"Signup\",\"workflowKey\":\"" + wf + "\"}";
             String runId = assertAccepted(ingress.postJson("/restate/send/Signup/" + wf + "/run",
@@ -1232,7 +1191,6 @@ class ConformanceIT {
     class Errors {
         @Test
         void unknownServicesAndHandlersAre404AndNamesAreCaseSensitive() {
-            // record f1
             String noService =
                     "service 'NoSuchService' not found, make sure to register the service before calling it.";
             assertError(ingress.postJson("/NoSuchService/greet", "{}"), 404, noService, "ingress");
@@ -1248,7 +1206,7 @@ class ConformanceIT {
 
         @Test
         void browsersGetCorsAnswersAsFromRestate() {
-            // record f3: a preflight, and the CORS headers of an actual request
+            // A CORS preflight, and the CORS headers of an actual request.
             Http.Response preflight = ingress.method("OPTIONS", "/Greeter/greet", null,
                     "origin", "http://example.test", "access-control-request-method", "POST",
                     "access-control-request-headers", "content-type, idempotency-key");
@@ -1272,7 +1230,6 @@ class ConformanceIT {
 
         @Test
         void badPathShapesAre400AndATrailingSlashIsFine() {
-            // record f2
             assertError(ingress.method("POST", "/", null), 400, "bad path: /", "ingress");
             assertError(ingress.method("POST", "/Greeter", null), 400, "bad path: /Greeter", "ingress");
             assertError(ingress.postJson("/Greeter/greet/extra", "{}"), 400, BAD_PATH, "ingress");
@@ -1287,7 +1244,6 @@ class ConformanceIT {
 
         @Test
         void contentTypesOtherThanTheHandlersAre400() {
-            // record f6
             for (String type : new String[] {"text/plain", "application/octet-stream", "application/vnd.custom+json",
                     "application/x-www-form-urlencoded"}) {
                 assertError(ingress.post("/Greeter/greet", "{\"name\":\"ct\"}".getBytes(), "content-type", type), 400,
@@ -1300,14 +1256,14 @@ class ConformanceIT {
 
         @Test
         void aBodyWithoutAContentTypeIs400() {
-            // record f6 (-H content-type:)
+            // An empty content-type header.
             assertError(ingress.post("/Greeter/greet", "{\"name\":\"no-ct-header\"}".getBytes()), 400,
                     "input validation error: Empty content-type", "ingress");
         }
 
         @Test
         void jsonWithOrWithoutACharsetIsAccepted() {
-            // record f6 (charset), a1
+            // A content type with a charset parameter.
             Http.Response charset = ingress.post("/Greeter/greet", "{\"name\":\"charset\"}".getBytes(),
                     "content-type", "application/json; charset=utf-8");
             assertThat(charset.status()).as(charset.toString()).isEqualTo(200);
@@ -1320,7 +1276,6 @@ class ConformanceIT {
 
         @Test
         void theRestateCallAndSendFormsCallServicesObjectsAndWorkflows() {
-            // record k1
             Http.Response call = ingress.postJson("/restate/call/Greeter/greet", "{\"name\":\"NewStyle\"}");
             assertThat(call.status()).as(call.toString()).isEqualTo(200);
             assertThat(call.body()).isEqualTo("{\"greeting\":\"Hello NewStyle\",\"name\":\"NewStyle\"}");
@@ -1347,7 +1302,6 @@ class ConformanceIT {
 
         @Test
         void theRestateFormsAnswerRestatesErrors() {
-            // record k6
             assertError(ingress.postJson("/restate/call/NoSuchService/greet", "{}"), 404,
                     "service 'NoSuchService' not found, make sure to register the service before calling it.",
                     "ingress");
@@ -1368,7 +1322,6 @@ class ConformanceIT {
     class Failures {
         @Test
         void aTerminalFailureAnswersItsCodeAndMessageFromTheInvocation() {
-            // record g1
             Http.Response failed =
                     ingress.postJson("/Greeter/fail", "{\"message\":\"this failed terminally\",\"tag\":\"g1\"}");
             assertError(failed, 400, "this failed terminally", "invocation");
@@ -1382,7 +1335,7 @@ class ConformanceIT {
 
         @Test
         void aTerminalFailureSentWithAKeyIsReadByOutput() {
-            // record g1 (via /send + idempotency key, then output)
+            // A send with an idempotency key, then its output.
             String key = unique("g1-key");
             Instant before = Instant.now();
             String id = assertAccepted(ingress.postJson("/Greeter/fail/send", "{\"message\":\"failed via send\"}",
@@ -1399,7 +1352,7 @@ class ConformanceIT {
 
         @Test
         void aRepeatedCallWithAKeyReplaysTheFailureWithoutRunningAgain() {
-            // record g1 (g1-key2)
+            // Another idempotency key.
             String key = unique("g1-key2");
             String body = "{\"message\":\"replayed failure\",\"tag\":\"" + key + "\"}";
             Instant before = Instant.now();
@@ -1417,7 +1370,6 @@ class ConformanceIT {
 
         @Test
         void aTransientFailureIsRetriedWithBackoffUntilItSucceeds() {
-            // record g2
             String id = unique("g2");
             long start = System.nanoTime();
             Http.Response response = ingress.postJson("/Greeter/flaky", "{\"id\":\"" + id + "\"}");
@@ -1434,7 +1386,7 @@ class ConformanceIT {
         }
     }
 
-    /** What Ferry adds to Restate's API (SPEC and the lead's issue): RFC 7240 Prefer on calls. */
+    /** What Ferry adds to Restate's API: RFC 7240 Prefer on calls. */
     @Nested
     class FerryPreferences {
         @Test
