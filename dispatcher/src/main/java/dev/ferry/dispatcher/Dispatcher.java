@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -96,6 +97,8 @@ public final class Dispatcher implements AutoCloseable {
      */
     private volatile long stalledUntil;
     private volatile long lastPoll = System.currentTimeMillis();
+    /** The poll loop stood still and has not yet confirmed that its partitions are still its own (see stillOwns). */
+    private boolean ownershipUnsure;
     private volatile long lastTick = System.currentTimeMillis();
     /** Longer than this between two rounds of a loop that runs every 100–200 ms: the process stood still. */
     static final long STALL = 1_000;
@@ -237,8 +240,17 @@ public final class Dispatcher implements AutoCloseable {
         List<Polled> commands = new ArrayList<>();
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
         long polledAt = System.currentTimeMillis();
+        if (polledAt - lastPoll > STALL) {
+            ownershipUnsure = true;
+        }
         noteStall(polledAt - lastPoll, polledAt);
         lastPoll = polledAt;
+        if (ownershipUnsure && !records.isEmpty()) {
+            if (!stillOwns(records)) {
+                return;
+            }
+            ownershipUnsure = false;
+        }
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp()));
@@ -365,6 +377,33 @@ public final class Dispatcher implements AutoCloseable {
                 .description("Calls to services, from sending the request to its answer")
                 .tags("service", service, "handler", handler)
                 .register(meters).record(Duration.ofMillis(millis));
+    }
+
+    /**
+     * After a stall, whether this dispatcher still owns the partitions the batch came from. A dispatcher that stood
+     * still longer than its group session was removed from the group and its partitions given to another, which may
+     * have run these very attempts already; but until it hears so from the group coordinator, its consumer goes on
+     * fetching them. A synchronous commit asks the coordinator: it fails for a member that was removed. Then the batch
+     * is not run, and its partitions are put back where the batch began, for whichever member owns them next.
+     */
+    private boolean stillOwns(ConsumerRecords<String, byte[]> records) {
+        try {
+            consumer.commitSync(Duration.ofSeconds(5));
+            return true;
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("After standing still, this dispatcher no longer owns its partitions ({}): not running the {}"
+                    + " attempts it fetched", e.toString(), records.count());
+            for (TopicPartition partition : records.partitions()) {
+                try {
+                    consumer.seek(partition, records.records(partition).getFirst().offset());
+                } catch (RuntimeException notAssigned) {
+                    // revoked meanwhile: its next owner starts from the group's committed offset
+                }
+            }
+            return false;
+        }
     }
 
     private void noteStall(long gap, long now) {
