@@ -93,6 +93,15 @@ final class TimerRequests {
                 continue;
             }
             Timer timer = next.timer;
+            if (timer.kind() == Timer.Kind.LEASE) {
+                // Found due before its attempt was dispatched (held while the task redid commands, say): its grace
+                // counts from the dispatch, which may have happened since.
+                long graceEnd = firstAsk(timer, now);
+                if (graceEnd > now) {
+                    next.askAt = graceEnd;
+                    continue;
+                }
+            }
             log.appendTimer(partition, new FireTimer(timer.invocationId(), timer.kind().name(), timer.attempt(),
                     timer.due()));
             next.askAt = now + Math.min(ASK_AGAIN_AT_MOST.toMillis(), ASK_AGAIN.toMillis() << Math.min(next.asked, 5));

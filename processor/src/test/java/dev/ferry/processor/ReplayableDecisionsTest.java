@@ -221,6 +221,27 @@ class ReplayableDecisionsTest {
         assertThat(dispatched()).hasSize(1);
     }
 
+    @Test
+    void aLeaseFoundDueWhileItsDispatchWasHeldGetsAWholeLeaseFromTheDispatch() throws Exception {
+        requestedTimers.committed(false);
+        start();
+        // Appended before this task started: its lease (counted from then) is due 5 s into the task's life.
+        Invoke call = call("held-lease");
+        pipe(call, START.minusSeconds(5));
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertThat(requestedTimers.take()).as("known for less than a lease").isEmpty();
+
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatched()).as("sent once committed, 7 s in").hasSize(1);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(9));
+        assertThat(requestedTimers.take()).as("its dispatcher has had less than a lease to renew it").isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(requestedTimers.take()).singleElement()
+                .satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
+    }
+
     private Invoke call(String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
