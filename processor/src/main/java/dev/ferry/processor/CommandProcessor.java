@@ -119,7 +119,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 settings.maxInboxLength());
         int partition = context.taskId().partition();
         long now = context.currentSystemTimeMs();
-        timerRequests = new TimerRequests(state, commandLog, partition, settings.lease(), now);
+        timerRequests = new TimerRequests(state, stateMachine::timerMatters, commandLog, partition, settings.lease(),
+                now);
         redoEnds = commandLog.ends(partition);
         redoing = redoEnds == null || !commandLog.committedPast(redoEnds);
         if (redoing) {

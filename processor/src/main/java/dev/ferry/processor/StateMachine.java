@@ -153,6 +153,26 @@ public final class StateMachine {
         return invocation == null || invocation.attempt() < attempt;
     }
 
+    /**
+     * Whether firing the timer could still do anything. A timer whose moment has passed for good (the lease of an
+     * attempt that ended, the retry of an attempt that was not retried, the start of an invocation that started, the
+     * expiry of an invocation that is gone) never will: attempts only move forward. Such a timer can be dropped
+     * without asking the log for it, and whenever it is dropped, every reading of the log decides the same.
+     */
+    public boolean timerMatters(Timer timer) {
+        InvocationState invocation = state.invocation(timer.invocationId());
+        if (invocation == null) {
+            return false;
+        }
+        return switch (timer.kind()) {
+            case START -> invocation.status() == InvocationStatus.SCHEDULED;
+            case RETRY -> invocation.status() == InvocationStatus.BACKING_OFF
+                    && invocation.attempt() == timer.attempt();
+            case LEASE -> invocation.runs(timer.attempt());
+            case EXPIRE -> invocation.completed();
+        };
+    }
+
     /** Whether the invocation runs exactly this attempt now. */
     public boolean runsAttempt(String invocationId, int attempt) {
         InvocationState invocation = state.invocation(invocationId);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Asks for one task's due timers to fire. The wall clock only decides when to ask: each due timer becomes a
@@ -33,6 +34,7 @@ final class TimerRequests {
     static final int MAX_OUTSTANDING = 100_000;
 
     private final ProcessorState state;
+    private final Predicate<Timer> stillMatters;
     private final CommandLogAccess log;
     private final int partition;
     private final long leaseMillis;
@@ -53,8 +55,13 @@ final class TimerRequests {
         }
     }
 
-    TimerRequests(ProcessorState state, CommandLogAccess log, int partition, Duration lease, long activeSince) {
+    /**
+     * @param stillMatters whether firing a timer could still do anything (see {@link StateMachine#timerMatters})
+     */
+    TimerRequests(ProcessorState state, Predicate<Timer> stillMatters, CommandLogAccess log, int partition,
+            Duration lease, long activeSince) {
         this.state = state;
+        this.stillMatters = stillMatters;
         this.log = log;
         this.partition = partition;
         this.leaseMillis = lease.toMillis();
@@ -93,6 +100,12 @@ final class TimerRequests {
                 continue;
             }
             Timer timer = next.timer;
+            if (!stillMatters.test(timer)) {
+                // The lease of a call that completed, say: nothing to fire, so no record for it.
+                state.removeTimer(timer);
+                due.remove();
+                continue;
+            }
             if (timer.kind() == Timer.Kind.LEASE) {
                 // Found due before its attempt was dispatched (held while the task redid commands, say): its grace
                 // counts from the dispatch, which may have happened since.

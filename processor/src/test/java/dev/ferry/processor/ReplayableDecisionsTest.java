@@ -242,6 +242,21 @@ class ReplayableDecisionsTest {
                 .satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
     }
 
+    @Test
+    void theLeaseOfACallThatCompletedIsDroppedWithoutARecord() throws Exception {
+        start();
+        Invoke call = call("done");
+        pipe(call, START);
+        log.pipeInput(call.invocationId(), Json.write(new Completion(call.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8("1")))), START.plusMillis(5));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        assertThat(requestedTimers.take()).as("a record per completed call would double the log's traffic").isEmpty();
+        assertThat(driver.<String, byte[]>getKeyValueStore(ProcessorTopology.TIMERS).get(
+                new Timer(START.toEpochMilli() + LEASE.toMillis(), Timer.Kind.LEASE, call.invocationId(), 1).key()))
+                .isNull();
+    }
+
     private Invoke call(String idempotencyKey) {
         return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
