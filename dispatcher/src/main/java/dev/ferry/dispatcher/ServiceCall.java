@@ -1,19 +1,19 @@
 package dev.ferry.dispatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.schemas.Dispatch;
+import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.Durations;
-import dev.ferry.schemas.Failure;
-import dev.ferry.schemas.Header;
+import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.RecordLimits;
-import dev.ferry.schemas.RequestSignature;
-import dev.ferry.schemas.command.AttemptFailed;
-import dev.ferry.schemas.command.Command;
-import dev.ferry.schemas.command.Completion;
+import dev.ferry.schemas.dispatch.RequestSignature;
+import dev.ferry.schemas.commands.AttemptFailed;
+import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Completion;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

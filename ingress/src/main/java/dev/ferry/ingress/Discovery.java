@@ -2,7 +2,7 @@ package dev.ferry.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.registry.EndpointManifest;
+import dev.ferry.schemas.deployments.EndpointManifest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.ferry.ingress;
 
-import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerManifest;
 import java.util.ArrayList;
 import java.util.List;
 

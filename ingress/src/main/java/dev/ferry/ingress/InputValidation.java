@@ -9,7 +9,7 @@ import com.networknt.schema.SpecificationVersion;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.RecordSchemas;
-import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerManifest;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

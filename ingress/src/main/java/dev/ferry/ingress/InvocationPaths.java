@@ -3,7 +3,7 @@ package dev.ferry.ingress;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.schemas.Target;
-import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerManifest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

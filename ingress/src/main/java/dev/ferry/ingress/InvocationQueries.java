@@ -1,14 +1,14 @@
 package dev.ferry.ingress;
 
-import dev.ferry.schemas.InvocationCursor;
-import dev.ferry.schemas.InvocationView;
+import dev.ferry.schemas.replies.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationView;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Reply;
-import dev.ferry.schemas.ReplyTo;
+import dev.ferry.schemas.replies.Reply;
+import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.Topics;
-import dev.ferry.schemas.query.DescribeInvocation;
-import dev.ferry.schemas.query.InvocationQuery;
-import dev.ferry.schemas.query.ListInvocations;
+import dev.ferry.schemas.queries.DescribeInvocation;
+import dev.ferry.schemas.queries.InvocationQuery;
+import dev.ferry.schemas.queries.ListInvocations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

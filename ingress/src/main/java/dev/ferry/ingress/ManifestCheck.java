@@ -1,11 +1,11 @@
 package dev.ferry.ingress;
 
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.HandlerType;
-import dev.ferry.schemas.ServiceType;
-import dev.ferry.schemas.registry.EndpointManifest;
-import dev.ferry.schemas.registry.HandlerManifest;
-import dev.ferry.schemas.registry.ServiceManifest;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
+import dev.ferry.schemas.deployments.EndpointManifest;
+import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.ServiceManifest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

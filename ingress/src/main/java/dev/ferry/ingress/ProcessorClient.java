@@ -1,10 +1,10 @@
 package dev.ferry.ingress;
 
 import dev.ferry.schemas.CommandLog;
-import dev.ferry.schemas.Reply;
-import dev.ferry.schemas.ReplyTo;
-import dev.ferry.schemas.command.Command;
-import dev.ferry.schemas.command.Detach;
+import dev.ferry.schemas.replies.Reply;
+import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Detach;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

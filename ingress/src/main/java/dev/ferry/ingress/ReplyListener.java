@@ -1,7 +1,7 @@
 package dev.ferry.ingress;
 
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.replies.Reply;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.ferry.ingress;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Outcome;
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.replies.Reply;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;

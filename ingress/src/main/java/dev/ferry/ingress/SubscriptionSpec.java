@@ -1,6 +1,6 @@
 package dev.ferry.ingress;
 
-import dev.ferry.schemas.ResultTopics;
+import dev.ferry.schemas.results.ResultTopics;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;

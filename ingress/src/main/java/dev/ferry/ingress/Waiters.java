@@ -1,6 +1,6 @@
 package dev.ferry.ingress;
 
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.replies.Reply;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

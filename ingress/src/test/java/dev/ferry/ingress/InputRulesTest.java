@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.registry.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.registry.Deployment;
+import dev.ferry.schemas.deployments.Deployment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ferry.ingress.InvocationPaths.InvocationRequest;
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.HandlerType;
-import dev.ferry.schemas.ServiceType;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
-import dev.ferry.schemas.registry.Deployment;
-import dev.ferry.schemas.registry.HandlerManifest;
-import dev.ferry.schemas.registry.ServiceManifest;
+import dev.ferry.schemas.deployments.Deployment;
+import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.ServiceManifest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,9 @@ package dev.ferry.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.schemas.InvocationCursor;
-import dev.ferry.schemas.InvocationView;
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.replies.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationView;
+import dev.ferry.schemas.replies.Reply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,9 @@ package dev.ferry.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.replies.Reply;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;

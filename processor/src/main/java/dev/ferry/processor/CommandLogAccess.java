@@ -1,6 +1,6 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.command.FireTimer;
+import dev.ferry.schemas.commands.FireTimer;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 

@@ -1,29 +1,29 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.DeadLetters;
-import dev.ferry.schemas.AbortAttempt;
-import dev.ferry.schemas.Dispatch;
-import dev.ferry.schemas.FailedInvocation;
-import dev.ferry.schemas.Failure;
-import dev.ferry.schemas.ReplyTo;
-import dev.ferry.schemas.ResultTopics;
+import dev.ferry.schemas.results.DeadLetters;
+import dev.ferry.schemas.dispatch.AbortAttempt;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.results.FailedInvocation;
+import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.results.ResultTopics;
 import dev.ferry.schemas.Topics;
-import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.DispatcherCommand;
+import dev.ferry.schemas.results.InvocationResult;
+import dev.ferry.schemas.dispatch.DispatcherCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Target;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
-import dev.ferry.schemas.Reply;
-import dev.ferry.schemas.command.AttemptFailed;
-import dev.ferry.schemas.command.Command;
-import dev.ferry.schemas.command.Completion;
-import dev.ferry.schemas.command.Detach;
-import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.replies.Reply;
+import dev.ferry.schemas.commands.AttemptFailed;
+import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Detach;
+import dev.ferry.schemas.commands.Invoke;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -305,12 +305,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private static ReplyTo replyToOf(Command command) {
         return switch (command) {
             case Invoke invoke -> invoke.replyTo();
-            case dev.ferry.schemas.command.Attach attach -> attach.replyTo();
-            case dev.ferry.schemas.command.GetOutput output -> output.replyTo();
-            case dev.ferry.schemas.command.Cancel cancel -> cancel.replyTo();
-            case dev.ferry.schemas.command.Kill kill -> kill.replyTo();
-            case dev.ferry.schemas.command.Purge purge -> purge.replyTo();
-            case dev.ferry.schemas.command.Resume resume -> resume.replyTo();
+            case dev.ferry.schemas.commands.Attach attach -> attach.replyTo();
+            case dev.ferry.schemas.commands.GetOutput output -> output.replyTo();
+            case dev.ferry.schemas.commands.Cancel cancel -> cancel.replyTo();
+            case dev.ferry.schemas.commands.Kill kill -> kill.replyTo();
+            case dev.ferry.schemas.commands.Purge purge -> purge.replyTo();
+            case dev.ferry.schemas.commands.Resume resume -> resume.replyTo();
             default -> null;
         };
     }

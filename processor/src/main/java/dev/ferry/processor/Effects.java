@@ -1,11 +1,11 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.AbortAttempt;
-import dev.ferry.schemas.Dispatch;
-import dev.ferry.schemas.FailedInvocation;
-import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.Outcome;
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.dispatch.AbortAttempt;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.results.FailedInvocation;
+import dev.ferry.schemas.results.InvocationResult;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.replies.Reply;
 import dev.ferry.schemas.Target;
 
 /** What the state machine asks the outside world to do; the Kafka Streams adapter turns each into a record. */

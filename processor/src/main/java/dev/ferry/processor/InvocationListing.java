@@ -1,10 +1,10 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.Failure;
-import dev.ferry.schemas.InvocationCursor;
-import dev.ferry.schemas.InvocationView;
+import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.replies.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationView;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.commands.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;

@@ -1,6 +1,6 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationCursor;
 import java.nio.charset.StandardCharsets;
 
 /**

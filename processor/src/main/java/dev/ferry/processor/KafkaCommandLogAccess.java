@@ -2,7 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
-import dev.ferry.schemas.command.FireTimer;
+import dev.ferry.schemas.commands.FireTimer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

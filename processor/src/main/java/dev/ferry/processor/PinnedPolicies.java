@@ -1,6 +1,6 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
 import java.time.Duration;
 

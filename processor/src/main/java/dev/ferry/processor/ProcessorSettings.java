@@ -2,7 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.registry.Registry;
 import dev.ferry.schemas.RecordLimits;
-import dev.ferry.schemas.ResultTopics;
+import dev.ferry.schemas.results.ResultTopics;
 import java.time.Duration;
 import java.util.function.Supplier;
 

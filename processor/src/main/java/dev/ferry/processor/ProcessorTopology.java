@@ -3,7 +3,7 @@ package dev.ferry.processor;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.RecordSchemas;
-import dev.ferry.schemas.ResultTopics;
+import dev.ferry.schemas.results.ResultTopics;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;

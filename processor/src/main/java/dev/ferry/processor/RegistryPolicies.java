@@ -2,7 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.ServiceSettings;
-import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.Header;
+import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.Payload;
 import java.util.List;
 

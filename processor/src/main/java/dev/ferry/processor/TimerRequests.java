@@ -1,6 +1,6 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.command.FireTimer;
+import dev.ferry.schemas.commands.FireTimer;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.schemas.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationCursor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

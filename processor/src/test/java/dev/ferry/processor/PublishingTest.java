@@ -2,15 +2,15 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.schemas.Failure;
+import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.InvocationIds;
-import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.Outcome;
+import dev.ferry.schemas.results.InvocationResult;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.RetryPolicy;
+import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
-import dev.ferry.schemas.command.Completion;
-import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Invoke;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

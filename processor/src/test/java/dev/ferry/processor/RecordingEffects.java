@@ -1,10 +1,10 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.AbortAttempt;
-import dev.ferry.schemas.Dispatch;
-import dev.ferry.schemas.FailedInvocation;
-import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.Reply;
+import dev.ferry.schemas.dispatch.AbortAttempt;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.results.FailedInvocation;
+import dev.ferry.schemas.results.InvocationResult;
+import dev.ferry.schemas.replies.Reply;
 import java.util.ArrayList;
 import java.util.List;
 

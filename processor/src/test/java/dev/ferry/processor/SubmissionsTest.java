@@ -3,16 +3,16 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.HandlerType;
+import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Routing;
-import dev.ferry.schemas.ServiceType;
+import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
-import dev.ferry.schemas.command.Invoke;
-import dev.ferry.schemas.registry.Deployment;
-import dev.ferry.schemas.registry.HandlerManifest;
-import dev.ferry.schemas.registry.ServiceManifest;
+import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.deployments.Deployment;
+import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.ServiceManifest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.ferry.registry;
 
-import dev.ferry.schemas.registry.Deployment;
-import dev.ferry.schemas.registry.HandlerManifest;
-import dev.ferry.schemas.registry.ServiceManifest;
+import dev.ferry.schemas.deployments.Deployment;
+import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.ServiceManifest;
 
 /** A service as the registry resolves it: its manifest, from the deployment that serves it now. */
 public record RegisteredService(ServiceManifest manifest, Deployment deployment) {

@@ -1,9 +1,9 @@
 package dev.ferry.registry;
 
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.registry.Deployment;
-import dev.ferry.schemas.registry.ServiceOverrides;
-import dev.ferry.schemas.registry.Subscription;
+import dev.ferry.schemas.deployments.Deployment;
+import dev.ferry.schemas.deployments.ServiceOverrides;
+import dev.ferry.schemas.deployments.Subscription;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;

@@ -1,9 +1,9 @@
 package dev.ferry.registry;
 
-import dev.ferry.schemas.RetryPolicy;
-import dev.ferry.schemas.registry.HandlerManifest;
-import dev.ferry.schemas.registry.ServiceManifest;
-import dev.ferry.schemas.registry.ServiceOverrides;
+import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceOverrides;
 import java.time.Duration;
 import java.util.Locale;
 

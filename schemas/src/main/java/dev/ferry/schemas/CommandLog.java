@@ -1,7 +1,7 @@
 package dev.ferry.schemas;
 
-import dev.ferry.schemas.command.Command;
-import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Invoke;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,6 @@
 package dev.ferry.schemas;
 
+import dev.ferry.schemas.commands.Header;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

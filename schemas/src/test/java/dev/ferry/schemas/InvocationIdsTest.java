@@ -1,5 +1,7 @@
 package dev.ferry.schemas;
 
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.ferry.schemas;
 
+import dev.ferry.schemas.commands.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

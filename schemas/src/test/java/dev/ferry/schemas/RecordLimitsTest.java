@@ -1,11 +1,14 @@
 package dev.ferry.schemas;
 
+import dev.ferry.schemas.commands.Header;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.schemas.command.Command;
-import dev.ferry.schemas.command.Invoke;
+import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Invoke;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
-import dev.ferry.schemas.DeadLetters;
+import dev.ferry.schemas.results.DeadLetters;
 import dev.ferry.schemas.Json;
 import java.net.URI;
 import java.net.http.HttpClient;

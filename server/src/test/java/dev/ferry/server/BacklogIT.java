@@ -8,7 +8,7 @@ import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
-import dev.ferry.schemas.command.RenewLease;
+import dev.ferry.schemas.commands.RenewLease;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;

@@ -3,7 +3,7 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.schemas.DeadLetters;
+import dev.ferry.schemas.results.DeadLetters;
 import dev.ferry.schemas.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

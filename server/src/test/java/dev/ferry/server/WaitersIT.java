@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.schemas.DeadLetters;
+import dev.ferry.schemas.results.DeadLetters;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;

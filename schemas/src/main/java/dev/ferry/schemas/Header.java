@@ -1,7 +1,0 @@
-package dev.ferry.schemas;
-
-import com.fasterxml.jackson.annotation.JsonFormat;
-
-/** One HTTP header, written as a {@code [name, value]} pair; names are lower case. */
-@JsonFormat(shape = JsonFormat.Shape.ARRAY)
-public record Header(String name, String value) {}

@@ -1,9 +1,0 @@
-package dev.ferry.schemas.command;
-
-import dev.ferry.schemas.ReplyTo;
-
-/**
- * Waits for an invocation's result: answered at once when it is completed (and still retained), when it
- * completes otherwise, or with "not found" when there is no such invocation.
- */
-public record Attach(String invocationId, ReplyTo replyTo) implements Command {}

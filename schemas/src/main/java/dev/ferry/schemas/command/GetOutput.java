@@ -1,6 +1,0 @@
-package dev.ferry.schemas.command;
-
-import dev.ferry.schemas.ReplyTo;
-
-/** Asks for an invocation's result without waiting: the result, "not ready" or "not found". */
-public record GetOutput(String invocationId, ReplyTo replyTo) implements Command {}

@@ -1,6 +1,0 @@
-package dev.ferry.schemas.command;
-
-import dev.ferry.schemas.ReplyTo;
-
-/** Forgets a completed invocation before its retention ends, freeing its idempotency key or workflow id. */
-public record Purge(String invocationId, ReplyTo replyTo) implements Command {}

@@ -1,7 +1,0 @@
-package dev.ferry.schemas.command;
-
-/**
- * A dispatcher's heartbeat for an attempt whose HTTP call is still open. Without it the processor considers
- * the dispatcher gone once the lease lapses and runs the attempt again elsewhere.
- */
-public record RenewLease(String invocationId, int attempt) implements Command {}

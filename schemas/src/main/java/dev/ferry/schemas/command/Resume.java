@@ -1,8 +1,0 @@
-package dev.ferry.schemas.command;
-
-import dev.ferry.schemas.ReplyTo;
-
-/**
- * Runs the next attempt of a paused (or backing-off) invocation now, with a fresh retry budget.
- */
-public record Resume(String invocationId, ReplyTo replyTo) implements Command {}

@@ -1,0 +1,8 @@
+package dev.ferry.schemas.commands;
+
+
+/**
+ * Waits for an invocation's result: answered at once when it is completed (and still retained), when it
+ * completes otherwise, or with "not found" when there is no such invocation.
+ */
+public record Attach(String invocationId, ReplyTo replyTo) implements Command {}

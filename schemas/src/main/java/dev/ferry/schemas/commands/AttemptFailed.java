@@ -1,0 +1,11 @@
+package dev.ferry.schemas.commands;
+
+
+/**
+ * A dispatcher's report that an attempt failed in a way worth retrying (5xx, 408, 429, connection refused,
+ * reset, timeout). The processor owns the retry schedule.
+ *
+ * @param retryAfterMillis the service's {@code Retry-After}, in milliseconds, or null
+ */
+public record AttemptFailed(String invocationId, int attempt, Failure failure, Long retryAfterMillis)
+        implements Command {}
