@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every Ferry role (FERRY_ROLES picks them) and for the example service (`example`).
+# One image for every Ferry role (FERRY_ROLES picks them) and for the example service (/app/example.jar).
 #   docker build -t ferry .
 #   docker run -e FERRY_KAFKA_BOOTSTRAP_SERVERS=kafka:9092 -e FERRY_ROLES=processor ferry
 # compose.yaml runs the whole stack from it.
@@ -15,6 +15,9 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/ferry --no-create-home ferr
     && mkdir -p /var/lib/ferry && chown ferry /var/lib/ferry
 COPY --from=build /src/server/target/lib/ /app/lib/
 COPY --from=build /src/server/target/ferry.jar /app/ferry.jar
+# The example service is not part of Ferry's jar; compose runs it with `java -jar /app/example.jar`.
+COPY --from=build /src/example/target/lib/ /app/lib/
+COPY --from=build /src/example/target/ferry-example.jar /app/example.jar
 USER ferry
 WORKDIR /var/lib/ferry
 # The processor's state stores (and the embedded broker's log, when no Kafka is configured) live here.

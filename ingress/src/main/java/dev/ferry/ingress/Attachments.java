@@ -1,17 +1,20 @@
 package dev.ferry.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.client.ProcessorClient;
+import dev.ferry.http.HttpAnswers;
+import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
-import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.replies.Reply;
 import dev.ferry.schemas.commands.Attach;
 import dev.ferry.schemas.commands.GetOutput;
 import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.replies.Reply;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -45,7 +48,7 @@ public final class Attachments {
     private final ProcessorClient processor;
 
     /** What a request asks for: an invocation, and whether it is known not to exist without asking. */
-    private record Lookup(String invocationId, boolean knownMissing) {}
+    private record Lookup(InvocationId invocationId, boolean knownMissing) {}
 
     private enum Operation {
         ATTACH,
@@ -72,7 +75,7 @@ public final class Attachments {
                 RegisteredService service = service(segments.get(0));
                 boolean keyed = service.manifest().ty().keyed();
                 if (keyed != (segments.size() == 5)) {
-                    throw IngressError.badRequest(BAD_INVOCATION_PATH);
+                    throw HttpError.badRequest(BAD_INVOCATION_PATH);
                 }
                 operation = operation(segments.get(segments.size() - 1));
                 checkGet(req);
@@ -80,10 +83,10 @@ public final class Attachments {
                 String handler = segments.get(segments.size() - 3);
                 String idempotencyKey = InvocationPaths.decode(segments.get(segments.size() - 2));
                 HandlerManifest manifest = service.handler(handler);
-                lookup = new Lookup(InvocationIds.idempotent(service.name(), key, handler, idempotencyKey).toString(),
+                lookup = new Lookup(InvocationIds.idempotent(service.name(), key, handler, idempotencyKey),
                         manifest == null);
             }
-            default -> throw IngressError.badRequest(BAD_INVOCATION_PATH);
+            default -> throw HttpError.badRequest(BAD_INVOCATION_PATH);
         }
         answer(req, res, operation, lookup);
     }
@@ -92,7 +95,7 @@ public final class Attachments {
     public void workflowPath(ServerRequest req, ServerResponse res, String rawRest) {
         List<String> segments = InvocationPaths.segments("/" + rawRest);
         if (segments.size() != 3) {
-            throw IngressError.badRequest(BAD_WORKFLOW_PATH);
+            throw HttpError.badRequest(BAD_WORKFLOW_PATH);
         }
         RegisteredService service = service(segments.get(0));
         Operation operation = operation(segments.get(2));
@@ -104,7 +107,7 @@ public final class Attachments {
     public void byIdPath(ServerRequest req, ServerResponse res, String rawRest, boolean attach) {
         List<String> segments = InvocationPaths.segments("/" + rawRest);
         if (segments.size() != 1) {
-            throw IngressError.badRequest(InvocationPaths.BAD_RESTATE_PATH);
+            throw HttpError.badRequest(InvocationPaths.BAD_RESTATE_PATH);
         }
         checkGet(req);
         answer(req, res, attach ? Operation.ATTACH : Operation.OUTPUT, byId(segments.get(0)));
@@ -113,7 +116,7 @@ public final class Attachments {
     /** {@code POST /restate/attach} and {@code POST /restate/output} with a target body. */
     public void byTarget(ServerRequest req, ServerResponse res, boolean attach) {
         if (!req.prologue().method().equals(Method.POST)) {
-            throw IngressError.methodNotAllowed();
+            throw HttpError.methodNotAllowed();
         }
         answer(req, res, attach ? Operation.ATTACH : Operation.OUTPUT, target(req));
     }
@@ -121,9 +124,9 @@ public final class Attachments {
     /** {@code POST /restate/lookup}: the id a target has (or would have), without asking anyone. */
     public void lookup(ServerRequest req, ServerResponse res) {
         if (!req.prologue().method().equals(Method.POST)) {
-            throw IngressError.methodNotAllowed();
+            throw HttpError.methodNotAllowed();
         }
-        Responses.json(res, 200, Json.MAPPER.createObjectNode().put("invocationId", target(req).invocationId()));
+        HttpAnswers.json(res, 200, Json.MAPPER.createObjectNode().put("invocationId", target(req).invocationId().toString()));
     }
 
     private void answer(ServerRequest req, ServerResponse res, Operation operation, Lookup lookup) {
@@ -133,45 +136,45 @@ public final class Attachments {
         }
         Reply reply;
         if (operation == Operation.OUTPUT) {
-            reply = processor.ask(replyTo -> new GetOutput(lookup.invocationId(), replyTo), null).orElseThrow();
+            reply = processor.ask(replyTo -> new GetOutput(lookup.invocationId().toString(), replyTo), null).orElseThrow();
         } else {
             Duration maxWait = Preferences.of(req).maxWait();
             Optional<Reply> answered = processor.askAbout(lookup.invocationId(),
-                    replyTo -> new Attach(lookup.invocationId(), replyTo), maxWait,
+                    replyTo -> new Attach(lookup.invocationId().toString(), replyTo), maxWait,
                     () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
             if (answered.isEmpty()) {
-                Responses.stillRunning(res, lookup.invocationId());
+                Responses.stillRunning(res, lookup.invocationId().toString());
                 return;
             }
             reply = answered.get();
         }
         switch (reply.kind()) {
             case NOT_FOUND -> notFound(operation, lookup.invocationId());
-            case NOT_READY -> throw IngressError.ingress(470, "the invocation exists but has not completed yet");
+            case NOT_READY -> throw HttpError.of(470, "the invocation exists but has not completed yet");
             default -> Responses.result(res, reply);
         }
     }
 
     /** Restate's two "not found" answers: output says so as the ingress, attach as the invocation. */
-    private static void notFound(Operation operation, String invocationId) {
+    private static void notFound(Operation operation, InvocationId invocationId) {
         if (operation == Operation.OUTPUT) {
-            throw IngressError.notFound("invocation not found");
+            throw HttpError.notFound("invocation not found");
         }
-        throw new IngressError(404, "not found", IngressError.Source.INVOCATION, invocationId);
+        throw new HttpError(404, "not found", HttpError.Source.INVOCATION, invocationId.toString());
     }
 
     private static Lookup byId(String text) {
         try {
-            return new Lookup(InvocationId.parse(text).toString(), false);
+            return new Lookup(InvocationId.parse(text), false);
         } catch (InvocationId.InvalidIdException e) {
-            throw IngressError.badRequest("bad invocation id '" + text + "': " + e.getMessage());
+            throw HttpError.badRequest("bad invocation id '" + text + "': " + e.getMessage());
         }
     }
 
     private static Lookup workflow(RegisteredService service, String workflowId) {
         boolean isWorkflow = service.manifest().handlers().stream()
                 .anyMatch(h -> h.effectiveType(service.manifest().ty()) == HandlerType.WORKFLOW);
-        return new Lookup(InvocationIds.workflowRun(service.name(), workflowId).toString(), !isWorkflow);
+        return new Lookup(InvocationIds.workflowRun(service.name(), workflowId), !isWorkflow);
     }
 
     /** Reads a Restate lookup target: {@code {"target":"invocation"|"workflow"|"idempotentInvocation", …}}. */
@@ -180,10 +183,10 @@ public final class Attachments {
         try {
             body = Json.MAPPER.readTree(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
         } catch (IOException e) {
-            throw IngressError.badRequest("cannot read body: invalid lookup body: " + e.getMessage());
+            throw HttpError.badRequest("cannot read body: invalid lookup body: " + e.getMessage());
         }
         if (body == null || !body.isObject() || !body.path("target").isTextual()) {
-            throw IngressError.badRequest("cannot read body: invalid lookup body: missing field `target`");
+            throw HttpError.badRequest("cannot read body: invalid lookup body: missing field `target`");
         }
         return switch (body.get("target").asText()) {
             case "invocation" -> byId(text(body, "invocationId"));
@@ -193,23 +196,23 @@ public final class Attachments {
                 String key = body.path("key").isTextual() ? body.get("key").asText() : null;
                 String handler = text(body, "handler");
                 yield new Lookup(InvocationIds.idempotent(service.name(), key, handler,
-                        text(body, "idempotencyKey")).toString(), service.handler(handler) == null);
+                        text(body, "idempotencyKey")), service.handler(handler) == null);
             }
-            default -> throw IngressError.badRequest("cannot read body: invalid lookup body: unknown target '"
+            default -> throw HttpError.badRequest("cannot read body: invalid lookup body: unknown target '"
                     + body.get("target").asText() + "', expected invocation, workflow or idempotentInvocation");
         };
     }
 
     private static String text(JsonNode body, String field) {
         if (!body.path(field).isTextual()) {
-            throw IngressError.badRequest("cannot read body: invalid lookup body: missing field `" + field + "`");
+            throw HttpError.badRequest("cannot read body: invalid lookup body: missing field `" + field + "`");
         }
         return body.get(field).asText();
     }
 
     private RegisteredService service(String name) {
         Registry snapshot = registry.registry();
-        return snapshot.service(name).orElseThrow(() -> IngressError.notFound(
+        return snapshot.service(name).orElseThrow(() -> HttpError.notFound(
                 "service '" + name + "' not found, make sure to register the service before calling it."));
     }
 
@@ -217,13 +220,13 @@ public final class Attachments {
         return switch (segment) {
             case "attach" -> Operation.ATTACH;
             case "output" -> Operation.OUTPUT;
-            default -> throw IngressError.notFound("not found");
+            default -> throw HttpError.notFound("not found");
         };
     }
 
     private static void checkGet(ServerRequest req) {
         if (!req.prologue().method().equals(Method.GET)) {
-            throw IngressError.methodNotAllowed();
+            throw HttpError.methodNotAllowed();
         }
     }
 }

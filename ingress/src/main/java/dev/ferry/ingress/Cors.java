@@ -15,7 +15,7 @@ import io.helidon.webserver.http.ServerResponse;
  * with the method and headers it asks for. Browser clients of Restate work unchanged; they can also read Ferry's
  * response headers.
  */
-final class Cors implements Filter {
+public final class Cors implements Filter {
     private static final HeaderName REQUEST_METHOD = HeaderNames.create("access-control-request-method");
     private static final HeaderName REQUEST_HEADERS = HeaderNames.create("access-control-request-headers");
 
@@ -32,7 +32,7 @@ final class Cors implements Filter {
     }
 
     /** The CORS headers of every answer; error answers are written afresh, so they call this too. */
-    static void decorate(ServerRequest req, ServerResponse res) {
+    public static void decorate(ServerRequest req, ServerResponse res) {
         res.header("vary", "origin, access-control-request-method, access-control-request-headers");
         res.header("access-control-allow-credentials", "true");
         req.headers().first(HeaderNames.ORIGIN).ifPresent(origin -> {

@@ -1,5 +1,7 @@
 package dev.ferry.ingress;
 
+import dev.ferry.http.HttpError;
+import dev.ferry.http.HttpErrors;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -42,7 +44,7 @@ final class IngressGate implements Filter {
         if (problem != null && !req.path().path().equals("/restate/health")) {
             Cors.decorate(req, res);
             res.header(HeaderNames.RETRY_AFTER, "1");
-            Responses.error(res, IngressError.ingress(503, "Ferry cannot take requests now: " + problem));
+            HttpErrors.write(res, HttpErrors.Shape.INGRESS, HttpError.of(503, "Ferry cannot take requests now: " + problem));
             return;
         }
         chain.proceed();

@@ -2,9 +2,12 @@ package dev.ferry.ingress;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.http.HttpAnswers;
+import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.Json;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -22,13 +25,14 @@ public final class IngressRoutes {
 
     private final Invocations invocations;
     private final Attachments attachments;
-    private final OpenApiRoutes openApi;
+    /** {@code GET /openapi}: every service in one document (the admin module writes it). */
+    private final Handler openApi;
     private final RegistryView registry;
 
     private final IngressGate gate;
 
     /** @param notReady why Ferry cannot serve right now, or null when it can */
-    public IngressRoutes(Invocations invocations, Attachments attachments, OpenApiRoutes openApi,
+    public IngressRoutes(Invocations invocations, Attachments attachments, Handler openApi,
             RegistryView registry, MeterRegistry meters, Supplier<String> notReady) {
         this.invocations = invocations;
         this.attachments = attachments;
@@ -41,7 +45,7 @@ public final class IngressRoutes {
         routing.addFilter(new Cors())
                 .addFilter(gate)
                 .any("/restate/health", this::health)
-                .get("/openapi", openApi::all)
+                .get("/openapi", openApi)
                 .any(CALL + "*", (req, res) -> invocations.restateForm(req, res, rest(req, CALL), false))
                 .any(SEND + "*", (req, res) -> invocations.restateForm(req, res, rest(req, SEND), true))
                 .any(INVOCATION + "*", (req, res) -> attachments.invocationPath(req, res, rest(req, INVOCATION)))
@@ -52,7 +56,7 @@ public final class IngressRoutes {
                 .any(ATTACH + "*", (req, res) -> attachments.byIdPath(req, res, rest(req, ATTACH), true))
                 .any(OUTPUT + "*", (req, res) -> attachments.byIdPath(req, res, rest(req, OUTPUT), false))
                 .any("/restate/*", (req, res) -> {
-                    throw IngressError.notFound("not found");
+                    throw HttpError.notFound("not found");
                 })
                 .any(invocations::classic);
     }
@@ -62,7 +66,7 @@ public final class IngressRoutes {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode services = body.putArray("services");
         registry.registry().services().stream().map(RegisteredService::name).forEach(services::add);
-        Responses.json(res, 200, body);
+        HttpAnswers.json(res, 200, body);
     }
 
     private static String rest(ServerRequest req, String prefix) {

@@ -6,6 +6,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.RecordSchemas;
@@ -29,7 +30,7 @@ public final class InputValidation {
     private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     /**
-     * @throws IngressError 400 "input validation error: …" with an {@code errors} list when the body does not satisfy
+     * @throws HttpError 400 "input validation error: …" with an {@code errors} list when the body does not satisfy
      *     the handler's input schema
      */
     public void check(RegisteredService service, HandlerManifest handler, byte[] body) {
@@ -59,14 +60,14 @@ public final class InputValidation {
         }
     }
 
-    private static IngressError invalid(String message, List<Error> errors) {
+    private static HttpError invalid(String message, List<Error> errors) {
         ArrayNode details = Json.MAPPER.createArrayNode();
         for (Error error : errors) {
             details.addObject()
                     .put("path", pointer(error))
                     .put("message", error.getMessage());
         }
-        return IngressError.badRequest("input validation error: " + message).details(details);
+        return HttpError.badRequest("input validation error: " + message).details(details);
     }
 
     /** "/age: must have a minimum value of 0" */

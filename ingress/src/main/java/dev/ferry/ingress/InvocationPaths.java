@@ -1,5 +1,6 @@
 package dev.ferry.ingress;
 
+import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.schemas.Target;
@@ -36,14 +37,14 @@ public final class InvocationPaths {
     public static InvocationRequest classic(String rawPath, Registry registry) {
         List<String> segments = segments(rawPath);
         if (segments.size() < 2) {
-            throw IngressError.badRequest("bad path: " + rawPath);
+            throw HttpError.badRequest("bad path: " + rawPath);
         }
         RegisteredService service = service(registry, segments.get(0));
         int keySegments = service.manifest().ty().keyed() ? 1 : 0;
         int rest = segments.size() - 1 - keySegments;
         boolean send = rest == 2 && segments.get(segments.size() - 1).equals("send");
         if (rest < 1 || rest > 2 || (rest == 2 && !send)) {
-            throw IngressError.badRequest(BAD_CLASSIC_PATH);
+            throw HttpError.badRequest(BAD_CLASSIC_PATH);
         }
         String key = keySegments == 1 ? decode(segments.get(1)) : null;
         return new InvocationRequest(target(service, segments.get(1 + keySegments), key), send);
@@ -53,12 +54,12 @@ public final class InvocationPaths {
     public static InvocationRequest restateForm(String rawRest, boolean send, Registry registry) {
         List<String> segments = segments("/" + rawRest);
         if (segments.size() < 2) {
-            throw IngressError.badRequest(BAD_RESTATE_PATH);
+            throw HttpError.badRequest(BAD_RESTATE_PATH);
         }
         RegisteredService service = service(registry, segments.get(0));
         int expected = service.manifest().ty().keyed() ? 3 : 2;
         if (segments.size() != expected) {
-            throw IngressError.badRequest(BAD_RESTATE_PATH);
+            throw HttpError.badRequest(BAD_RESTATE_PATH);
         }
         String key = expected == 3 ? decode(segments.get(1)) : null;
         return new InvocationRequest(target(service, segments.get(expected - 1), key), send);
@@ -78,14 +79,14 @@ public final class InvocationPaths {
     }
 
     private static RegisteredService service(Registry registry, String name) {
-        return registry.service(name).orElseThrow(() -> IngressError.notFound(
+        return registry.service(name).orElseThrow(() -> HttpError.notFound(
                 "service '" + name + "' not found, make sure to register the service before calling it."));
     }
 
     private static Target target(RegisteredService service, String handlerName, String key) {
         HandlerManifest handler = service.handler(handlerName);
         if (handler == null) {
-            throw IngressError.notFound("the service '" + service.name() + "' exists, but the handler '" + handlerName
+            throw HttpError.notFound("the service '" + service.name() + "' exists, but the handler '" + handlerName
                     + "' was not found, check that the handler exists in the latest registered service version.");
         }
         return new Target(service.name(), service.manifest().ty(), handler.name(),
@@ -97,7 +98,7 @@ public final class InvocationPaths {
             // URLDecoder would turn '+' into a space; in a path '+' is a plus.
             return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw IngressError.badRequest("bad path: malformed percent-encoding in '" + segment + "'");
+            throw HttpError.badRequest("bad path: malformed percent-encoding in '" + segment + "'");
         }
     }
 }

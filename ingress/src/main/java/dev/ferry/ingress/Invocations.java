@@ -1,21 +1,25 @@
 package dev.ferry.ingress;
 
+import dev.ferry.client.ProcessorClient;
+import dev.ferry.http.HttpError;
 import dev.ferry.ingress.InvocationPaths.InvocationRequest;
+import dev.ferry.registry.InputRules;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
-import dev.ferry.schemas.commands.Header;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.replies.Reply;
-import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.ServiceOverrides;
+import dev.ferry.schemas.replies.Reply;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -76,7 +80,7 @@ public final class Invocations {
     private static void checkMethod(ServerRequest req) {
         Method method = req.prologue().method();
         if (!method.equals(Method.POST) && !method.equals(Method.GET)) {
-            throw IngressError.methodNotAllowed();
+            throw HttpError.methodNotAllowed();
         }
     }
 
@@ -90,15 +94,18 @@ public final class Invocations {
 
         String idempotencyKey = idempotencyKey(req);
         if (idempotencyKey != null && target.workflowRun()) {
-            throw IngressError.badRequest(KEY_ON_WORKFLOW);
+            throw HttpError.badRequest(KEY_ON_WORKFLOW);
         }
 
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         RegisteredService service = snapshot.service(target.service())
-                .orElseThrow(() -> IngressError.notFound("service '" + target.service() + "' was removed"));
+                .orElseThrow(() -> HttpError.notFound("service '" + target.service() + "' was removed"));
         HandlerManifest handler = service.handler(target.handler());
-        InputRules.of(handler).check(contentType, body.length == 0);
+        String refused = InputRules.of(handler).check(contentType, body.length == 0);
+        if (refused != null) {
+            throw HttpError.badRequest(refused);
+        }
         if (snapshot.settings(target.service(), target.handler(), defaults).validateInput()) {
             inputValidation.check(service, handler, body);
         }
@@ -106,7 +113,8 @@ public final class Invocations {
         Preferences preferences = Preferences.of(req);
         ServiceOverrides overrides = snapshot.overrides(target.service());
         boolean requireSameRequest = preferences.strict() || Boolean.TRUE.equals(overrides.rejectChangedRequests());
-        String invocationId = InvocationIds.forSubmission(target, idempotencyKey).toString();
+        InvocationId id = InvocationIds.forSubmission(target, idempotencyKey);
+        String invocationId = id.toString();
         List<Header> headers = passedOnHeaders(req);
 
         if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey) && !target.exclusive()) {
@@ -123,7 +131,7 @@ public final class Invocations {
                 now, null);
         // A call waits for the result, which may come for several requests at once (see Waiters).
         Optional<Reply> reply = request.send() ? processor.ask(submission, maxWait)
-                : processor.askAbout(invocationId, submission, maxWait,
+                : processor.askAbout(id, submission, maxWait,
                         () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
         if (reply.isEmpty()) {
             Responses.stillRunning(res, invocationId);
@@ -140,12 +148,12 @@ public final class Invocations {
             return Optional.empty();
         }
         if (!send) {
-            throw IngressError.badRequest(DELAY_ON_CALL);
+            throw HttpError.badRequest(DELAY_ON_CALL);
         }
         try {
             return Optional.of(Durations.parse(delay.get()));
         } catch (IllegalArgumentException e) {
-            throw IngressError.badRequest("bad delay query parameter, must be a ISO8601 duration: " + e.getMessage());
+            throw HttpError.badRequest("bad delay query parameter, must be a ISO8601 duration: " + e.getMessage());
         }
     }
 
@@ -160,7 +168,7 @@ public final class Invocations {
         }
         String key = RequestHeaderText.utf8(req.headers().get(name));
         if (key == null) {
-            throw IngressError.badRequest("the idempotency-key header is not UTF-8 text");
+            throw HttpError.badRequest("the idempotency-key header is not UTF-8 text");
         }
         return key;
     }

@@ -1,5 +1,6 @@
 package dev.ferry.ingress;
 
+import dev.ferry.http.HttpError;
 import dev.ferry.schemas.Durations;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -51,7 +52,7 @@ record Preferences(Duration maxWait, boolean strict) {
             seconds = -1; // more digits than a long holds
         }
         if (seconds < 0 || seconds > Durations.MAX.toSeconds()) {
-            throw IngressError.badRequest("bad Prefer header: wait must be a whole number of seconds from 0 to "
+            throw HttpError.badRequest("bad Prefer header: wait must be a whole number of seconds from 0 to "
                     + Durations.MAX.toSeconds() + ", got '" + token + "'");
         }
         return Duration.ofSeconds(seconds);

@@ -3,6 +3,7 @@ package dev.ferry.ingress;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.deployments.Deployment;
@@ -29,7 +30,7 @@ class InputValidationTest {
 
         assertThatThrownBy(() -> validation.check(service, service.manifest().handlers().get(0),
                 "{}".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(IngressError.class)
+                .isInstanceOf(HttpError.class)
                 .hasMessageStartingWith("input validation error: ");
     }
 

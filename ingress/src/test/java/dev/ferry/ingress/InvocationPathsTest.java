@@ -3,14 +3,15 @@ package dev.ferry.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ferry.http.HttpError;
 import dev.ferry.ingress.InvocationPaths.InvocationRequest;
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class InvocationPathsTest {
 
     @Test
     void serviceNamesAreCaseSensitive() {
-        assertThat(classicError("/greeter/greet").code()).isEqualTo(404);
+        assertThat(classicError("/greeter/greet").status()).isEqualTo(404);
     }
 
     @Test
@@ -126,9 +127,9 @@ class InvocationPathsTest {
 
     @Test
     void serviceNamesAreNotPercentDecoded() {
-        IngressError error = classicError("/Gree%74er/greet");
+        HttpError error = classicError("/Gree%74er/greet");
 
-        assertThat(error.code()).isEqualTo(404);
+        assertThat(error.status()).isEqualTo(404);
         assertThat(error.getMessage()).contains("'Gree%74er'");
     }
 
@@ -181,24 +182,24 @@ class InvocationPathsTest {
     }
 
     private static void assertClassicFails(String path, int code, String message) {
-        IngressError error = classicError(path);
+        HttpError error = classicError(path);
 
-        assertThat(error.code()).isEqualTo(code);
+        assertThat(error.status()).isEqualTo(code);
         assertThat(error.getMessage()).isEqualTo(message);
     }
 
-    private static IngressError classicError(String path) {
-        IngressError error = catchThrowableOfType(IngressError.class, () -> InvocationPaths.classic(path, REGISTRY));
+    private static HttpError classicError(String path) {
+        HttpError error = catchThrowableOfType(HttpError.class, () -> InvocationPaths.classic(path, REGISTRY));
         assertThat(error).as("error for %s", path).isNotNull();
         return error;
     }
 
     private static void assertRestateFormFails(String rest, int code, String message) {
-        IngressError error =
-                catchThrowableOfType(IngressError.class, () -> InvocationPaths.restateForm(rest, false, REGISTRY));
+        HttpError error =
+                catchThrowableOfType(HttpError.class, () -> InvocationPaths.restateForm(rest, false, REGISTRY));
 
         assertThat(error).as("error for %s", rest).isNotNull();
-        assertThat(error.code()).isEqualTo(code);
+        assertThat(error.status()).isEqualTo(code);
         assertThat(error.getMessage()).isEqualTo(message);
     }
 

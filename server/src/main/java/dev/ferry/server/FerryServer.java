@@ -1,53 +1,33 @@
 package dev.ferry.server;
 
+import dev.ferry.admin.AdminServer;
+import dev.ferry.admin.OpenApiRoutes;
+import dev.ferry.client.CommandLog;
 import dev.ferry.dispatcher.Dispatcher;
-import dev.ferry.dispatcher.DispatcherSettings;
-import dev.ferry.ingress.AdminApi;
-import dev.ferry.ingress.Attachments;
-import dev.ferry.ingress.IngressRoutes;
-import dev.ferry.ingress.IngressServer;
-import dev.ferry.ingress.IngressSettings;
-import dev.ferry.ingress.InvocationAdmin;
-import dev.ferry.ingress.InvocationQueries;
-import dev.ferry.ingress.OpenApiRoutes;
-import dev.ferry.ingress.Invocations;
-import dev.ferry.ingress.ProcessorClient;
-import dev.ferry.ingress.ReplyListener;
-import dev.ferry.ingress.SubscriptionRunner;
-import dev.ferry.ingress.SubscriptionsApi;
-import dev.ferry.ingress.UiRoutes;
-import dev.ferry.ingress.Waiters;
 import dev.ferry.processor.ProcessorApp;
-import dev.ferry.processor.ProcessorSettings;
-import dev.ferry.processor.RegistryPolicies;
 import dev.ferry.registry.RegistryView;
-import dev.ferry.registry.RegistryWriter;
-import dev.ferry.schemas.CommandLog;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Topics;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
-import dev.ferry.ingress.AdminAuth;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import java.util.stream.DoubleStream;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -88,9 +68,8 @@ public final class FerryServer implements AutoCloseable {
     private Readiness readiness;
     private ProcessorApp processor;
     private Dispatcher dispatcher;
-    private Waiters waiters;
-    private IngressServer ingress;
-    private OpsServer opsServer;
+    private IngressRole ingress;
+    private AdminServer admin;
     private String bootstrapServers;
 
     public FerryServer(FerryConfig config) {
@@ -131,6 +110,43 @@ public final class FerryServer implements AutoCloseable {
             TopicSetup.ensure(admin, topics, config.partitions(), config.replicationFactor(), limits);
         }
 
+        bindJvmMeters();
+        readiness = new Readiness(kafka);
+        started.push(readiness);
+        readiness.start();
+
+        RegistryView registry = new RegistryView(topics.deployments(), kafka);
+        started.push(registry);
+        registry.start(REGISTRY_LOAD_TIMEOUT);
+        readiness.add("registry", true, () -> registry.following() ? null : "the registry view stopped");
+        Roles roles = new Roles(config, kafka, topics, limits, registry, readiness, meters, started);
+
+        if (config.has(FerryConfig.Role.PROCESSOR)) {
+            processor = ProcessorRole.start(roles);
+        }
+        CommandLog log = null;
+        if (config.has(FerryConfig.Role.DISPATCHER) || config.has(FerryConfig.Role.INGRESS)) {
+            log = roles.opened(new CommandLog(topics, kafka, limits));
+        }
+        if (config.has(FerryConfig.Role.DISPATCHER)) {
+            dispatcher = DispatcherRole.start(roles, log);
+        }
+        OpsRoutes ops = new OpsRoutes(readiness, meters);
+        if (config.has(FerryConfig.Role.INGRESS)) {
+            Map<String, Map<String, String>> clusters = new HashMap<>(config.clusters());
+            clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
+            ingress = IngressRole.connect(roles);
+            SubscriptionsRole.start(roles, log, clusters);
+            OpenApiRoutes openApi = AdminRole.openApi(roles, () -> ingress.port());
+            ingress.serve(roles, openApi::all);
+            admin = AdminRole.start(roles, ops, ingress.processorClient(), openApi, clusters, () -> ingress.port());
+        } else {
+            admin = AdminRole.start(roles, ops, null, null, null, null);
+        }
+        logStarted();
+    }
+
+    private void bindJvmMeters() {
         meters.config().meterFilter(LATENCY_BUCKETS);
         new JvmMemoryMetrics().bindTo(meters);
         JvmGcMetrics gc = new JvmGcMetrics();
@@ -139,105 +155,6 @@ public final class FerryServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
-        readiness = new Readiness(kafka);
-        started.push(readiness);
-        readiness.start();
-        OpsRoutes ops = new OpsRoutes(readiness, meters);
-
-        RegistryView registry = new RegistryView(topics.deployments(), kafka);
-        started.push(registry);
-        registry.start(REGISTRY_LOAD_TIMEOUT);
-        readiness.add("registry", true, () -> registry.following() ? null : "the registry view stopped");
-
-        if (config.has(FerryConfig.Role.PROCESSOR)) {
-            ProcessorSettings settings = new ProcessorSettings(new RegistryPolicies(registry, config.serviceDefaults()),
-                    registry::registry, config.partitions(), config.dispatchLease(), config.timerTick(), limits,
-                    config.resultTopics(), config.maxInboxLength());
-            processor = new ProcessorApp(topics, settings, kafka, config.streams(),
-                    config.dataDir().resolve("streams"), meters);
-            started.push(processor);
-            processor.start();
-            ProcessorApp app = processor;
-            readiness.add("processor", false,
-                    () -> app.running() ? null : "Kafka Streams is " + app.state() + ", not RUNNING"
-                            + (app.stoppedBecause() != null ? ": " + app.stoppedBecause() : ""));
-        }
-
-        CommandLog commandLog = null;
-        if (config.has(FerryConfig.Role.DISPATCHER) || config.has(FerryConfig.Role.INGRESS)) {
-            commandLog = new CommandLog(topics, kafka, limits);
-            started.push(commandLog);
-        }
-
-        if (config.has(FerryConfig.Role.DISPATCHER)) {
-            dispatcher = new Dispatcher(topics,
-                    new DispatcherSettings(config.dispatcherMaxInFlight(), config.dispatcherConnectTimeout(),
-                            config.signingKey(), limits),
-                    kafka, commandLog, registry, meters);
-            started.push(dispatcher);
-            dispatcher.start();
-            Dispatcher running = dispatcher;
-            readiness.add("dispatcher", false, () -> running.polling() ? null : "the dispatcher stopped polling");
-        }
-
-        if (config.has(FerryConfig.Role.INGRESS)) {
-            String ingressId = "ingress-" + UUID.randomUUID();
-            waiters = new Waiters(config.maxWaitersPerInvocation());
-            ReplyListener replies = new ReplyListener(topics.replies(), ingressId, waiters, kafka, limits);
-            started.push(replies);
-            replies.start();
-            readiness.add("replies", true, () -> replies.listening() ? null : "the reply listener stopped");
-            RegistryWriter registryWriter = new RegistryWriter(topics.deployments(), kafka);
-            started.push(registryWriter);
-            HttpClient discoveryClient = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-            started.push(discoveryClient::shutdownNow);
-            // The ingress's commands go to the requests topic: only there is a replyTo honoured.
-            CommandLog requests = new CommandLog(topics.requests(), kafka, limits);
-            started.push(requests);
-            ProcessorClient processorClient = new ProcessorClient(ingressId, requests, waiters);
-            OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> ingress.ingressPort());
-            IngressRoutes ingressRoutes = new IngressRoutes(new Invocations(registry, processorClient, config.serviceDefaults()),
-                    new Attachments(registry, processorClient), openApi, registry, meters, readiness::ingressProblem);
-            AdminApi admin = new AdminApi(registry, registryWriter, config.serviceDefaults(), discoveryClient);
-            InvocationQueries invocationQueries = new InvocationQueries(topics, ingressId, waiters,
-                    commandLog.partitions(), kafka);
-            started.push(invocationQueries);
-            InvocationAdmin invocationAdmin = new InvocationAdmin(processorClient, invocationQueries);
-            Map<String, Map<String, String>> clusters = new HashMap<>();
-            config.clusters().forEach((name, properties) -> clusters.put(name, properties));
-            clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
-            SubscriptionsApi subscriptions = new SubscriptionsApi(registry, registryWriter, clusters,
-                    config.resultTopics());
-            // Subscriptions submit on the log, as any producer of Ferry's cluster may: nobody waits for their
-            // invocations, so they need no replyTo, and the processor checks their result topics like anyone's.
-            SubscriptionRunner subscriptionRunner = new SubscriptionRunner(topics, registry, commandLog, clusters,
-                    limits);
-            started.push(subscriptionRunner);
-            subscriptionRunner.start();
-            UiRoutes ui = new UiRoutes(() -> ingress.ingressPort());
-            ingress = new IngressServer(config.ingressHost(), config.ingressPort(), config.adminHost(),
-                    config.adminPort(),
-                    new IngressSettings(config.maxBodyBytes(), config.adminAllowedOrigins()), ingressRoutes::routes,
-                    routing -> {
-                        if (config.adminToken() != null) {
-                            routing.addFilter(new AdminAuth(config.adminToken()));
-                        }
-                        ops.routes(routing);
-                        routing.get("/services/{name}/openapi", openApi::service);
-                        admin.routes(routing);
-                        invocationAdmin.routes(routing);
-                        subscriptions.routes(routing);
-                        ui.routes(routing);
-                    });
-            started.push(ingress);
-            ingress.start();
-        } else {
-            opsServer = new OpsServer(config.adminHost(), config.adminPort(), ops, config.adminToken());
-            started.push(opsServer);
-            opsServer.start();
-        }
-        logStarted();
     }
 
     /** A port already taken would otherwise surface as a bind error deep inside Kafka or Helidon. */
@@ -271,7 +188,7 @@ public final class FerryServer implements AutoCloseable {
         log.info("  topics       {}* with {} partitions", config.topicPrefix(), config.partitions());
         log.info("  data         {}", config.dataDir().toAbsolutePath());
         if (ingress != null) {
-            log.info("  ingress      http://{}:{}", config.ingressHost(), ingress.ingressPort());
+            log.info("  ingress      http://{}:{}", config.ingressHost(), ingress.port());
         }
         log.info("  admin        http://{}:{}{}{}", config.adminHost(), adminPort(),
                 ingress != null ? " (API, UI, " : " (", "/health, /health/ready, /metrics)");
@@ -285,11 +202,11 @@ public final class FerryServer implements AutoCloseable {
     }
 
     public int ingressPort() {
-        return ingress.ingressPort();
+        return ingress.port();
     }
 
     public int adminPort() {
-        return ingress != null ? ingress.adminPort() : opsServer.port();
+        return admin.port();
     }
 
     public PrometheusMeterRegistry meters() {
@@ -318,7 +235,7 @@ public final class FerryServer implements AutoCloseable {
                 }
             }
             // Callers waiting here for a call that just finished get its answer before the ingress stops.
-            while (waiters != null && waiters.size() > 0 && System.nanoTime() < deadline) {
+            while (ingress != null && ingress.waiting() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
         } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package dev.ferry.server;
 
-import dev.ferry.example.ExampleService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,14 +14,14 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * {@code ferry} — runs the server with the roles of its configuration; {@code ferry example} runs the example
- * service; {@code ferry bench} measures a running Ferry.
+ * {@code ferry} — runs the server with the roles of its configuration; {@code ferry bench} measures a running
+ * Ferry. (The example service is a jar of its own, which the {@code ferry} script runs as {@code ferry example}.)
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     /** The commands of {@code ferry <command>}; the container files use some of them. */
-    static final Set<String> COMMANDS = Set.of("run", "example", "bench", "health", "help");
+    static final Set<String> COMMANDS = Set.of("run", "bench", "health", "help");
 
     private Main() {}
 
@@ -33,7 +32,6 @@ public final class Main {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "run" -> run();
-            case "example" -> ExampleService.main(rest);
             case "bench" -> System.exit(Bench.main(rest));
             case "health" -> System.exit(health(rest));
             case "help", "-h", "--help" -> usage();
@@ -97,11 +95,11 @@ public final class Main {
 
     private static void usage() {
         System.out.println("""
-                usage: ferry [run | example [port] | bench [options] | health [url] | help]
+                usage: ferry [run | bench [options] | health [url] | help]
                   run       start Ferry with the roles of FERRY_ROLES (default: all, on an embedded Kafka broker)
-                  example   start the example service (Greeter, Counter, Ledger, Signup) on port 9080
                   bench     measure a running Ferry (see ferry bench --help)
                   health    exit 0 when the URL (default: this host's /health/ready) answers 2xx
-                configuration: environment variables FERRY_*, see the README""");
+                configuration: environment variables FERRY_*, see the README
+                the example service: ./ferry example, or java -jar example/target/ferry-example.jar""");
     }
 }

@@ -1,9 +1,10 @@
 package dev.ferry.server;
 
-import dev.ferry.schemas.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.schemas.Json;
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -13,7 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * {@code GET /health} (the process is alive: 200, empty, as Restate answers), {@code GET /health/ready} (it can
  * serve: 200, or 503 naming what is not ready) and {@code GET /metrics} (Prometheus text format).
  */
-final class OpsRoutes {
+final class OpsRoutes implements HttpService {
     private final Readiness readiness;
     private final PrometheusMeterRegistry meters;
 
@@ -22,8 +23,9 @@ final class OpsRoutes {
         this.meters = meters;
     }
 
-    void routes(HttpRouting.Builder routing) {
-        routing.get("/health", (req, res) -> res.send())
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", (req, res) -> res.send())
                 .get("/health/ready", this::ready)
                 .get("/metrics", this::metrics);
     }

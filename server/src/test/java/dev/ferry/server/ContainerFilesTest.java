@@ -174,8 +174,10 @@ class ContainerFilesTest {
 
     @Test
     void servicesRunCommandsOfTheImageAndStopGracefully() {
-        assertThat(services.get("example").get("command")).isEqualTo(List.of("example"));
-        assertThat(Main.COMMANDS).contains("example", "health");
+        assertThat(services.get("example").get("entrypoint")).as("the example's own jar, in the image")
+                .isEqualTo(List.of("java", "-jar", "/app/example.jar"));
+        assertThat(services.get("example")).doesNotContainKey("command");
+        assertThat(Main.COMMANDS).contains("health").doesNotContain("example");
         Duration grace = Duration.parse("PT" + Setting.SHUTDOWN_GRACE.defaultValue().toUpperCase());
         for (String name : FERRY_SERVICES) {
             assertThat(services.get(name)).as(name).doesNotContainKey("command");
@@ -196,7 +198,9 @@ class ContainerFilesTest {
 
         List<String> runtime = finalStage();
         assertThat(runtime).contains("COPY --from=build /src/server/target/ferry.jar /app/ferry.jar",
-                "COPY --from=build /src/server/target/lib/ /app/lib/");
+                "COPY --from=build /src/server/target/lib/ /app/lib/",
+                "COPY --from=build /src/example/target/ferry-example.jar /app/example.jar",
+                "COPY --from=build /src/example/target/lib/ /app/lib/");
         assertThat(runtime).contains("EXPOSE " + Setting.INGRESS_PORT.defaultValue() + " "
                 + Setting.ADMIN_PORT.defaultValue());
         assertThat(runtime).anyMatch(i -> i.startsWith("USER ") && !i.equals("USER root"));

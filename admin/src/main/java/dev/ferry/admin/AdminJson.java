@@ -1,0 +1,192 @@
+package dev.ferry.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.http.HttpAnswers;
+import dev.ferry.registry.InputRules;
+import dev.ferry.registry.RegisteredService;
+import dev.ferry.registry.ServiceSettings;
+import dev.ferry.schemas.Durations;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.deployments.Deployment;
+import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceOverrides;
+import dev.ferry.schemas.deployments.ServiceType;
+import java.time.Duration;
+import java.util.function.Function;
+
+/** The admin API's JSON shapes, as Restate's admin API writes them (snake_case, durations like {@code 1d}). */
+final class AdminJson {
+    private AdminJson() {}
+
+    /** A service with the settings in force for it, as Restate shows it, plus the settings Ferry adds. */
+    static ObjectNode service(RegisteredService service, ServiceSettings settings, ServiceOverrides overrides) {
+        ServiceManifest manifest = service.manifest();
+        boolean isPublic = !Boolean.TRUE.equals(manifest.ingressPrivate());
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("name", manifest.name());
+        node.put("ty", serviceType(manifest.ty()));
+        ArrayNode handlers = node.putArray("handlers");
+        for (HandlerManifest handler : manifest.handlers()) {
+            handlers.add(handler(manifest, handler));
+        }
+        if (manifest.documentation() != null) {
+            node.put("documentation", manifest.documentation());
+        }
+        if (manifest.metadata() != null && !manifest.metadata().isEmpty()) {
+            node.set("metadata", Json.MAPPER.valueToTree(manifest.metadata()));
+        }
+        node.put("deployment_id", service.deployment().id());
+        node.put("revision", service.deployment().revision());
+        node.put("public", isPublic);
+        node.put("idempotency_retention", Durations.format(settings.idempotencyRetention()));
+        if (manifest.ty() == ServiceType.WORKFLOW) {
+            node.put("workflow_completion_retention", Durations.format(settings.workflowCompletionRetention()));
+        }
+        node.put("journal_retention", Durations.format(settings.journalRetention()));
+        node.put("inactivity_timeout", Durations.format(settings.inactivityTimeout()));
+        node.put("abort_timeout", Durations.format(settings.abortTimeout()));
+        node.put("enable_lazy_state", Boolean.TRUE.equals(manifest.enableLazyState()));
+        node.set("retry_policy", retryPolicy(settings.retryPolicy()));
+        node.put("publish_results", settings.publishResults());
+        node.put("dead_letter_failures", settings.deadLetterFailures());
+        node.put("validate_input", settings.validateInput());
+        if (overrides.rejectChangedRequests() != null) {
+            node.put("reject_changed_requests", overrides.rejectChangedRequests());
+        }
+        if (overrides.maxWaitMillis() != null) {
+            node.put("max_wait", Durations.format(Duration.ofMillis(overrides.maxWaitMillis())));
+        }
+        return node;
+    }
+
+    static ObjectNode handler(ServiceManifest service, HandlerManifest handler) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("name", handler.name());
+        HandlerType type = handler.effectiveType(service.ty());
+        if (type != null) {
+            node.put("ty", switch (type) {
+                case EXCLUSIVE -> "Exclusive";
+                case SHARED -> "Shared";
+                case WORKFLOW -> "Workflow";
+            });
+        }
+        if (handler.documentation() != null) {
+            node.put("documentation", handler.documentation());
+        }
+        boolean servicePublic = !Boolean.TRUE.equals(service.ingressPrivate());
+        node.put("public", handler.ingressPrivate() == null ? servicePublic : !handler.ingressPrivate());
+        node.put("input_description", InputRules.of(handler).description());
+        node.put("output_description", outputDescription(handler.output()));
+        if (handler.input() != null && handler.input().jsonSchema() != null) {
+            node.set("input_json_schema", handler.input().jsonSchema());
+        }
+        if (handler.output() != null && handler.output().jsonSchema() != null) {
+            node.set("output_json_schema", handler.output().jsonSchema());
+        }
+        ObjectNode retry = node.putObject("retry_policy");
+        if (handler.retryPolicyMaxAttempts() != null) {
+            retry.put("max_attempts", handler.retryPolicyMaxAttempts());
+        } else {
+            retry.putNull("max_attempts");
+        }
+        return node;
+    }
+
+    static ObjectNode retryPolicy(RetryPolicy policy) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("initial_interval", Durations.format(policy.initialInterval()));
+        node.put("exponentiation_factor", policy.factor());
+        if (policy.maxAttempts() == null) {
+            node.putNull("max_attempts");
+        } else {
+            node.put("max_attempts", policy.maxAttempts());
+        }
+        node.put("max_interval", Durations.format(policy.maxInterval()));
+        node.put("on_max_attempts", policy.onMaxAttempts() == RetryPolicy.OnMaxAttempts.KILL ? "Kill" : "Pause");
+        return node;
+    }
+
+    /** A deployment in the list: its services by name and revision. */
+    static ObjectNode deploymentSummary(Deployment deployment) {
+        ObjectNode node = deploymentHeader(deployment);
+        ArrayNode services = node.putArray("services");
+        for (ServiceManifest service : deployment.services()) {
+            services.addObject().put("name", service.name()).put("revision", deployment.revision());
+        }
+        return node;
+    }
+
+    /** One deployment with its services in full. */
+    static ObjectNode deploymentDetail(Deployment deployment, ServiceSettings defaults) {
+        ObjectNode node = deploymentHeader(deployment);
+        node.set("services", services(deployment, defaults));
+        return node;
+    }
+
+    /** What registering answers: the id and the deployment's services in full. */
+    static ObjectNode registration(Deployment deployment, ServiceSettings defaults) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("id", deployment.id());
+        node.set("services", services(deployment, defaults));
+        return node;
+    }
+
+    private static ArrayNode services(Deployment deployment, ServiceSettings defaults) {
+        ArrayNode services = Json.MAPPER.createArrayNode();
+        for (ServiceManifest service : deployment.services()) {
+            services.add(service(new RegisteredService(service, deployment), defaults.overriddenBy(service),
+                    ServiceOverrides.none(service.name())));
+        }
+        return services;
+    }
+
+    private static ObjectNode deploymentHeader(Deployment deployment) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("id", deployment.id());
+        node.put("uri", deployment.uri());
+        node.put("protocol_type", "RequestResponse");
+        node.put("http_version", "HTTP/1.1");
+        node.put("created_at", HttpAnswers.executionTime(deployment.createdAt()));
+        if (deployment.signingKey() != null) {
+            node.put("signed_requests", true); // the key itself is never shown
+        }
+        return node;
+    }
+
+    static String serviceType(ServiceType type) {
+        return switch (type) {
+            case SERVICE -> "Service";
+            case VIRTUAL_OBJECT -> "VirtualObject";
+            case WORKFLOW -> "Workflow";
+        };
+    }
+
+    private static String outputDescription(HandlerManifest.Output output) {
+        if (output == null) {
+            return "application/json";
+        }
+        Function<JsonNode, String> fromSchema = schema -> {
+            if (schema.path("title").isTextual()) {
+                return "JSON '" + schema.get("title").asText() + "'";
+            }
+            return schema.path("type").isTextual() ? "JSON " + schema.get("type").asText() : null;
+        };
+        if (output.jsonSchema() != null) {
+            String described = fromSchema.apply(output.jsonSchema());
+            if (described != null) {
+                return described;
+            }
+        }
+        if (output.contentType() == null) {
+            return "none";
+        }
+        return Boolean.TRUE.equals(output.setContentTypeIfEmpty())
+                ? "optional " + output.contentType()
+                : output.contentType();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ferry.admin;
+
+import dev.ferry.http.HttpAnswers;
+import dev.ferry.schemas.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * The UI on the admin port: static files from this module's {@code ui/} resources (plain HTML, CSS and JavaScript,
+ * no build step), {@code GET /} redirecting to {@code /ui/} as Restate's does, and {@code GET /version} telling
+ * the UI (and anyone) which port the ingress answers on.
+ */
+public final class UiPages implements HttpService {
+    private static final Map<String, String> CONTENT_TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "ico", "image/x-icon",
+            "json", "application/json");
+
+    private final IntSupplier ingressPort;
+    private final String version;
+
+    /** @param ingressPort the port the ingress listens on, known once the server has started */
+    public UiPages(IntSupplier ingressPort) {
+        this.ingressPort = ingressPort;
+        String implementation = UiPages.class.getPackage().getImplementationVersion();
+        this.version = implementation == null ? "dev" : implementation;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", (req, res) -> {
+                    res.status(Status.PERMANENT_REDIRECT_308);
+                    res.header(HeaderNames.LOCATION, "/ui/");
+                    res.send();
+                })
+                .get("/version", this::version)
+                .get("/ui", (req, res) -> {
+                    res.status(Status.PERMANENT_REDIRECT_308);
+                    res.header(HeaderNames.LOCATION, "/ui/");
+                    res.send();
+                })
+                .get("/ui/*", this::file);
+    }
+
+    private void version(ServerRequest req, ServerResponse res) {
+        String host = req.requestedUri().host();
+        HttpAnswers.json(res, 200, Json.MAPPER.createObjectNode()
+                .put("version", version)
+                .put("ingress_port", ingressPort.getAsInt())
+                .put("ingress_endpoint", "http://" + host + ":" + ingressPort.getAsInt() + "/"));
+    }
+
+    private void file(ServerRequest req, ServerResponse res) {
+        String path = req.path().path().substring("/ui/".length());
+        if (path.isEmpty()) {
+            path = "index.html";
+        }
+        if (path.contains("..") || path.contains("//")) {
+            res.status(Status.NOT_FOUND_404).send();
+            return;
+        }
+        try (InputStream file = UiPages.class.getResourceAsStream("/ui/" + path)) {
+            if (file == null) {
+                res.status(Status.NOT_FOUND_404).send();
+                return;
+            }
+            String extension = path.substring(path.lastIndexOf('.') + 1);
+            res.header(HeaderNames.CONTENT_TYPE, CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"));
+            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+            res.send(file.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.ferry.client;
+
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.RecordLimits;
+import dev.ferry.schemas.Routing;
+import dev.ferry.schemas.replies.Reply;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this ingress instance's answers from the replies topic: the records keyed by its instance id, which all
+ * land on one partition (the default partitioner's hash of the key). Reading starts at the end: answers meant
+ * for an earlier run of the process have no connection left to go to.
+ */
+public final class ReplyListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
+
+    private final String ingressId;
+    private final Waiters waiters;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,
+            RecordLimits limits) {
+        this.ingressId = ingressId;
+        this.waiters = waiters;
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // read_uncommitted: an answer counts as soon as the processor sends it, not at its next commit. A reply
+        // from a transaction that later aborts is re-sent identically when the command is processed again.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        props.putAll(limits.consumerProperties());
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        int partitions = consumer.partitionsFor(topic).size();
+        TopicPartition mine = new TopicPartition(topic, Routing.partition(ingressId, partitions));
+        consumer.assign(List.of(mine));
+        consumer.seekToEnd(List.of(mine));
+        // Resolve the end offset now, before any request can be sent, so no answer is missed.
+        consumer.position(mine);
+        thread = Thread.ofPlatform().name("ferry-ingress-replies").daemon().unstarted(this::listen);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Reading this instance's replies: waiting callers get their answers. */
+    public boolean listening() {
+        return thread.isAlive() && !closed;
+    }
+
+    private void listen() {
+        try {
+            while (!closed) {
+                try {
+                    deliver(consumer.poll(Duration.ofMillis(500)));
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Waiting callers depend on this loop: log, pause briefly, and keep reading.
+                    log.error("Reading replies failed; retrying in a second", e);
+                    Thread.sleep(1_000);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed) {
+                log.error("The ingress stopped reading its replies", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void deliver(Iterable<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (!ingressId.equals(record.key())) {
+                continue; // another ingress instance that shares the partition
+            }
+            try {
+                waiters.deliver(Json.read(record.value(), Reply.class));
+            } catch (IOException e) {
+                log.error("Skipping an unreadable reply at offset {}: {}", record.offset(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ofSeconds(5));
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
