@@ -16,6 +16,7 @@ import dev.ferry.schemas.commands.Resume;
 import dev.ferry.schemas.queries.InvocationQuery;
 import dev.ferry.schemas.queries.ListInvocations;
 import dev.ferry.schemas.replies.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationStatus;
 import dev.ferry.schemas.replies.Reply;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -26,7 +27,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
@@ -39,8 +39,6 @@ import java.util.function.BiFunction;
 public final class InvocationsApi implements HttpService {
     private static final Duration QUERY_WAIT = InvocationQuery.ANSWER_WITHIN;
     private static final int DEFAULT_LIMIT = 50;
-    private static final Set<String> STATUSES =
-            Set.of("scheduled", "inboxed", "running", "backing-off", "paused", "completed");
 
     private final ProcessorClient processor;
 
@@ -112,8 +110,8 @@ public final class InvocationsApi implements HttpService {
      */
     private void list(ServerRequest req, ServerResponse res) {
         String status = query(req, "status").orElse(null);
-        if (status != null && !STATUSES.contains(status)) {
-            throw HttpError.of(400, "unknown status '" + status + "'; use one of " + STATUSES);
+        if (status != null && InvocationStatus.fromWire(status).isEmpty()) {
+            throw HttpError.of(400, "unknown status '" + status + "'; use one of " + InvocationStatus.names());
         }
         int limit = query(req, "limit").map(InvocationsApi::limit).orElse(DEFAULT_LIMIT);
         InvocationCursor before = null;

@@ -3,6 +3,7 @@ package dev.ferry.ingress;
 import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
+import dev.ferry.registry.Targets;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import java.net.URLDecoder;
@@ -89,8 +90,7 @@ public final class InvocationPaths {
             throw HttpError.notFound("the service '" + service.name() + "' exists, but the handler '" + handlerName
                     + "' was not found, check that the handler exists in the latest registered service version.");
         }
-        return new Target(service.name(), service.manifest().ty(), handler.name(),
-                handler.effectiveType(service.manifest().ty()), key);
+        return Targets.of(service, handler, key);
     }
 
     static String decode(String segment) {

@@ -8,6 +8,7 @@ import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.ServiceSettings;
+import dev.ferry.registry.Targets;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
@@ -41,9 +42,6 @@ public final class Invocations {
     static final String HEADER_IDEMPOTENCY_KEY = "idempotency-key";
     static final String DELAY_ON_CALL =
             "cannot use the delay query parameter with calls. The delay is supported only with sends";
-    static final String KEY_ON_WORKFLOW = "cannot use the idempotency key with workflow handlers. "
-            + "The handler invocation will already be idempotent by the workflow key itself.";
-
     /** Headers that describe the connection or the body rather than the request, and are not passed on. */
     private static final Set<String> NOT_PASSED_ON = Set.of(
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
@@ -94,7 +92,7 @@ public final class Invocations {
 
         String idempotencyKey = idempotencyKey(req);
         if (idempotencyKey != null && target.workflowRun()) {
-            throw HttpError.badRequest(KEY_ON_WORKFLOW);
+            throw HttpError.badRequest(Targets.KEY_ON_WORKFLOW);
         }
 
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);

@@ -1,10 +1,10 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.Json;
 import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.replies.InvocationCursor;
 import dev.ferry.schemas.replies.InvocationView;
-import dev.ferry.schemas.Json;
-import dev.ferry.schemas.commands.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
@@ -41,7 +41,7 @@ final class InvocationListing {
         static final Filter ANY = new Filter(null, null, null, null);
 
         boolean matches(InvocationState invocation) {
-            return (status == null || status.equals(StateMachine.statusName(invocation)))
+            return (status == null || status.equals(invocation.status().wire()))
                     && (service == null || service.equals(invocation.target().service()))
                     && (handler == null || handler.equals(invocation.target().handler()))
                     && (key == null || key.equals(invocation.target().key()));
@@ -98,7 +98,7 @@ final class InvocationListing {
                 invocation.target().handler(),
                 invocation.target().key(),
                 invocation.idempotencyKey(),
-                StateMachine.statusName(invocation),
+                invocation.status().wire(),
                 invocation.attempt(),
                 capped(invocation.lastFailure(), maxFailureChars),
                 InvocationView.time(invocation.nextRetryAt()),

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.Target;
+import dev.ferry.schemas.replies.InvocationStatus;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,15 +1,6 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.dispatch.AbortAttempt;
-import dev.ferry.schemas.dispatch.Dispatch;
-import dev.ferry.schemas.results.FailedInvocation;
-import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.InvocationId;
-import dev.ferry.schemas.results.InvocationResult;
-import dev.ferry.schemas.commands.Outcome;
-import dev.ferry.schemas.replies.Reply;
-import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Attach;
 import dev.ferry.schemas.commands.AttemptFailed;
@@ -17,13 +8,23 @@ import dev.ferry.schemas.commands.Cancel;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Detach;
+import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.FireTimer;
 import dev.ferry.schemas.commands.GetOutput;
 import dev.ferry.schemas.commands.Invoke;
 import dev.ferry.schemas.commands.Kill;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.Purge;
 import dev.ferry.schemas.commands.RenewLease;
+import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.commands.Resume;
+import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.dispatch.AbortAttempt;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.replies.InvocationStatus;
+import dev.ferry.schemas.replies.Reply;
+import dev.ferry.schemas.results.FailedInvocation;
+import dev.ferry.schemas.results.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -761,7 +762,7 @@ public final class StateMachine {
         if (invocation.status() != InvocationStatus.PAUSED && invocation.status() != InvocationStatus.BACKING_OFF) {
             ReplyTo replyTo = resume.replyTo();
             effects.reply(replyTo.ingressId(), Reply.rejected(replyTo.requestId(), invocation.invocationId(), 409,
-                    "The invocation '" + invocation.invocationId() + "' is " + statusName(invocation)
+                    "The invocation '" + invocation.invocationId() + "' is " + invocation.status().wire()
                             + ", not paused or backing off."));
             return;
         }
@@ -794,15 +795,4 @@ public final class StateMachine {
         effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.DONE, replyTo.requestId(), invocation.invocationId()));
     }
 
-    /** The status as Restate names it ({@code backing-off}, ...). */
-    static String statusName(InvocationState invocation) {
-        return switch (invocation.status()) {
-            case SCHEDULED -> "scheduled";
-            case INBOXED -> "inboxed";
-            case RUNNING -> "running";
-            case BACKING_OFF -> "backing-off";
-            case PAUSED -> "paused";
-            case COMPLETED -> "completed";
-        };
-    }
 }

@@ -1,17 +1,15 @@
 package dev.ferry.processor;
 
-import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
+import dev.ferry.registry.Targets;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Routing;
-import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Invoke;
-import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.ServiceType;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -22,9 +20,6 @@ import java.util.function.Function;
  * timestamp, and a record on the wrong partition is sent to the right one.
  */
 final class Submissions {
-    static final String KEY_ON_WORKFLOW = "cannot use the idempotency key with workflow handlers. "
-            + "The handler invocation will already be idempotent by the workflow key itself.";
-
     /** Where a record was read: what a submission without an id of its own is identified by. */
     record Origin(String topic, int partition, long offset, long timestamp, String key) {}
 
@@ -53,30 +48,32 @@ final class Submissions {
                 return new Reject(problem);
             }
         }
-        Optional<RegisteredService> service = registry.service(requested.service());
-        if (service.isEmpty()) {
-            return new Reject("service '" + requested.service() + "' is not registered");
+        Target target;
+        switch (Targets.resolve(registry, requested.service(), requested.handler(), requested.key(),
+                requested.serviceType())) {
+            case Targets.Resolved resolved -> target = resolved.target();
+            case Targets.UnknownService unknown -> {
+                return new Reject("service '" + requested.service() + "' is not registered");
+            }
+            case Targets.UnknownHandler unknown -> {
+                return new Reject("the service '" + requested.service() + "' has no handler '" + requested.handler()
+                        + "'");
+            }
+            case Targets.WrongServiceType wrong -> {
+                return new Reject("the target says " + requested.serviceType() + " but '" + requested.service()
+                        + "' is a " + wrong.service().manifest().ty());
+            }
+            case Targets.KeyMissing missing -> {
+                ServiceType type = missing.service().manifest().ty();
+                return new Reject("'" + requested.service() + "' is a " + type + ": the target needs a key (the "
+                        + (type == ServiceType.WORKFLOW ? "workflow id" : "object key") + ")");
+            }
+            case Targets.KeyNotExpected unexpected -> {
+                return new Reject("'" + requested.service() + "' is a plain service: the target has no key");
+            }
         }
-        HandlerManifest handler = service.get().handler(requested.handler());
-        if (handler == null) {
-            return new Reject("the service '" + requested.service() + "' has no handler '" + requested.handler() + "'");
-        }
-        ServiceType type = service.get().manifest().ty();
-        if (requested.serviceType() != null && requested.serviceType() != type) {
-            return new Reject("the target says " + requested.serviceType() + " but '" + requested.service()
-                    + "' is a " + type);
-        }
-        if (type.keyed() && requested.key() == null) {
-            return new Reject("'" + requested.service() + "' is a " + type + ": the target needs a key (the "
-                    + (type == ServiceType.WORKFLOW ? "workflow id" : "object key") + ")");
-        }
-        if (!type.keyed() && requested.key() != null) {
-            return new Reject("'" + requested.service() + "' is a plain service: the target has no key");
-        }
-        Target target = new Target(requested.service(), type, requested.handler(), handler.effectiveType(type),
-                requested.key());
         if (invoke.idempotencyKey() != null && target.workflowRun()) {
-            return new Reject(KEY_ON_WORKFLOW);
+            return new Reject(Targets.KEY_ON_WORKFLOW);
         }
 
         InvocationId expected = InvocationIds.isDeterministic(target, invoke.idempotencyKey())
@@ -94,7 +91,8 @@ final class Submissions {
                         + "); leave it out and Ferry computes it");
             }
         } else {
-            id = expected != null ? expected : fromOrigin(origin, target);
+            id = InvocationIds.forRecord(target, invoke.idempotencyKey(), new InvocationIds.RecordPosition(null,
+                    origin.topic(), origin.partition(), origin.offset(), origin.key()), partitions);
         }
 
         Long executeAt = invoke.executeAt();
@@ -120,24 +118,5 @@ final class Submissions {
 
         int partition = Routing.partition(id.partitionKey(), partitions);
         return partition == origin.partition() ? new Accept(completed) : new Reroute(completed, partition);
-    }
-
-    /**
-     * The id of a submission without one: derived from where the record sits, so processing it again (after a
-     * crash) gives the same id. Its partition key is the object key's for objects and workflows (so it lives with
-     * its key), else the record key's (as Kafka's default partitioner placed it), else that of the record's own
-     * partition.
-     */
-    private static InvocationId fromOrigin(Origin origin, Target target) {
-        long partitionKey;
-        if (target.key() != null) {
-            partitionKey = Routing.partitionKey(target.key());
-        } else if (origin.key() != null) {
-            partitionKey = Routing.partitionKey(origin.key());
-        } else {
-            partitionKey = Routing.partitionKeyOf(origin.partition());
-        }
-        return InvocationId.deterministic(partitionKey, "record", origin.topic(),
-                Integer.toString(origin.partition()), Long.toString(origin.offset()));
     }
 }

@@ -2,15 +2,16 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.replies.Reply;
-import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Attach;
+import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.replies.InvocationStatus;
+import dev.ferry.schemas.replies.Reply;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,11 +2,21 @@ package dev.ferry.schemas;
 
 
 /**
- * The rules that give an invocation its routing key and id. Every submitter (the ingress, the processor for
- * direct producers, the lookup endpoint) uses these, so the same submission always gets the same id.
+ * The rules that give an invocation its routing key and id. Every submitter (the ingress, subscriptions, the
+ * processor for direct producers' records, the lookup endpoint) uses these, so the same submission always gets
+ * the same id.
  */
 public final class InvocationIds {
     private InvocationIds() {}
+
+    /**
+     * Where a submission read from a Kafka record sits: what identifies a submission that has no id of its own.
+     *
+     * @param subscription the subscription that read it; null for a record on the command log itself (a direct
+     *     producer's)
+     * @param key the record's key; null for none
+     */
+    public record RecordPosition(String subscription, String topic, int partition, long offset, String key) {}
 
     /**
      * The routing key: the object key or workflow id for keyed services, so every command about one key lands in
@@ -31,6 +41,36 @@ public final class InvocationIds {
         return InvocationId.random(target.key() == null
                 ? Routing.randomPartitionKey()
                 : Routing.partitionKey(target.key()));
+    }
+
+    /**
+     * The id of a new submission read from a record: as {@link #forSubmission} for workflow runs and idempotent
+     * calls; otherwise derived from where the record sits, so reading it again (after a crash) gives the same id.
+     * Such an id's partition key is the object key's for objects and workflows (so it lives with its key), else the
+     * record key's (as Kafka's default partitioner placed it), else that of the record's own partition.
+     *
+     * @param partitions the command log's
+     */
+    public static InvocationId forRecord(Target target, String idempotencyKey, RecordPosition position,
+            int partitions) {
+        if (isDeterministic(target, idempotencyKey)) {
+            return forSubmission(target, idempotencyKey);
+        }
+        long partitionKey;
+        if (target.key() != null) {
+            partitionKey = Routing.partitionKey(target.key());
+        } else if (position.key() != null) {
+            partitionKey = Routing.partitionKey(position.key());
+        } else {
+            partitionKey = Routing.partitionKeyOf(position.partition() % partitions);
+        }
+        String topic = position.topic();
+        String partition = Integer.toString(position.partition());
+        String offset = Long.toString(position.offset());
+        return position.subscription() == null
+                ? InvocationId.deterministic(partitionKey, "record", topic, partition, offset)
+                : InvocationId.deterministic(partitionKey, "subscription", position.subscription(), topic,
+                        partition, offset);
     }
 
     /** The id of the run of workflow {@code workflow} with id {@code workflowId}. */

@@ -1,9 +1,9 @@
 package dev.ferry.schemas;
 
-import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.ServiceType;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
 import org.junit.jupiter.api.Test;
 
 class InvocationIdsTest {
@@ -103,5 +103,38 @@ class InvocationIdsTest {
     @Test
     void differentIdempotencyKeysGiveDifferentIds() {
         assertThat(InvocationIds.forSubmission(GREET, "k2")).isNotEqualTo(InvocationIds.forSubmission(GREET, "k1"));
+    }
+
+    @Test
+    void aRecordWithoutAnIdGetsOneFromWhereItSitsTheSameEachTimeItIsRead() {
+        InvocationIds.RecordPosition onTheLog = new InvocationIds.RecordPosition(null, "ferry.log", 3, 42, null);
+        InvocationIds.RecordPosition subscribed = new InvocationIds.RecordPosition("sub_1", "orders", 3, 42, null);
+
+        assertThat(InvocationIds.forRecord(GREET, null, onTheLog, 8))
+                .isEqualTo(InvocationIds.forRecord(GREET, null, onTheLog, 8))
+                .isEqualTo(InvocationId.deterministic(Routing.partitionKeyOf(3), "record", "ferry.log", "3", "42"));
+        assertThat(InvocationIds.forRecord(GREET, null, subscribed, 2)).as("the record's partition, modulo the log's")
+                .isEqualTo(InvocationId.deterministic(Routing.partitionKeyOf(1), "subscription", "sub_1", "orders",
+                        "3", "42"));
+    }
+
+    @Test
+    void aRecordsIdLivesWithItsObjectKeyElseItsRecordKey() {
+        InvocationIds.RecordPosition keyed = new InvocationIds.RecordPosition(null, "ferry.log", 0, 7, "bob");
+
+        assertThat(InvocationIds.forRecord(COUNTER_ADD, null, keyed, 8).partitionKey())
+                .isEqualTo(Routing.partitionKey("alice"));
+        assertThat(InvocationIds.forRecord(GREET, null, keyed, 8).partitionKey())
+                .isEqualTo(Routing.partitionKey("bob"));
+    }
+
+    @Test
+    void aRecordForAWorkflowRunOrWithAnIdempotencyKeyGetsTheSubmissionsOwnId() {
+        InvocationIds.RecordPosition position = new InvocationIds.RecordPosition("sub_1", "orders", 0, 7, "wf-1");
+
+        assertThat(InvocationIds.forRecord(SIGNUP_RUN, null, position, 8))
+                .isEqualTo(InvocationIds.forSubmission(SIGNUP_RUN, null));
+        assertThat(InvocationIds.forRecord(GREET, "key-1", position, 8))
+                .isEqualTo(InvocationIds.forSubmission(GREET, "key-1"));
     }
 }

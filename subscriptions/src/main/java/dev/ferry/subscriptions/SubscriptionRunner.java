@@ -1,21 +1,18 @@
 package dev.ferry.subscriptions;
 
 import dev.ferry.client.CommandLog;
-import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
+import dev.ferry.registry.Targets;
 import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.RecordLimits;
-import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
-import dev.ferry.schemas.deployments.HandlerManifest;
-import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.deployments.Subscription;
 import dev.ferry.schemas.results.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -204,21 +201,27 @@ public final class SubscriptionRunner implements AutoCloseable {
             }
         }
 
+        /** The record's target: the record key is the object key or workflow id of a keyed service. */
+        private Targets.Resolution resolve(ConsumerRecord<byte[], byte[]> record, Registry snapshot) {
+            boolean keyed = snapshot.service(spec.service()).map(s -> s.manifest().ty().keyed()).orElse(false);
+            return Targets.resolve(snapshot, spec.service(), spec.handler(), keyed ? recordKey(record) : null, null);
+        }
+
+        private static String recordKey(ConsumerRecord<byte[], byte[]> record) {
+            return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        }
+
         /** The invocation a record becomes, or empty when it cannot become one ({@link #whyNot} says why). */
         private Optional<Invoke> invoke(ConsumerRecord<byte[], byte[]> record, Registry snapshot) {
-            Optional<RegisteredService> service = snapshot.service(spec.service());
-            if (service.isEmpty() || service.get().handler(spec.handler()) == null) {
+            if (!(resolve(record, snapshot) instanceof Targets.Resolved resolved)) {
                 return Optional.empty();
             }
-            ServiceType type = service.get().manifest().ty();
-            String recordKey = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-            if (type.keyed() && recordKey == null) {
-                return Optional.empty();
-            }
-            HandlerManifest handler = service.get().handler(spec.handler());
-            Target target = new Target(spec.service(), type, spec.handler(), handler.effectiveType(type),
-                    type.keyed() ? recordKey : null);
-            return Optional.of(new Invoke(invocationId(record, target, recordKey).toString(), target, null,
+            Target target = resolved.target();
+            String recordKey = recordKey(record);
+            InvocationId id = InvocationIds.forRecord(target, null, new InvocationIds.RecordPosition(
+                    subscription.id(), record.topic(), record.partition(), record.offset(), recordKey),
+                    commandLog.partitions());
+            return Optional.of(new Invoke(id.toString(), target, null,
                     contentType(record), headers(record), Payload.of(record.value()), null, null, true, null, false,
                     record.timestamp(), subscription.options().get("result_topic")));
         }
@@ -257,31 +260,17 @@ public final class SubscriptionRunner implements AutoCloseable {
         }
 
         private String whyNot(ConsumerRecord<byte[], byte[]> record, Registry snapshot) {
-            Optional<RegisteredService> service = snapshot.service(spec.service());
-            if (service.isEmpty()) {
-                return "subscription " + subscription.id() + ": service '" + spec.service() + "' is not registered";
-            }
-            if (service.get().handler(spec.handler()) == null) {
-                return "subscription " + subscription.id() + ": the service '" + spec.service()
-                        + "' has no handler '" + spec.handler() + "'";
-            }
-            return "subscription " + subscription.id() + ": a record without a key, but '" + spec.service()
-                    + "' is a " + service.get().manifest().ty() + " and the key is its object key or workflow id";
-        }
-
-        /**
-         * The record's invocation id: a workflow run's own (one run per workflow id), otherwise derived from the
-         * subscription and the record's position, so reading the record again gives the same id.
-         */
-        private InvocationId invocationId(ConsumerRecord<byte[], byte[]> record, Target target, String recordKey) {
-            if (target.workflowRun()) {
-                return InvocationIds.forSubmission(target, null);
-            }
-            long partitionKey = recordKey != null
-                    ? Routing.partitionKey(recordKey)
-                    : Routing.partitionKeyOf(record.partition() % commandLog.partitions());
-            return InvocationId.deterministic(partitionKey, "subscription", subscription.id(), record.topic(),
-                    Integer.toString(record.partition()), Long.toString(record.offset()));
+            String because = switch (resolve(record, snapshot)) {
+                case Targets.UnknownService unknown -> "service '" + spec.service() + "' is not registered";
+                case Targets.UnknownHandler unknown -> "the service '" + spec.service() + "' has no handler '"
+                        + spec.handler() + "'";
+                case Targets.KeyMissing missing -> "a record without a key, but '" + spec.service() + "' is a "
+                        + missing.service().manifest().ty() + " and the key is its object key or workflow id";
+                case Targets.Resolved resolved -> throw new IllegalStateException("the record can be invoked");
+                case Targets.WrongServiceType wrong -> throw new IllegalStateException("no type was claimed");
+                case Targets.KeyNotExpected unexpected -> throw new IllegalStateException("no key was given");
+            };
+            return "subscription " + subscription.id() + ": " + because;
         }
 
         private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
