@@ -94,22 +94,8 @@ public final class FerryServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         RecordLimits limits = config.recordLimits();
         checkPortsFree();
-        if (config.embeddedKafka()) {
-            embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0,
-                    limits, Map.of()).closedByOwner();
-            started.push(embeddedKafka);
-            bootstrapServers = embeddedKafka.bootstrapServers();
-        } else {
-            bootstrapServers = config.kafkaBootstrapServers();
-        }
-        Map<String, String> kafka = new HashMap<>(config.kafka());
-        kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, String> kafka = connectKafka(limits);
         Topics topics = config.topics();
-
-        try (Admin admin = Admin.create(new HashMap<>(kafka))) {
-            TopicSetup.ensure(admin, topics, config.partitions(), config.replicationFactor(), limits);
-        }
-
         bindJvmMeters();
         readiness = new Readiness(kafka);
         started.push(readiness);
@@ -144,6 +130,28 @@ public final class FerryServer implements AutoCloseable {
             admin = AdminRole.start(roles, ops, null, null, null, null);
         }
         logStarted();
+    }
+
+    /**
+     * Ferry's Kafka cluster (the embedded broker when none is configured) with its topics created or checked.
+     *
+     * @return the client properties of the cluster
+     */
+    private Map<String, String> connectKafka(RecordLimits limits) throws Exception {
+        if (config.embeddedKafka()) {
+            embeddedKafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), 0,
+                    limits, Map.of()).closedByOwner();
+            started.push(embeddedKafka);
+            bootstrapServers = embeddedKafka.bootstrapServers();
+        } else {
+            bootstrapServers = config.kafkaBootstrapServers();
+        }
+        Map<String, String> kafka = new HashMap<>(config.kafka());
+        kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(new HashMap<>(kafka))) {
+            TopicSetup.ensure(admin, config.topics(), config.partitions(), config.replicationFactor(), limits);
+        }
+        return kafka;
     }
 
     private void bindJvmMeters() {
