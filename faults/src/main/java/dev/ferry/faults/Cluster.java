@@ -1,6 +1,7 @@
 package dev.ferry.faults;
 
 import dev.ferry.schemas.RecordLimits;
+import dev.ferry.server.BrokerProperties;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,7 +47,8 @@ import org.apache.kafka.metadata.storage.Formatter;
  * ({@code FERRY_STREAMS_REPLICATION_FACTOR}).
  */
 public final class Cluster implements AutoCloseable {
-    static final String HOST = "127.0.0.1";
+    /** Every process listens on the loopback interface, the brokers where {@link BrokerProperties} has them. */
+    static final String HOST = BrokerProperties.HOST;
     public static final String PREFIX = "faults.";
 
     private final Path dir;
@@ -75,10 +77,7 @@ public final class Cluster implements AutoCloseable {
             controllerPorts.add(freePort(taken));
         }
         bootstrap = brokerPorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
-        String voters = "";
-        for (int i = 0; i < spec.brokers(); i++) {
-            voters += (i == 0 ? "" : ",") + (i + 1) + "@" + HOST + ":" + controllerPorts.get(i);
-        }
+        String voters = BrokerProperties.voters(controllerPorts);
         String clusterId = Uuid.randomUuid().toString();
         for (int i = 0; i < spec.brokers(); i++) {
             int id = i + 1;
@@ -159,45 +158,21 @@ public final class Cluster implements AutoCloseable {
 
     static Map<String, String> brokerConfig(int id, int port, int controllerPort, String voters, Path logDir,
             int brokers) {
+        // Replication 3 everywhere, and a write needs two replicas (fewer with fewer brokers); six partitions of
+        // Kafka's offsets and transaction topics (see BrokerProperties.of).
         int replication = Math.min(3, brokers);
-        String minIsr = Integer.toString(Math.min(2, replication));
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("node.id", Integer.toString(id));
-        p.put("process.roles", "broker,controller");
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("controller.quorum.voters", voters);
-        p.put("log.dirs", logDir.toString());
-        // Replication 3 everywhere, and a write needs two replicas.
-        p.put("default.replication.factor", Integer.toString(replication));
-        p.put("min.insync.replicas", minIsr);
-        p.put("offsets.topic.replication.factor", Integer.toString(replication));
-        p.put("offsets.topic.num.partitions", "6");
-        p.put("transaction.state.log.replication.factor", Integer.toString(replication));
-        p.put("transaction.state.log.min.isr", minIsr);
-        p.put("transaction.state.log.num.partitions", "6");
-        p.put("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
-        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        Map<String, String> p = BrokerProperties.of(id, port, controllerPort, voters, logDir,
+                new BrokerProperties.Replication(replication, Math.min(2, replication)), 6, RecordLimits.DEFAULT);
+        // What only this cluster sets, on top. A replica that is out of sync never becomes the leader (Kafka's
+        // default, stated).
         p.put("unclean.leader.election.enable", "false");
-        p.put("num.partitions", "1");
-        p.put("auto.create.topics.enable", "false");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        RecordLimits limits = RecordLimits.DEFAULT;
-        p.put("message.max.bytes", Integer.toString(limits.deadLetterRecordBytes()));
-        p.put("replica.fetch.max.bytes", Integer.toString(limits.deadLetterRecordBytes()));
-        p.put("socket.request.max.bytes", Integer.toString(limits.brokerRequestBytes()));
-        p.put("log.cleaner.dedupe.buffer.size", "8388608");
-        p.put("log.cleaner.threads", "1");
+        // Ten JVMs on a small machine: few threads per broker.
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("num.replica.fetchers", "1");
         p.put("background.threads", "2");
-        // A dead broker is fenced (and leaves the ISRs) within seconds.
-        p.put("broker.heartbeat.interval.ms", "500");
-        p.put("broker.session.timeout.ms", "3000");
+        // A dead broker is fenced within seconds (broker.session.timeout.ms in BrokerProperties) and leaves the
+        // ISRs after ten (Kafka's default is thirty).
         p.put("replica.lag.time.max.ms", "10000");
         return p;
     }
@@ -209,7 +184,7 @@ public final class Cluster implements AutoCloseable {
                     .setPrintStream(ps)
                     .setNodeId(id)
                     .setClusterId(clusterId)
-                    .setControllerListenerName("CONTROLLER")
+                    .setControllerListenerName(BrokerProperties.CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(logDir.toString())
                     .setHasDynamicQuorum(false)
                     .setIgnoreFormatted(false);

@@ -19,7 +19,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -39,8 +39,9 @@ import java.util.Properties;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    /** The first and only voter (see {@link BrokerProperties#voters}). */
     private static final int NODE_ID = 1;
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = BrokerProperties.HOST;
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
@@ -121,47 +122,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     static Map<String, String> brokerConfig(Path logDir, int port, int controllerPort, RecordLimits limits) {
-        Map<String, String> p = new LinkedHashMap<>();
-        // KRaft combined mode, single static voter
-        p.put("node.id", Integer.toString(NODE_ID));
-        p.put("process.roles", "broker,controller");
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        // storage
-        p.put("log.dirs", logDir.toString());
-        // single node: every internal topic RF=1 / min ISR=1
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("num.partitions", "1");
-        // Ferry creates its topics, and Kafka Streams its internal ones, with the right partition counts. A
-        // topic created on first use would have one partition: the processor could never use it.
-        p.put("auto.create.topics.enable", "false");
-        // fast group formation
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // Records carry bodies up to FERRY_MAX_BODY_SIZE (see RecordLimits). Ferry's topics say so themselves; the
-        // broker-wide values cover topics created otherwise, and one produce request with the largest record.
-        p.put("message.max.bytes", Integer.toString(limits.deadLetterRecordBytes()));
-        p.put("replica.fetch.max.bytes", Integer.toString(limits.deadLetterRecordBytes()));
-        p.put("socket.request.max.bytes", Integer.toString(limits.brokerRequestBytes()));
-        // log cleaner (needed for compacted __consumer_offsets / Streams changelogs):
-        // default dedupe buffer is 128 MiB of heap, far too much for an embedded broker
-        p.put("log.cleaner.dedupe.buffer.size", "8388608");
-        p.put("log.cleaner.threads", "1");
-        // faster broker registration / unfencing at startup
-        p.put("broker.heartbeat.interval.ms", "500");
-        p.put("broker.session.timeout.ms", "3000");
-        return p;
+        // one node, the only voter: every topic, Kafka's internal ones too, has one replica and one partition
+        return BrokerProperties.of(NODE_ID, port, controllerPort, BrokerProperties.voters(List.of(controllerPort)),
+                logDir, BrokerProperties.Replication.SINGLE_NODE, 1, limits);
     }
 
     private static void format(KafkaConfig config, Path logDir) throws Exception {
