@@ -54,8 +54,28 @@ public final class RegistryView implements AutoCloseable {
         thread = Thread.ofPlatform().name("ferry-registry-view").daemon().unstarted(this::follow);
     }
 
+    private RegistryView(Registry fixed) {
+        topic = null;
+        consumer = null;
+        partition = null;
+        thread = null;
+        registry = fixed;
+        appliedUpTo = Long.MAX_VALUE;
+    }
+
+    /**
+     * A view that holds {@code registry} for good and follows no topic, so the HTTP handlers can be tested without
+     * Kafka. It is loaded as made: it is not started, and {@link #awaitApplied} returns at once.
+     */
+    public static RegistryView fixed(Registry registry) {
+        return new RegistryView(registry);
+    }
+
     /** Starts following the topic and waits until every record present now is applied. */
     public void start(Duration timeout) throws TimeoutException, InterruptedException {
+        if (consumer == null) {
+            throw new IllegalStateException("a fixed registry view follows no topic");
+        }
         long end = consumer.endOffsets(List.of(partition)).get(partition);
         thread.start();
         awaitApplied(end, timeout);
@@ -67,9 +87,9 @@ public final class RegistryView implements AutoCloseable {
         return registry;
     }
 
-    /** Loaded and still following the topic. */
+    /** Loaded and still following the topic; a fixed view, until it is closed. */
     public boolean following() {
-        return thread.isAlive() && !closed;
+        return !closed && (thread == null || thread.isAlive());
     }
 
     /** Waits until the record at {@code offset} (and all before it) is applied, for read-your-writes. */
@@ -188,6 +208,9 @@ public final class RegistryView implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (thread == null) {
+            return; // a fixed view: nothing to stop
+        }
         if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
             consumer.close(Duration.ofSeconds(5)); // never started: nobody else uses the consumer
             return;
