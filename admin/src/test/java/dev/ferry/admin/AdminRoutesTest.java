@@ -9,7 +9,6 @@ import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.ResourceId;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -100,11 +99,10 @@ class AdminRoutesTest {
     }
 
     @Test
-    @Disabled("the admin port answers these 500 \"internal error: io.helidon.http.NotFoundException: Endpoint not"
-            + " found\": HttpErrors.install takes Helidon's NotFoundException for an unexpected RuntimeException;"
-            + " enable once it answers 404")
     void aPathNoResourceServesIs404() {
-        assertThat(admin.get("/nothing").statusCode()).isEqualTo(404);
+        HttpResponse<String> nothing = admin.get("/nothing");
+        assertThat(nothing.statusCode()).isEqualTo(404);
+        assertThat(nothing.body()).isEqualTo("{\"message\":\"not found\",\"restate_code\":null}");
         assertThat(admin.get("/invocations/" + InvocationId.random(1) + "/kill/now").statusCode()).isEqualTo(404);
         assertThat(admin.get("/services/Greeter/handlers/greet/more").statusCode()).isEqualTo(404);
         assertThat(admin.method("DELETE", "/services/Greeter", null).statusCode()).isEqualTo(404);

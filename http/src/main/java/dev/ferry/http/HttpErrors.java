@@ -5,6 +5,7 @@ import dev.ferry.client.ProcessorUnavailable;
 import dev.ferry.schemas.Json;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How both ports turn failures into answers: an {@link HttpError} in the port's {@link Shape}, a processor that
- * cannot be asked as 503 (or 429), a body over the limit as Restate's plain-text 413, anything else as a logged
- * 500. Never a stack trace to the caller.
+ * cannot be asked as 503 (or 429), Helidon's own refusals (a path no route serves: 404) with their status, a body
+ * over the limit as Restate's plain-text 413, anything else as a logged 500. Never a stack trace to the caller.
  */
 public final class HttpErrors {
     private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
@@ -53,6 +54,12 @@ public final class HttpErrors {
                 .error(ProcessorUnavailable.class, (req, res, error) -> {
                     decorate.accept(req, res);
                     write(res, shape, HttpError.of(error.status(), error.getMessage()));
+                })
+                // Helidon's own refusals, such as a path no route serves: their status, not a 500.
+                .error(HttpException.class, (req, res, error) -> {
+                    decorate.accept(req, res);
+                    int status = error.status().code();
+                    write(res, shape, HttpError.of(status, status == 404 ? "not found" : error.getMessage()));
                 })
                 .error(RequestException.class, (req, res, error) -> {
                     decorate.accept(req, res);

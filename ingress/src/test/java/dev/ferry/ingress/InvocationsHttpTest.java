@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.client.ProcessorUnavailable;
 import dev.ferry.http.HttpAnswers;
+import dev.ferry.registry.Targets;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Payload;
@@ -269,7 +270,7 @@ class InvocationsHttpTest {
     void aKeyOnAWorkflowRunIs400() {
         HttpResponse<String> response = ingress.postJson("/Signup/wf-1/run", "{}", "idempotency-key", "k");
 
-        assertError(response, 400, Invocations.KEY_ON_WORKFLOW, "ingress");
+        assertError(response, 400, Targets.KEY_ON_WORKFLOW, "ingress");
         assertThat(processor.asked()).isEmpty();
     }
 
