@@ -29,7 +29,7 @@ final class AdminJson {
         boolean isPublic = !Boolean.TRUE.equals(manifest.ingressPrivate());
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("name", manifest.name());
-        node.put("ty", serviceType(manifest.ty()));
+        node.put("ty", manifest.ty().adminName());
         ArrayNode handlers = node.putArray("handlers");
         for (HandlerManifest handler : manifest.handlers()) {
             handlers.add(handler(manifest, handler));
@@ -156,14 +156,6 @@ final class AdminJson {
             node.put("signed_requests", true); // the key itself is never shown
         }
         return node;
-    }
-
-    static String serviceType(ServiceType type) {
-        return switch (type) {
-            case SERVICE -> "Service";
-            case VIRTUAL_OBJECT -> "VirtualObject";
-            case WORKFLOW -> "Workflow";
-        };
     }
 
     private static String outputDescription(HandlerManifest.Output output) {

@@ -107,7 +107,7 @@ public final class ServicesApi implements HttpService {
                 case "workflow_completion_retention" -> {
                     if (service.manifest().ty() != ServiceType.WORKFLOW) {
                         throw HttpError.of(400, "workflow_completion_retention applies to workflows only, and "
-                                + service.name() + " is a " + AdminJson.serviceType(service.manifest().ty()));
+                                + service.name() + " is a " + service.manifest().ty().adminName());
                     }
                     workflow = durationMillis(field.getKey(), value);
                 }
