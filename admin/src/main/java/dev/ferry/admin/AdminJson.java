@@ -7,16 +7,11 @@ import dev.ferry.http.HttpAnswers;
 import dev.ferry.registry.InputRules;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.ServiceSettings;
-import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.deployments.ServiceManifest;
-import dev.ferry.schemas.deployments.ServiceOverrides;
-import dev.ferry.schemas.deployments.ServiceType;
-import java.time.Duration;
 import java.util.function.Function;
 
 /** The admin API's JSON shapes, as Restate's admin API writes them (snake_case, durations like {@code 1d}). */
@@ -24,12 +19,12 @@ final class AdminJson {
     private AdminJson() {}
 
     /** A service with the settings in force for it, as Restate shows it, plus the settings Ferry adds. */
-    static ObjectNode service(RegisteredService service, ServiceSettings settings, ServiceOverrides overrides) {
+    static ObjectNode service(RegisteredService service, ServiceSettings settings) {
         ServiceManifest manifest = service.manifest();
         boolean isPublic = !Boolean.TRUE.equals(manifest.ingressPrivate());
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("name", manifest.name());
-        node.put("ty", serviceType(manifest.ty()));
+        node.put("ty", manifest.ty().adminName());
         ArrayNode handlers = node.putArray("handlers");
         for (HandlerManifest handler : manifest.handlers()) {
             handlers.add(handler(manifest, handler));
@@ -43,24 +38,7 @@ final class AdminJson {
         node.put("deployment_id", service.deployment().id());
         node.put("revision", service.deployment().revision());
         node.put("public", isPublic);
-        node.put("idempotency_retention", Durations.format(settings.idempotencyRetention()));
-        if (manifest.ty() == ServiceType.WORKFLOW) {
-            node.put("workflow_completion_retention", Durations.format(settings.workflowCompletionRetention()));
-        }
-        node.put("journal_retention", Durations.format(settings.journalRetention()));
-        node.put("inactivity_timeout", Durations.format(settings.inactivityTimeout()));
-        node.put("abort_timeout", Durations.format(settings.abortTimeout()));
-        node.put("enable_lazy_state", Boolean.TRUE.equals(manifest.enableLazyState()));
-        node.set("retry_policy", retryPolicy(settings.retryPolicy()));
-        node.put("publish_results", settings.publishResults());
-        node.put("dead_letter_failures", settings.deadLetterFailures());
-        node.put("validate_input", settings.validateInput());
-        if (overrides.rejectChangedRequests() != null) {
-            node.put("reject_changed_requests", overrides.rejectChangedRequests());
-        }
-        if (overrides.maxWaitMillis() != null) {
-            node.put("max_wait", Durations.format(Duration.ofMillis(overrides.maxWaitMillis())));
-        }
+        settings.writeView(node, manifest.ty());
         return node;
     }
 
@@ -97,20 +75,6 @@ final class AdminJson {
         return node;
     }
 
-    static ObjectNode retryPolicy(RetryPolicy policy) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("initial_interval", Durations.format(policy.initialInterval()));
-        node.put("exponentiation_factor", policy.factor());
-        if (policy.maxAttempts() == null) {
-            node.putNull("max_attempts");
-        } else {
-            node.put("max_attempts", policy.maxAttempts());
-        }
-        node.put("max_interval", Durations.format(policy.maxInterval()));
-        node.put("on_max_attempts", policy.onMaxAttempts() == RetryPolicy.OnMaxAttempts.KILL ? "Kill" : "Pause");
-        return node;
-    }
-
     /** A deployment in the list: its services by name and revision. */
     static ObjectNode deploymentSummary(Deployment deployment) {
         ObjectNode node = deploymentHeader(deployment);
@@ -139,8 +103,8 @@ final class AdminJson {
     private static ArrayNode services(Deployment deployment, ServiceSettings defaults) {
         ArrayNode services = Json.MAPPER.createArrayNode();
         for (ServiceManifest service : deployment.services()) {
-            services.add(service(new RegisteredService(service, deployment), defaults.overriddenBy(service),
-                    ServiceOverrides.none(service.name())));
+            services.add(service(new RegisteredService(service, deployment),
+                    defaults.overriddenBy(service, null, null)));
         }
         return services;
     }
@@ -156,14 +120,6 @@ final class AdminJson {
             node.put("signed_requests", true); // the key itself is never shown
         }
         return node;
-    }
-
-    static String serviceType(ServiceType type) {
-        return switch (type) {
-            case SERVICE -> "Service";
-            case VIRTUAL_OBJECT -> "VirtualObject";
-            case WORKFLOW -> "Workflow";
-        };
     }
 
     private static String outputDescription(HandlerManifest.Output output) {

@@ -19,7 +19,6 @@ import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
 import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.deployments.HandlerManifest;
-import dev.ferry.schemas.deployments.ServiceOverrides;
 import dev.ferry.schemas.replies.Reply;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -104,13 +103,13 @@ public final class Invocations {
         if (refused != null) {
             throw HttpError.badRequest(refused);
         }
-        if (snapshot.settings(target.service(), target.handler(), defaults).validateInput()) {
+        ServiceSettings settings = snapshot.settings(target.service(), target.handler(), defaults);
+        if (settings.validateInput()) {
             inputValidation.check(service, handler, body);
         }
 
         Preferences preferences = Preferences.of(req);
-        ServiceOverrides overrides = snapshot.overrides(target.service());
-        boolean requireSameRequest = preferences.strict() || Boolean.TRUE.equals(overrides.rejectChangedRequests());
+        boolean requireSameRequest = preferences.strict() || settings.rejectChangedRequests();
         InvocationId id = InvocationIds.forSubmission(target, idempotencyKey);
         String invocationId = id.toString();
         List<Header> headers = passedOnHeaders(req);
@@ -123,7 +122,7 @@ public final class Invocations {
             Responses.accepted(res, Reply.of(Reply.Kind.ACCEPTED, null, invocationId), executeAt);
             return;
         }
-        Duration maxWait = request.send() ? null : preferences.waitOr(overrides.maxWaitMillis());
+        Duration maxWait = request.send() ? null : preferences.waitOr(settings.maxWait());
         Function<ReplyTo, Command> submission = replyTo -> new Invoke(invocationId, target, idempotencyKey,
                 contentType, headers, Payload.of(body), null, executeAt, request.send(), replyTo, requireSameRequest,
                 now, null);

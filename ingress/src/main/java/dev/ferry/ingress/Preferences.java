@@ -59,10 +59,7 @@ record Preferences(Duration maxWait, boolean strict) {
     }
 
     /** The request's wait, or the service's when the request names none. */
-    Duration waitOr(Long serviceMaxWaitMillis) {
-        if (maxWait != null) {
-            return maxWait;
-        }
-        return serviceMaxWaitMillis == null ? null : Duration.ofMillis(serviceMaxWaitMillis);
+    Duration waitOr(Duration serviceMaxWait) {
+        return maxWait != null ? maxWait : serviceMaxWait;
     }
 }

@@ -2,7 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
-import dev.ferry.schemas.deployments.ServiceOverrides;
+import dev.ferry.schemas.deployments.ServiceManifest;
 import dev.ferry.schemas.deployments.Subscription;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -113,16 +113,9 @@ public final class Registry {
      * own declarations, then the operator's changes to the service.
      */
     public ServiceSettings settings(String serviceName, String handlerName, ServiceSettings defaults) {
-        ServiceSettings settings = defaults;
-        Optional<RegisteredService> service = service(serviceName);
-        if (service.isPresent()) {
-            settings = settings.overriddenBy(service.get().manifest());
-            HandlerManifest handler = handlerName == null ? null : service.get().handler(handlerName);
-            if (handler != null) {
-                settings = settings.overriddenBy(handler);
-            }
-        }
-        return settings.overriddenBy(overrides(serviceName));
+        ServiceManifest service = service(serviceName).map(RegisteredService::manifest).orElse(null);
+        HandlerManifest handler = service == null || handlerName == null ? null : service.handler(handlerName);
+        return defaults.overriddenBy(service, handler, overrides(serviceName));
     }
 
     public Optional<RegisteredService> service(String name) {

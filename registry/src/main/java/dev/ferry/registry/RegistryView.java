@@ -3,7 +3,6 @@ package dev.ferry.registry;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.ResourceId;
 import dev.ferry.schemas.deployments.Deployment;
-import dev.ferry.schemas.deployments.ServiceOverrides;
 import dev.ferry.schemas.deployments.Subscription;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,7 +2,6 @@ package dev.ferry.registry;
 
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.deployments.Deployment;
-import dev.ferry.schemas.deployments.ServiceOverrides;
 import dev.ferry.schemas.deployments.Subscription;
 import java.util.Map;
 import java.util.Properties;

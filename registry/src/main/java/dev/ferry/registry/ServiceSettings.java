@@ -1,96 +1,147 @@
 package dev.ferry.registry;
 
-import dev.ferry.schemas.deployments.RetryPolicy;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.deployments.ServiceManifest;
-import dev.ferry.schemas.deployments.ServiceOverrides;
+import dev.ferry.schemas.deployments.ServiceType;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
- * The settings in force for one service: Ferry's defaults, overridden by what the service's manifest declares.
- *
- * @param idempotencyRetention how long a completed idempotent invocation answers repeats of its key
- * @param journalRetention how long any completed invocation's result stays available to attach and output
- * @param workflowCompletionRetention how long a completed workflow run keeps its workflow id taken
- * @param inactivityTimeout how long one call to the service may take before it is aborted and retried
- * @param publishResults publish completed invocations on the results topic
- * @param deadLetterFailures publish invocations that failed terminally or were killed on the dead-letter topic
- * @param validateInput check request bodies against the handler's input JSON Schema at the ingress
+ * The settings in force for one service (or one of its handlers): a value for each {@link ServiceSetting}, read with
+ * {@link #get}. The named accessors are there for the settings Ferry's code reads.
  */
-public record ServiceSettings(
-        Duration idempotencyRetention,
-        Duration journalRetention,
-        Duration workflowCompletionRetention,
-        Duration inactivityTimeout,
-        Duration abortTimeout,
-        RetryPolicy retryPolicy,
-        boolean publishResults,
-        boolean deadLetterFailures,
-        boolean validateInput) {
+public final class ServiceSettings {
+    /** Ferry's own defaults, which are Restate 1.7's; nothing published. */
+    public static final ServiceSettings DEFAULTS = defaults();
 
-    /** Restate 1.7's defaults; nothing published. */
-    public static final ServiceSettings DEFAULTS = new ServiceSettings(
-            Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1),
-            Duration.ofMinutes(1), Duration.ofMinutes(10), RetryPolicy.DEFAULT, false, false, true);
+    /** A value for every setting of {@link ServiceSetting#ALL}; null for a setting that is not set. */
+    private final Map<ServiceSetting<?, ?>, Object> values;
 
-    /** These settings with the values {@code manifest} declares put in their place. */
-    public ServiceSettings overriddenBy(ServiceManifest manifest) {
-        return with(manifest.idempotencyRetention(), manifest.journalRetention(),
-                manifest.workflowCompletionRetention(), manifest.inactivityTimeout(), manifest.abortTimeout(),
-                manifest.retryPolicyInitialInterval(), manifest.retryPolicyExponentiationFactor(),
-                manifest.retryPolicyMaxInterval(), manifest.retryPolicyMaxAttempts(),
-                manifest.retryPolicyOnMaxAttempts(), null, null, null);
+    private ServiceSettings(Map<ServiceSetting<?, ?>, Object> values) {
+        this.values = Collections.unmodifiableMap(values);
     }
 
-    /** These settings with the values one handler's manifest declares put in their place. */
-    public ServiceSettings overriddenBy(HandlerManifest handler) {
-        return with(handler.idempotencyRetention(), handler.journalRetention(),
-                handler.workflowCompletionRetention(), handler.inactivityTimeout(), handler.abortTimeout(),
-                handler.retryPolicyInitialInterval(), handler.retryPolicyExponentiationFactor(),
-                handler.retryPolicyMaxInterval(), handler.retryPolicyMaxAttempts(),
-                handler.retryPolicyOnMaxAttempts(), null, null, null);
+    private static ServiceSettings defaults() {
+        Map<ServiceSetting<?, ?>, Object> values = new HashMap<>();
+        for (ServiceSetting<?, ?> setting : ServiceSetting.ALL) {
+            values.put(setting, setting.ferryDefault());
+        }
+        return new ServiceSettings(values);
     }
 
-    /** These settings with the operator's changes put in their place. */
-    public ServiceSettings overriddenBy(ServiceOverrides overrides) {
-        ServiceOverrides.RetryOverrides retry = overrides.retryPolicy();
-        return with(overrides.idempotencyRetentionMillis(), overrides.journalRetentionMillis(),
-                overrides.workflowCompletionRetentionMillis(), overrides.inactivityTimeoutMillis(), null,
-                retry == null ? null : retry.initialIntervalMillis(),
-                retry == null ? null : retry.exponentiationFactor(),
-                retry == null ? null : retry.maxIntervalMillis(),
-                retry == null ? null : retry.maxAttempts(),
-                retry == null ? null : retry.onMaxAttempts(),
-                overrides.publishResults(),
-                overrides.deadLetterFailures(),
-                overrides.validateInput());
+    @SuppressWarnings("unchecked") // with() and overriddenBy() put only a T for a ServiceSetting<T, ?>
+    public <T> T get(ServiceSetting<T, ?> setting) {
+        return (T) values.get(setting);
     }
 
-    private ServiceSettings with(Long idempotency, Long journal, Long workflow, Long inactivity, Long abort,
-            Long retryInitial, Double retryFactor, Long retryMax, Integer retryAttempts, String retryOnMax,
-            Boolean publish, Boolean deadLetter, Boolean validate) {
-        RetryPolicy retry = new RetryPolicy(
-                millisOr(retryInitial, retryPolicy.initialInterval()),
-                retryFactor != null ? retryFactor : retryPolicy.factor(),
-                millisOr(retryMax, retryPolicy.maxInterval()),
-                retryAttempts != null ? Integer.valueOf(Math.max(1, retryAttempts)) : retryPolicy.maxAttempts(),
-                retryOnMax != null
-                        ? RetryPolicy.OnMaxAttempts.valueOf(retryOnMax.toUpperCase(Locale.ROOT))
-                        : retryPolicy.onMaxAttempts());
-        return new ServiceSettings(
-                millisOr(idempotency, idempotencyRetention),
-                millisOr(journal, journalRetention),
-                millisOr(workflow, workflowCompletionRetention),
-                millisOr(inactivity, inactivityTimeout),
-                millisOr(abort, abortTimeout),
-                retry,
-                publish != null ? publish : publishResults,
-                deadLetter != null ? deadLetter : deadLetterFailures,
-                validate != null ? validate : validateInput);
+    /** These settings with {@code setting} set to {@code value} (for Ferry-wide defaults from the configuration). */
+    public <T> ServiceSettings with(ServiceSetting<T, ?> setting, T value) {
+        Map<ServiceSetting<?, ?>, Object> next = new HashMap<>(values);
+        next.put(setting, value);
+        return new ServiceSettings(next);
     }
 
-    private static Duration millisOr(Long millis, Duration fallback) {
-        return millis == null ? fallback : Duration.ofMillis(millis);
+    /**
+     * The settings in force when these are the defaults: each setting as {@link ServiceSetting}'s resolution puts
+     * the service's manifest, then the handler's, then the operator's changes over these. Each may be null (none).
+     */
+    public ServiceSettings overriddenBy(ServiceManifest service, HandlerManifest handler, ServiceOverrides overrides) {
+        Map<ServiceSetting<?, ?>, Object> next = new HashMap<>();
+        for (ServiceSetting<?, ?> setting : ServiceSetting.ALL) {
+            next.put(setting, resolve(setting, service, handler, overrides));
+        }
+        return new ServiceSettings(next);
+    }
+
+    private <T> T resolve(ServiceSetting<T, ?> setting, ServiceManifest service, HandlerManifest handler,
+            ServiceOverrides overrides) {
+        return setting.resolve(get(setting), service, handler, overrides);
+    }
+
+    /**
+     * Adds the settings to a service's JSON view as the admin API shows them: in {@link ServiceSetting#ALL}'s
+     * order, those that apply to a service of {@code type} and are set.
+     */
+    public void writeView(ObjectNode service, ServiceType type) {
+        for (ServiceSetting<?, ?> setting : ServiceSetting.ALL) {
+            writeView(service, type, setting);
+        }
+    }
+
+    private <T> void writeView(ObjectNode service, ServiceType type, ServiceSetting<T, ?> setting) {
+        T value = get(setting);
+        if (value != null && setting.appliesTo(type)) {
+            service.set(setting.name(), setting.view(value));
+        }
+    }
+
+    public Duration idempotencyRetention() {
+        return get(ServiceSetting.IDEMPOTENCY_RETENTION);
+    }
+
+    public Duration journalRetention() {
+        return get(ServiceSetting.JOURNAL_RETENTION);
+    }
+
+    public Duration workflowCompletionRetention() {
+        return get(ServiceSetting.WORKFLOW_COMPLETION_RETENTION);
+    }
+
+    public Duration inactivityTimeout() {
+        return get(ServiceSetting.INACTIVITY_TIMEOUT);
+    }
+
+    public Duration abortTimeout() {
+        return get(ServiceSetting.ABORT_TIMEOUT);
+    }
+
+    public RetryPolicy retryPolicy() {
+        return get(ServiceSetting.RETRY_POLICY);
+    }
+
+    public boolean publishResults() {
+        return get(ServiceSetting.PUBLISH_RESULTS);
+    }
+
+    public boolean deadLetterFailures() {
+        return get(ServiceSetting.DEAD_LETTER_FAILURES);
+    }
+
+    public boolean validateInput() {
+        return get(ServiceSetting.VALIDATE_INPUT);
+    }
+
+    /** Whether a repeated idempotency key with a different request is answered 422 (not set: no). */
+    public boolean rejectChangedRequests() {
+        return Boolean.TRUE.equals(get(ServiceSetting.REJECT_CHANGED_REQUESTS));
+    }
+
+    /** How long a call or attach waits before it is answered 202; null for no limit. */
+    public Duration maxWait() {
+        return get(ServiceSetting.MAX_WAIT);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ServiceSettings that && values.equals(that.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        StringJoiner out = new StringJoiner(", ", "ServiceSettings[", "]");
+        for (ServiceSetting<?, ?> setting : ServiceSetting.ALL) {
+            out.add(setting.name() + "=" + values.get(setting));
+        }
+        return out.toString();
     }
 }

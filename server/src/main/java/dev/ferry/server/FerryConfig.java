@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ferry.admin.AdminCrossSiteGuard;
+import dev.ferry.registry.ServiceSetting;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.RecordLimits;
@@ -156,16 +157,15 @@ public record FerryConfig(
                 v.duration(Setting.RETRY_MAX_INTERVAL),
                 v.integer(Setting.RETRY_MAX_ATTEMPTS),
                 v.onMaxAttempts(Setting.RETRY_ON_MAX_ATTEMPTS));
-        ServiceSettings defaults = new ServiceSettings(
-                v.duration(Setting.IDEMPOTENCY_RETENTION),
-                v.duration(Setting.JOURNAL_RETENTION),
-                v.duration(Setting.WORKFLOW_COMPLETION_RETENTION),
-                v.duration(Setting.INACTIVITY_TIMEOUT),
-                ServiceSettings.DEFAULTS.abortTimeout(),
-                retry,
-                v.bool(Setting.PUBLISH_RESULTS),
-                v.bool(Setting.DEAD_LETTER_FAILURES),
-                v.bool(Setting.VALIDATE_INPUT));
+        ServiceSettings defaults = ServiceSettings.DEFAULTS
+                .with(ServiceSetting.IDEMPOTENCY_RETENTION, v.duration(Setting.IDEMPOTENCY_RETENTION))
+                .with(ServiceSetting.JOURNAL_RETENTION, v.duration(Setting.JOURNAL_RETENTION))
+                .with(ServiceSetting.WORKFLOW_COMPLETION_RETENTION, v.duration(Setting.WORKFLOW_COMPLETION_RETENTION))
+                .with(ServiceSetting.INACTIVITY_TIMEOUT, v.duration(Setting.INACTIVITY_TIMEOUT))
+                .with(ServiceSetting.RETRY_POLICY, retry)
+                .with(ServiceSetting.PUBLISH_RESULTS, v.bool(Setting.PUBLISH_RESULTS))
+                .with(ServiceSetting.DEAD_LETTER_FAILURES, v.bool(Setting.DEAD_LETTER_FAILURES))
+                .with(ServiceSetting.VALIDATE_INPUT, v.bool(Setting.VALIDATE_INPUT));
         String replication = v.string(Setting.REPLICATION_FACTOR);
         return new FerryConfig(
                 v.roles(),

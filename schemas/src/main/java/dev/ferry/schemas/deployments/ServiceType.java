@@ -12,4 +12,13 @@ public enum ServiceType {
     public boolean keyed() {
         return this != SERVICE;
     }
+
+    /** The type as Restate's admin API spells it: {@code Service}, {@code VirtualObject}, {@code Workflow}. */
+    public String adminName() {
+        return switch (this) {
+            case SERVICE -> "Service";
+            case VIRTUAL_OBJECT -> "VirtualObject";
+            case WORKFLOW -> "Workflow";
+        };
+    }
 }
