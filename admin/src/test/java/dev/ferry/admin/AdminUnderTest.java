@@ -3,6 +3,8 @@ package dev.ferry.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
+import dev.ferry.registry.ServiceOverrides;
+import dev.ferry.registry.ServiceSetting;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
@@ -10,7 +12,6 @@ import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.deployments.ServiceManifest;
-import dev.ferry.schemas.deployments.ServiceOverrides;
 import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.results.ResultTopics;
 import java.io.IOException;
@@ -60,8 +61,7 @@ final class AdminUnderTest implements AutoCloseable {
                         handler("add", HandlerType.EXCLUSIVE), handler("get", HandlerType.SHARED)),
                 service("Signup", ServiceType.WORKFLOW,
                         handler("run", HandlerType.WORKFLOW), handler("status", HandlerType.SHARED))));
-        ServiceOverrides greeterWaits = new ServiceOverrides("Greeter", null, null, null, null, 1_000L, null, null,
-                null, null, null);
+        ServiceOverrides greeterWaits = ServiceOverrides.none("Greeter").with(ServiceSetting.MAX_WAIT, 1_000L);
         return Registry.EMPTY.with(deployment, 0).with(greeterWaits);
     }
 
