@@ -159,7 +159,7 @@ public final class ServiceCall {
         if (dispatch.contentType() != null) {
             builder.header("content-type", dispatch.contentType());
         }
-        builder.header(HEADER_INVOCATION_ID, dispatch.invocationId());
+        builder.header(HEADER_INVOCATION_ID, dispatch.invocationId().toString());
         builder.header(HEADER_ATTEMPT, Integer.toString(dispatch.attempt()));
         // Keys are any UTF-8 text (€, a newline, a slash), which a header cannot carry: they travel percent-encoded.
         String key = dispatch.target().key() == null ? null : HeaderValues.percentEncode(dispatch.target().key());
@@ -171,7 +171,7 @@ public final class ServiceCall {
         }
         if (signingKey != null) {
             builder.header(RequestSignature.HEADER, RequestSignature.sign(signingKey,
-                    System.currentTimeMillis() / 1000, dispatch.invocationId(), uri.getRawPath(), key,
+                    System.currentTimeMillis() / 1000, dispatch.invocationId().toString(), uri.getRawPath(), key,
                     dispatch.body().bytes()));
         }
         return builder.build();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** A service's answer is read up to the body limit, and within the inactivity timeout. */
 class ServiceCallLimitsTest {
-    private static final String INVOCATION_ID = InvocationId.random(1).toString();
+    private static final InvocationId INVOCATION_ID = InvocationId.random(1);
     private static final Target GREET = Target.service("Greeter", "greet");
     private static final int LIMIT = 64 * 1024;
 

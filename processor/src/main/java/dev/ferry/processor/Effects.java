@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.dispatch.AbortAttempt;
 import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.results.FailedInvocation;
@@ -35,5 +36,5 @@ public interface Effects {
     default void timerFailed(Timer timer, String reason) {}
 
     /** Ending an invocation that cannot be processed failed too: only a dead-letter record with the reason is left. */
-    default void unprocessable(String invocationId, String reason) {}
+    default void unprocessable(InvocationId invocationId, String reason) {}
 }

@@ -99,7 +99,7 @@ class PublishingTest {
     }
 
     private static Invoke send(String resultTopic) {
-        return new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(GREET, null), GREET, null, "application/json",
                 List.of(), Payload.ofUtf8("{\"order\":1}"), null, null, true, null, false, 1_000, resultTopic);
     }
 }

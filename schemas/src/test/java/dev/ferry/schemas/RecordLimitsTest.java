@@ -140,7 +140,7 @@ class RecordLimitsTest {
     private static Invoke invoke(Payload body, List<Header> headers) {
         String key = "k".repeat(RecordLimits.MAX_KEY_BYTES - 100);
         Target target = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, key);
-        return new Invoke(InvocationIds.forSubmission(target, "idem").toString(), target, "idem", "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, "idem"), target, "idem", "application/json",
                 headers, body, null, null, false, null, false, 0, null);
     }
 }

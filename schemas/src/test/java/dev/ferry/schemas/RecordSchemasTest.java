@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RecordSchemasTest {
     private static final RecordSchemas SCHEMAS = new RecordSchemas();
     private static final Target GREET = Target.service("Greeter", "greet");
-    private static final String ID = InvocationIds.forSubmission(GREET, "k").toString();
+    private static final InvocationId ID = InvocationIds.forSubmission(GREET, "k");
     private static final ReplyTo REPLY_TO = new ReplyTo("ingress-1", "7");
 
     static List<Command> everyCommand() {

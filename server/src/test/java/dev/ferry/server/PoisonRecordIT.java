@@ -259,6 +259,25 @@ class PoisonRecordIT {
     }
 
     @Test
+    void anInvocationIdThatMatchesThePatternButDoesNotDecodeIsRefusedWithTheReason() throws Exception {
+        // As a plain producer might write it: the schema's pattern allows it, but its 11-digit partition key is
+        // past 2^64. Reading the record fails (the id is typed); the reason says which id and why.
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String undecodable = "inv_1" + "Z".repeat(11) + "0".repeat(22);
+        producer.send(new ProducerRecord<>(topics.log(), run, ("{\"type\":\"Invoke\",\"invocationId\":\""
+                + undecodable + "\",\"target\":{\"service\":\"Greeter\",\"handler\":\"greet\"},\"body\":{\"tag\":\""
+                + run + "\"}}").getBytes(StandardCharsets.UTF_8))).get();
+
+        ConsumerRecord<String, byte[]> dead = deadLetter(r -> run.equals(r.key()));
+        assertThat(header(dead, DeadLetters.REASON))
+                .isEqualTo("bad invocation id '" + undecodable + "': base62 decode error");
+        assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
+        assertThat(header(dead, DeadLetters.TOPIC)).isEqualTo(topics.log());
+        assertThat(example.executions("greet:" + run)).isZero();
+        aPlainCallAnswersWithinASecond();
+    }
+
+    @Test
     void theRegistrySurvivesGarbageOnItsTopicAcrossARestart() throws Exception {
         producer.send(new ProducerRecord<>(topics.deployments(), "dp_garbage", "{not json".getBytes())).get();
         producer.send(new ProducerRecord<>(topics.deployments(), "dp_other",

@@ -1,5 +1,6 @@
 package dev.ferry.schemas.commands;
 
+import dev.ferry.schemas.InvocationId;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -27,5 +28,5 @@ public sealed interface Command
         permits Invoke, Completion, AttemptFailed, RenewLease, FireTimer, Attach, GetOutput, Cancel, Kill, Purge,
                 Resume, Detach {
     /** The invocation the command is about, which names its partition. */
-    String invocationId();
+    InvocationId invocationId();
 }

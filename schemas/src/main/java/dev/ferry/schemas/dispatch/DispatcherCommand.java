@@ -1,5 +1,6 @@
 package dev.ferry.schemas.dispatch;
 
+import dev.ferry.schemas.InvocationId;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -13,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = AbortAttempt.class, name = "AbortAttempt"),
 })
 public sealed interface DispatcherCommand permits Dispatch, AbortAttempt {
-    String invocationId();
+    InvocationId invocationId();
 
     int attempt();
 }
