@@ -69,21 +69,21 @@ public final class InvocationsApi implements HttpService {
      */
     private void deleteWithMode(ServerRequest req, ServerResponse res) {
         String mode = req.query().first("mode").asOptional().orElse("cancel").toLowerCase(Locale.ROOT);
-        BiFunction<String, ReplyTo, Command> command = switch (mode) {
+        BiFunction<InvocationId, ReplyTo, Command> command = switch (mode) {
             case "cancel" -> Cancel::new;
             case "kill" -> Kill::new;
             case "purge" -> Purge::new;
             default -> throw HttpError.of(400, "unknown mode '" + mode + "': use cancel, kill or purge");
         };
         InvocationId id = invocationId(req);
-        processor.ask(replyTo -> command.apply(id.toString(), replyTo), null).orElseThrow();
+        processor.ask(replyTo -> command.apply(id, replyTo), null).orElseThrow();
         res.status(Status.ACCEPTED_202).send();
     }
 
-    private void manage(ServerRequest req, ServerResponse res, BiFunction<String, ReplyTo, Command> command,
+    private void manage(ServerRequest req, ServerResponse res, BiFunction<InvocationId, ReplyTo, Command> command,
             Status success) {
         InvocationId id = invocationId(req);
-        Reply reply = processor.ask(replyTo -> command.apply(id.toString(), replyTo), null).orElseThrow();
+        Reply reply = processor.ask(replyTo -> command.apply(id, replyTo), null).orElseThrow();
         switch (reply.kind()) {
             case DONE -> res.status(success).send();
             case NOT_FOUND -> throw notFound(id);

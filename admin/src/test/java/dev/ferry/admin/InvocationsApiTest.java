@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InvocationsApiTest {
-    private static final String ID = InvocationId.random(42).toString();
+    private static final InvocationId ID = InvocationId.random(42);
     private static final String NOT_FOUND =
             "{\"message\":\"The invocation '" + ID + "' was not found.\",\"restate_code\":null}";
 
@@ -61,9 +61,9 @@ class InvocationsApiTest {
 
     @Test
     void aListPassesItsFilterAndPageToTheProcessorAndRendersThePage() {
-        InvocationView newer = view(InvocationId.random(1).toString(), "running", 2_000);
-        InvocationView older = view(InvocationId.random(2).toString(), "running", 1_000);
-        InvocationCursor next = new InvocationCursor(1_000, older.id());
+        InvocationView newer = view(InvocationId.random(1), "running", 2_000);
+        InvocationView older = view(InvocationId.random(2), "running", 1_000);
+        InvocationCursor next = new InvocationCursor(1_000, older.id().toString());
         processor.listing(new ProcessorClient.Listing(List.of(newer, older), next, false));
 
         HttpResponse<String> response = admin.get("/invocations?status=running&service=Greeter&handler=slow&key=k1"
@@ -145,7 +145,7 @@ class InvocationsApiTest {
         HttpResponse<String> response = admin.get("/invocations/" + ID);
 
         assertThat(processor.described()).containsExactly(
-                new FakeProcessorClient.Described(InvocationId.parse(ID), InvocationQuery.ANSWER_WITHIN));
+                new FakeProcessorClient.Described(ID, InvocationQuery.ANSWER_WITHIN));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(json(response)).isEqualTo(written(view));
@@ -184,16 +184,16 @@ class InvocationsApiTest {
 
     static Stream<Arguments> operations() {
         return Stream.of(
-                Arguments.of("cancel", (BiFunction<String, ReplyTo, Command>) Cancel::new, 202),
-                Arguments.of("kill", (BiFunction<String, ReplyTo, Command>) Kill::new, 200),
-                Arguments.of("purge", (BiFunction<String, ReplyTo, Command>) Purge::new, 200),
-                Arguments.of("resume", (BiFunction<String, ReplyTo, Command>) Resume::new, 200));
+                Arguments.of("cancel", (BiFunction<InvocationId, ReplyTo, Command>) Cancel::new, 202),
+                Arguments.of("kill", (BiFunction<InvocationId, ReplyTo, Command>) Kill::new, 200),
+                Arguments.of("purge", (BiFunction<InvocationId, ReplyTo, Command>) Purge::new, 200),
+                Arguments.of("resume", (BiFunction<InvocationId, ReplyTo, Command>) Resume::new, 200));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("operations")
     void anOperationSendsItsCommandAndAnswersItsStatusWithNoBodyOnceDone(String operation,
-            BiFunction<String, ReplyTo, Command> command, int status) {
+            BiFunction<InvocationId, ReplyTo, Command> command, int status) {
         processor.answering(asked -> Reply.of(Reply.Kind.DONE, "request", ID));
 
         HttpResponse<String> response = admin.method("PATCH", "/invocations/" + ID + "/" + operation, null);
@@ -265,16 +265,16 @@ class InvocationsApiTest {
 
     static Stream<Arguments> deleteModes() {
         return Stream.of(
-                Arguments.of("", (BiFunction<String, ReplyTo, Command>) Cancel::new),
-                Arguments.of("?mode=cancel", (BiFunction<String, ReplyTo, Command>) Cancel::new),
-                Arguments.of("?mode=kill", (BiFunction<String, ReplyTo, Command>) Kill::new),
-                Arguments.of("?mode=PURGE", (BiFunction<String, ReplyTo, Command>) Purge::new));
+                Arguments.of("", (BiFunction<InvocationId, ReplyTo, Command>) Cancel::new),
+                Arguments.of("?mode=cancel", (BiFunction<InvocationId, ReplyTo, Command>) Cancel::new),
+                Arguments.of("?mode=kill", (BiFunction<InvocationId, ReplyTo, Command>) Kill::new),
+                Arguments.of("?mode=PURGE", (BiFunction<InvocationId, ReplyTo, Command>) Purge::new));
     }
 
     @ParameterizedTest(name = "DELETE {0}")
     @MethodSource("deleteModes")
     void theOlderDeleteFormSendsItsModesCommandAndAnswers202(String query,
-            BiFunction<String, ReplyTo, Command> command) {
+            BiFunction<InvocationId, ReplyTo, Command> command) {
         processor.answering(asked -> Reply.of(Reply.Kind.DONE, "request", ID));
 
         HttpResponse<String> response = admin.method("DELETE", "/invocations/" + ID + query, null);
@@ -311,7 +311,7 @@ class InvocationsApiTest {
         };
     }
 
-    private static InvocationView view(String id, String status, long createdAtMillis) {
+    private static InvocationView view(InvocationId id, String status, long createdAtMillis) {
         return new InvocationView(id, "Greeter/slow", "Greeter", "slow", null, null, status, 1,
                 new Failure(500, "transient"), null, InvocationView.time(createdAtMillis), null, null, null, null,
                 null, null, createdAtMillis);

@@ -1,6 +1,5 @@
 package dev.ferry.client;
 
-import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.RecordLimits;
@@ -57,11 +56,11 @@ public final class CommandLog implements AutoCloseable {
 
     /** Appends the command; the future completes once the log has it (acks=all). */
     public CompletableFuture<RecordMetadata> append(Command command) {
-        long partitionKey = InvocationId.parse(command.invocationId()).partitionKey();
-        String key = command.invocationId();
+        long partitionKey = command.invocationId().partitionKey();
+        String key = command.invocationId().toString();
         if (command instanceof Invoke invoke) {
             String routingKey = InvocationIds.routingKey(invoke.target(), invoke.idempotencyKey());
-            key = routingKey != null ? routingKey : invoke.invocationId();
+            key = routingKey != null ? routingKey : key;
         }
         return send(Routing.partition(partitionKey, partitions), key, command);
     }

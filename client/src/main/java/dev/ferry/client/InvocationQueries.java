@@ -2,6 +2,7 @@ package dev.ferry.client;
 
 import dev.ferry.client.ProcessorClient.Filter;
 import dev.ferry.client.ProcessorClient.Listing;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.ReplyTo;
@@ -107,7 +108,7 @@ public final class InvocationQueries implements AutoCloseable {
                 examinedTo = reply.scannedTo();
             }
         }
-        Set<String> seen = new HashSet<>();
+        Set<InvocationId> seen = new HashSet<>();
         List<InvocationView> kept = new ArrayList<>();
         for (Reply reply : replies) {
             for (InvocationView view : reply.invocations()) {
@@ -126,11 +127,11 @@ public final class InvocationQueries implements AutoCloseable {
     }
 
     static InvocationCursor cursorOf(InvocationView view) {
-        return new InvocationCursor(view.createdAtMillis(), view.id());
+        return new InvocationCursor(view.createdAtMillis(), view.id().toString());
     }
 
     /** The invocation's view from the processor that hosts its partition; empty when none answered in time. */
-    public Optional<Reply> describe(String invocationId, Duration maxWait) {
+    public Optional<Reply> describe(InvocationId invocationId, Duration maxWait) {
         String requestId = waiters.nextRequestId();
         CompletableFuture<Reply> answer = waiters.register(requestId);
         try {

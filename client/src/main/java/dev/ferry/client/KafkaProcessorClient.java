@@ -50,7 +50,7 @@ public final class KafkaProcessorClient implements ProcessorClient {
 
     @Override
     public Optional<Reply> describe(InvocationId invocationId, Duration maxWait) {
-        return queries.describe(invocationId.toString(), maxWait);
+        return queries.describe(invocationId, maxWait);
     }
 
     @Override
@@ -75,9 +75,9 @@ public final class KafkaProcessorClient implements ProcessorClient {
             BooleanSupplier callerGone) {
         String requestId = waiters.nextRequestId();
         List<CompletableFuture<RecordMetadata>> appended = new ArrayList<>(1);
-        CompletableFuture<Reply> answer = waiters.waitFor(invocationId.toString(), requestId,
+        CompletableFuture<Reply> answer = waiters.waitFor(invocationId, requestId,
                 () -> appended.add(commandLog.append(command.apply(new ReplyTo(ingressId, requestId)))),
-                () -> detach(invocationId.toString()));
+                () -> detach(invocationId));
         try {
             await(appended.get(0), null);
             long deadline = maxWait == null ? Long.MAX_VALUE : System.nanoTime() + maxWait.toNanos();
@@ -99,7 +99,7 @@ public final class KafkaProcessorClient implements ProcessorClient {
         }
     }
 
-    private void detach(String invocationId) {
+    private void detach(InvocationId invocationId) {
         commandLog.append(new Detach(invocationId, ingressId)).whenComplete((metadata, error) -> {
             if (error != null) {
                 // The processor keeps this instance as waiting: it sends the result once for nobody, no more.

@@ -1,5 +1,6 @@
 package dev.ferry.client;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.replies.Reply;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +22,7 @@ public final class Waiters {
     public static final int DEFAULT_MAX_PER_INVOCATION = 2_000;
 
     private final Map<String, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
-    private final Map<String, Group> byInvocation = new ConcurrentHashMap<>();
+    private final Map<InvocationId, Group> byInvocation = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final int maxPerInvocation;
 
@@ -74,7 +75,8 @@ public final class Waiters {
      *     detach) in the order in which they were decided here, and a detach never overtakes a newer attach.
      * @throws ProcessorUnavailable 429 when {@code maxPerInvocation} requests already wait for the invocation
      */
-    public CompletableFuture<Reply> waitFor(String invocationId, String requestId, Runnable append, Runnable detach) {
+    public CompletableFuture<Reply> waitFor(InvocationId invocationId, String requestId, Runnable append,
+            Runnable detach) {
         while (true) {
             Group group = byInvocation.computeIfAbsent(invocationId, id -> new Group(detach));
             synchronized (group) {
@@ -103,7 +105,7 @@ public final class Waiters {
         }
     }
 
-    private void leave(String invocationId, Group group, String requestId, boolean answered) {
+    private void leave(InvocationId invocationId, Group group, String requestId, boolean answered) {
         synchronized (group) {
             if (group.requests.remove(requestId) == null) {
                 return;
@@ -118,7 +120,7 @@ public final class Waiters {
         }
     }
 
-    private void close(String invocationId, Group group) {
+    private void close(InvocationId invocationId, Group group) {
         group.closed = true;
         byInvocation.remove(invocationId, group);
     }
@@ -163,7 +165,7 @@ public final class Waiters {
     }
 
     /** Requests waiting now for the result of {@code invocationId}. */
-    public int waitingFor(String invocationId) {
+    public int waitingFor(InvocationId invocationId) {
         Group group = byInvocation.get(invocationId);
         if (group == null) {
             return 0;

@@ -3,6 +3,7 @@ package dev.ferry.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.replies.Reply;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Requests grouped by invocation: one result for all, first answer wins, a detach when the last one walks away. */
 class WaitersTest {
-    private static final String INVOCATION = "inv_1abc";
+    private static final InvocationId INVOCATION = InvocationId.random(1);
     private static final Outcome DONE = Outcome.success(200, "application/json", Payload.ofUtf8("1"));
 
     private final Waiters waiters = new Waiters(3);
@@ -88,11 +89,12 @@ class WaitersTest {
         assertThatThrownBy(() -> waitFor("d"))
                 .isInstanceOfSatisfying(ProcessorUnavailable.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
-                    assertThat(e.getMessage()).contains(INVOCATION, "at most 3");
+                    assertThat(e.getMessage()).contains(INVOCATION.toString(), "at most 3");
                 });
         assertThat(log).containsExactly("attach a", "attach b", "attach c");
         assertThat(waiters.waitingFor(INVOCATION)).isEqualTo(3);
-        assertThat(waiters.waitFor("inv_other", "e", () -> {}, () -> {})).as("other invocations are not affected")
+        assertThat(waiters.waitFor(InvocationId.random(2), "e", () -> {}, () -> {}))
+                .as("other invocations are not affected")
                 .isNotDone();
 
         c.cancel(false);

@@ -3,6 +3,7 @@ package dev.ferry.dispatcher;
 import dev.ferry.client.CommandLog;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.AttemptFailed;
@@ -72,16 +73,16 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
     /** The open call of each invocation (at most one: a newer attempt supersedes an older one). */
-    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final Map<InvocationId, InFlight> inFlight = new ConcurrentHashMap<>();
     /**
      * The attempts whose outcome this dispatcher appended, newest last, at most {@link #FINISHED_REMEMBERED}. A
      * processor that crashed and reads its log again sends some of its dispatches again: one that ran here already
      * is not run twice (its outcome is in the log, and the processor reads it there).
      */
-    private final Map<String, Boolean> finished = Collections.synchronizedMap(
+    private final Map<Attempt, Boolean> finished = Collections.synchronizedMap(
             new LinkedHashMap<>(1_024, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<Attempt, Boolean> eldest) {
                     return size() > FINISHED_REMEMBERED;
                 }
             });
@@ -262,19 +263,19 @@ public final class Dispatcher implements AutoCloseable {
         // A dispatcher taking over partitions reads the attempts its predecessor had not committed. Some are over
         // already (their lease lapsed: the processor aborted them, and may have dispatched a newer attempt): run
         // only the newest attempt of each invocation in the batch, and none that the batch also aborts.
-        Map<String, Integer> newest = new HashMap<>();
-        Set<String> aborted = new HashSet<>();
+        Map<InvocationId, Integer> newest = new HashMap<>();
+        Set<Attempt> aborted = new HashSet<>();
         for (Polled polled : commands) {
             switch (polled.command()) {
                 case Dispatch dispatch -> newest.merge(dispatch.invocationId(), dispatch.attempt(), Math::max);
-                case AbortAttempt abort -> aborted.add(abort.invocationId() + "/" + abort.attempt());
+                case AbortAttempt abort -> aborted.add(new Attempt(abort.invocationId(), abort.attempt()));
             }
         }
         for (Polled polled : commands) {
             switch (polled.command()) {
                 case Dispatch dispatch -> {
                     if (dispatch.attempt() == newest.get(dispatch.invocationId())
-                            && !aborted.contains(dispatch.invocationId() + "/" + dispatch.attempt())) {
+                            && !aborted.contains(new Attempt(dispatch.invocationId(), dispatch.attempt()))) {
                         start(dispatch, polled.timestamp());
                     }
                 }
@@ -309,7 +310,7 @@ public final class Dispatcher implements AutoCloseable {
         if (waited) {
             call.lastRenewal = 0;
         }
-        if (finished.containsKey(attemptKey(dispatch.invocationId(), dispatch.attempt()))) {
+        if (finished.containsKey(new Attempt(dispatch.invocationId(), dispatch.attempt()))) {
             log.debug("{} attempt {} ran here already; its outcome is in the log", dispatch.invocationId(),
                     dispatch.attempt());
             meters.counter("ferry.dispatch.repeats.skipped").increment();
@@ -350,7 +351,7 @@ public final class Dispatcher implements AutoCloseable {
                 Thread.interrupted(); // an abort's interrupt must not stop the report
                 record(dispatch, outcome, call.aborted, System.currentTimeMillis() - call.startedAt);
                 commandLog.append(outcome).join();
-                finished.put(attemptKey(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
+                finished.put(new Attempt(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
             } catch (RuntimeException e) {
                 // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
                 log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
@@ -430,9 +431,8 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
-    private static String attemptKey(String invocationId, int attempt) {
-        return invocationId + "/" + attempt;
-    }
+    /** One attempt of one invocation. */
+    private record Attempt(InvocationId invocationId, int attempt) {}
 
     /** Stops the call of a cancelled or killed attempt, if it runs here. */
     private void abort(AbortAttempt abort) {

@@ -1,19 +1,19 @@
 package dev.ferry.dispatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.Durations;
-import dev.ferry.schemas.commands.Failure;
-import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.RecordLimits;
-import dev.ferry.schemas.dispatch.RequestSignature;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.Header;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.dispatch.RequestSignature;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -159,7 +159,7 @@ public final class ServiceCall {
         if (dispatch.contentType() != null) {
             builder.header("content-type", dispatch.contentType());
         }
-        builder.header(HEADER_INVOCATION_ID, dispatch.invocationId());
+        builder.header(HEADER_INVOCATION_ID, dispatch.invocationId().toString());
         builder.header(HEADER_ATTEMPT, Integer.toString(dispatch.attempt()));
         // Keys are any UTF-8 text (€, a newline, a slash), which a header cannot carry: they travel percent-encoded.
         String key = dispatch.target().key() == null ? null : HeaderValues.percentEncode(dispatch.target().key());
@@ -171,7 +171,7 @@ public final class ServiceCall {
         }
         if (signingKey != null) {
             builder.header(RequestSignature.HEADER, RequestSignature.sign(signingKey,
-                    System.currentTimeMillis() / 1000, dispatch.invocationId(), uri.getRawPath(), key,
+                    System.currentTimeMillis() / 1000, dispatch.invocationId().toString(), uri.getRawPath(), key,
                     dispatch.body().bytes()));
         }
         return builder.build();

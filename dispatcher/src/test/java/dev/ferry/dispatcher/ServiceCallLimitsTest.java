@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.InvocationId;
-import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.dispatch.Dispatch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** A service's answer is read up to the body limit, and within the inactivity timeout. */
 class ServiceCallLimitsTest {
-    private static final String INVOCATION_ID = InvocationId.random(1).toString();
+    private static final InvocationId INVOCATION_ID = InvocationId.random(1);
     private static final Target GREET = Target.service("Greeter", "greet");
     private static final int LIMIT = 64 * 1024;
 

@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ferry.schemas.dispatch.Dispatch;
-import dev.ferry.schemas.commands.Failure;
-import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.InvocationId;
-import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.dispatch.RequestSignature;
-import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.Header;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.dispatch.RequestSignature;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ServiceCallTest {
-    private static final String INVOCATION_ID = InvocationId.random(1).toString();
+    private static final InvocationId INVOCATION_ID = InvocationId.random(1);
     private static final Target GREET = Target.service("Greeter", "greet");
 
     /** What the endpoint answers. */
@@ -215,7 +215,7 @@ class ServiceCallTest {
         call(dispatch(add, "idem-1", null, List.of(), Payload.EMPTY));
 
         assertThat(received.path()).isEqualTo("/invoke/Counter/add");
-        assertThat(received.header("x-restate-id")).isEqualTo(INVOCATION_ID);
+        assertThat(received.header("x-restate-id")).isEqualTo(INVOCATION_ID.toString());
         assertThat(received.header("x-ferry-attempt")).isEqualTo("3");
         assertThat(received.header("x-restate-key")).isEqualTo("alice%2F1");
         assertThat(received.header("idempotency-key")).isEqualTo("idem-1");
@@ -299,7 +299,7 @@ class ServiceCallTest {
         assertThat(received.headers().getOrDefault("connection", List.of())).noneMatch(v -> v.contains("x-marker"));
         assertThat(received.headers()).doesNotContainKeys("keep-alive", "te");
         assertThat(received.header("content-type")).isEqualTo("text/plain");
-        assertThat(received.header("x-restate-id")).isEqualTo(INVOCATION_ID);
+        assertThat(received.header("x-restate-id")).isEqualTo(INVOCATION_ID.toString());
     }
 
     @Test
@@ -327,7 +327,7 @@ class ServiceCallTest {
         assertThat(signature).matches("t=\\d+,v1=[0-9a-f]{64}");
         assertThat(RequestSignature.problem(key, signature, now, received.header("x-restate-id"), received.path(),
                 received.header("x-restate-key"), received.body())).isNull();
-        assertThat(RequestSignature.problem("another-key-of-16-chars", signature, now, INVOCATION_ID,
+        assertThat(RequestSignature.problem("another-key-of-16-chars", signature, now, INVOCATION_ID.toString(),
                 received.path(), "mary", body)).isEqualTo("the signature does not match the request");
     }
 
@@ -342,7 +342,7 @@ class ServiceCallTest {
 
         assertThat(received.header("x-restate-key")).isEqualTo("%E2%82%AC%201");
         assertThat(RequestSignature.problem(key, received.header(RequestSignature.HEADER),
-                System.currentTimeMillis() / 1000, INVOCATION_ID, received.path(), "%E2%82%AC%201",
+                System.currentTimeMillis() / 1000, INVOCATION_ID.toString(), received.path(), "%E2%82%AC%201",
                 received.body())).isNull();
     }
 

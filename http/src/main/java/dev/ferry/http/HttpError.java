@@ -1,6 +1,7 @@
 package dev.ferry.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.schemas.InvocationId;
 
 /**
  * An answer that is an error, thrown anywhere in request handling of the ingress or the admin API; the routing
@@ -32,7 +33,7 @@ public final class HttpError extends RuntimeException {
     private final int status;
     private final Source source;
     /** The invocation the error is about, shown as {@code x-restate-id}; null when there is none. */
-    private final String invocationId;
+    private final InvocationId invocationId;
     /** Restate's error code on the admin API ({@code restate_code}, e.g. {@code META0003}); null when none. */
     private String restateCode;
     /** The body is the message as plain text, not JSON. */
@@ -42,7 +43,7 @@ public final class HttpError extends RuntimeException {
     /** Itemised problems, answered as {@code errors} beside Restate's fields; null for none. */
     private JsonNode details;
 
-    public HttpError(int status, String message, Source source, String invocationId) {
+    public HttpError(int status, String message, Source source, InvocationId invocationId) {
         super(message, null, false, false);
         this.status = status;
         this.source = source;
@@ -87,7 +88,7 @@ public final class HttpError extends RuntimeException {
         return source;
     }
 
-    public String invocationId() {
+    public InvocationId invocationId() {
         return invocationId;
     }
 

@@ -108,7 +108,7 @@ public final class HttpErrors {
             body.set("errors", error.details());
         }
         if (error.invocationId() != null) {
-            res.header(HttpAnswers.HEADER_INVOCATION_ID, error.invocationId());
+            res.header(HttpAnswers.HEADER_INVOCATION_ID, error.invocationId().toString());
         }
         if (error.retainedUntil() != null) {
             res.header(HttpAnswers.HEADER_IDEMPOTENCY_EXPIRES, HttpAnswers.expires(error.retainedUntil()));

@@ -136,14 +136,14 @@ public final class Attachments {
         }
         Reply reply;
         if (operation == Operation.OUTPUT) {
-            reply = processor.ask(replyTo -> new GetOutput(lookup.invocationId().toString(), replyTo), null).orElseThrow();
+            reply = processor.ask(replyTo -> new GetOutput(lookup.invocationId(), replyTo), null).orElseThrow();
         } else {
             Duration maxWait = Preferences.of(req).maxWait();
             Optional<Reply> answered = processor.askAbout(lookup.invocationId(),
-                    replyTo -> new Attach(lookup.invocationId().toString(), replyTo), maxWait,
+                    replyTo -> new Attach(lookup.invocationId(), replyTo), maxWait,
                     () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
             if (answered.isEmpty()) {
-                Responses.stillRunning(res, lookup.invocationId().toString());
+                Responses.stillRunning(res, lookup.invocationId());
                 return;
             }
             reply = answered.get();
@@ -160,7 +160,7 @@ public final class Attachments {
         if (operation == Operation.OUTPUT) {
             throw HttpError.notFound("invocation not found");
         }
-        throw new HttpError(404, "not found", HttpError.Source.INVOCATION, invocationId.toString());
+        throw new HttpError(404, "not found", HttpError.Source.INVOCATION, invocationId);
     }
 
     private static Lookup byId(String text) {

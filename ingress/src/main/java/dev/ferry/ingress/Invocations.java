@@ -110,8 +110,7 @@ public final class Invocations {
 
         Preferences preferences = Preferences.of(req);
         boolean requireSameRequest = preferences.strict() || settings.rejectChangedRequests();
-        InvocationId id = InvocationIds.forSubmission(target, idempotencyKey);
-        String invocationId = id.toString();
+        InvocationId invocationId = InvocationIds.forSubmission(target, idempotencyKey);
         List<Header> headers = passedOnHeaders(req);
 
         if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey) && !target.exclusive()) {
@@ -128,7 +127,7 @@ public final class Invocations {
                 now, null);
         // A call waits for the result, which may come for several requests at once (see Waiters).
         Optional<Reply> reply = request.send() ? processor.ask(submission, maxWait)
-                : processor.askAbout(id, submission, maxWait,
+                : processor.askAbout(invocationId, submission, maxWait,
                         () -> ClosedConnections.closedByClient(req.localPeer(), req.remotePeer()));
         if (reply.isEmpty()) {
             Responses.stillRunning(res, invocationId);

@@ -3,6 +3,7 @@ package dev.ferry.ingress;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.http.HttpAnswers;
 import dev.ferry.http.HttpError;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.replies.Reply;
@@ -21,12 +22,12 @@ public final class Responses {
             return;
         }
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("invocationId", reply.invocationId());
+        body.put("invocationId", reply.invocationId().toString());
         if (executeAt != null) {
             body.put("executionTime", HttpAnswers.executionTime(executeAt));
         }
         body.put("status", reply.kind() == Reply.Kind.PREVIOUSLY_ACCEPTED ? "PreviouslyAccepted" : "Accepted");
-        res.header(HttpAnswers.HEADER_INVOCATION_ID, reply.invocationId());
+        res.header(HttpAnswers.HEADER_INVOCATION_ID, reply.invocationId().toString());
         HttpAnswers.json(res, 202, body);
     }
 
@@ -52,7 +53,7 @@ public final class Responses {
             res.header(HttpAnswers.HEADER_IDEMPOTENCY_EXPIRES, HttpAnswers.expires(reply.retainedUntil()));
         }
         Outcome.Success success = outcome.success();
-        res.header(HttpAnswers.HEADER_INVOCATION_ID, reply.invocationId());
+        res.header(HttpAnswers.HEADER_INVOCATION_ID, reply.invocationId().toString());
         res.status(Status.create(success.status()));
         if (success.contentType() != null && !success.body().isEmpty()) {
             res.header(HeaderNames.CONTENT_TYPE, success.contentType());
@@ -64,11 +65,11 @@ public final class Responses {
      * 202 for a call or attach whose {@code Prefer: wait=N} (or the service's maximum wait) passed before the
      * result: the invocation goes on, and its result can be fetched at the attach URL.
      */
-    static void stillRunning(ServerResponse res, String invocationId) {
+    static void stillRunning(ServerResponse res, InvocationId invocationId) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("invocationId", invocationId);
+        body.put("invocationId", invocationId.toString());
         body.put("status", "Running");
-        res.header(HttpAnswers.HEADER_INVOCATION_ID, invocationId);
+        res.header(HttpAnswers.HEADER_INVOCATION_ID, invocationId.toString());
         res.header(HeaderNames.LOCATION, "/restate/invocation/" + invocationId + "/attach");
         res.header("preference-applied", "wait");
         HttpAnswers.json(res, 202, body);

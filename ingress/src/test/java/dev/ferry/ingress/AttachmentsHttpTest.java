@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttachmentsHttpTest {
-    private static final String ID = InvocationId.random(7).toString();
+    private static final InvocationId ID = InvocationId.random(7);
     private static final String RESULT = "{\"slept\":2000}";
     private static final String UNDECODABLE = "inv_1aaaaaaaaaaaa0000000000000000000000";
 
@@ -56,11 +56,11 @@ class AttachmentsHttpTest {
         FakeProcessorClient.Asked asked = processor.onlyAsked();
         assertThat(asked.command()).isInstanceOf(Attach.class);
         assertThat(asked.command().invocationId()).isEqualTo(ID);
-        assertThat(asked.about()).hasToString(ID);
+        assertThat(asked.about()).isEqualTo(ID);
         assertThat(asked.maxWait()).isNull();
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(RESULT);
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID);
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID.toString());
         assertThat(response.headers().firstValue("idempotency-expires")).isEmpty();
     }
 
@@ -77,7 +77,7 @@ class AttachmentsHttpTest {
         assertThat(asked.about()).as("output does not wait for the result").isNull();
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(RESULT);
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID);
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID.toString());
         assertThat(response.headers().firstValue("idempotency-expires")).hasValue(HttpAnswers.expires(retainedUntil));
     }
 
@@ -121,7 +121,7 @@ class AttachmentsHttpTest {
         HttpResponse<String> response = ingress.get("/restate/invocation/" + ID + "/attach");
 
         assertError(response, 404, "not found", "invocation");
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID);
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID.toString());
     }
 
     @Test
@@ -132,7 +132,7 @@ class AttachmentsHttpTest {
         HttpResponse<String> response = ingress.get("/restate/invocation/" + ID + "/attach");
 
         assertError(response, 409, "killed", "invocation");
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID);
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(ID.toString());
     }
 
     @Test
@@ -155,8 +155,8 @@ class AttachmentsHttpTest {
         ingress.get("/restate/invocation/Counter/k%2F1/add/key-1/output");
 
         assertThat(processor.asked()).extracting(asked -> asked.command().invocationId()).containsExactly(
-                InvocationIds.idempotent("Greeter", null, "greet", "key-1").toString(),
-                InvocationIds.idempotent("Counter", "k/1", "add", "key-1").toString());
+                InvocationIds.idempotent("Greeter", null, "greet", "key-1"),
+                InvocationIds.idempotent("Counter", "k/1", "add", "key-1"));
     }
 
     @Test
@@ -174,7 +174,7 @@ class AttachmentsHttpTest {
         HttpResponse<String> response = ingress.get("/restate/workflow/Signup/wf-1/attach");
 
         assertThat(processor.onlyAsked().command().invocationId())
-                .isEqualTo(InvocationIds.workflowRun("Signup", "wf-1").toString());
+                .isEqualTo(InvocationIds.workflowRun("Signup", "wf-1"));
         assertThat(response.statusCode()).isEqualTo(200);
     }
 

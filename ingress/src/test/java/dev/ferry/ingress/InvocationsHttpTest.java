@@ -64,15 +64,15 @@ class InvocationsHttpTest {
         assertThat(invoke.idempotencyKey()).isNull();
         assertThat(invoke.executeAt()).isNull();
         assertThat(invoke.replyTo().ingressId()).isEqualTo(FakeProcessorClient.INGRESS_ID);
-        assertThat(asked.about()).as("a call waits for the invocation's result").hasToString(invoke.invocationId());
+        assertThat(asked.about()).as("a call waits for the invocation's result").isEqualTo(invoke.invocationId());
         assertThat(asked.maxWait()).as("no Prefer: wait, no service maximum").isNull();
         assertThat(processor.told()).isEmpty();
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(GREETING);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(invoke.invocationId());
-        assertThat(invoke.invocationId()).matches(INVOCATION_ID);
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(invoke.invocationId().toString());
+        assertThat(invoke.invocationId().toString()).matches(INVOCATION_ID);
         assertThat(response.headers().firstValue("idempotency-expires")).isEmpty();
     }
 
@@ -131,7 +131,7 @@ class InvocationsHttpTest {
         HttpResponse<String> response = ingress.postJson("/Greeter/greet", "{}");
 
         assertError(response, 400, "this failed terminally", "invocation");
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(processor.onlyAsked().command().invocationId());
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(processor.onlyAsked().command().invocationId().toString());
     }
 
     @Test
@@ -148,7 +148,7 @@ class InvocationsHttpTest {
 
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(invoke.invocationId());
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(invoke.invocationId().toString());
         assertThat(response.body())
                 .isEqualTo("{\"invocationId\":\"" + invoke.invocationId() + "\",\"status\":\"Accepted\"}");
     }
@@ -206,7 +206,7 @@ class InvocationsHttpTest {
 
         assertError(response, 429, "the inbox of Counter/k1 is full", "ingress");
         assertThat(response.headers().firstValue("retry-after")).hasValue("1");
-        assertThat(response.headers().firstValue("x-restate-id")).hasValue(processor.onlyAsked().command().invocationId());
+        assertThat(response.headers().firstValue("x-restate-id")).hasValue(processor.onlyAsked().command().invocationId().toString());
     }
 
     @Test
@@ -218,7 +218,7 @@ class InvocationsHttpTest {
 
         String expected = InvocationIds.idempotent("Greeter", null, "greet", "key-1").toString();
         Invoke invoke = (Invoke) processor.onlyAsked().command();
-        assertThat(invoke.invocationId()).isEqualTo(expected);
+        assertThat(invoke.invocationId()).hasToString(expected);
         assertThat(invoke.idempotencyKey()).isEqualTo("key-1");
         assertThat(invoke.requireSameRequest()).as("Restate replays the first result by default").isFalse();
         assertThat(response.headers().firstValue("x-restate-id")).hasValue(expected);
@@ -234,7 +234,7 @@ class InvocationsHttpTest {
 
         HttpResponse<String> repeat = ingress.postJson("/Greeter/greet", "{\"name\":\"Other\"}", "idempotency-key", "k");
 
-        assertThat(processor.asked()).extracting(asked -> asked.command().invocationId()).hasSize(2).containsOnly(
+        assertThat(processor.asked()).extracting(asked -> asked.command().invocationId().toString()).hasSize(2).containsOnly(
                 InvocationIds.idempotent("Greeter", null, "greet", "k").toString());
         assertThat(first.headers().firstValue("idempotency-expires")).as("the first answer").isEmpty();
         assertThat(repeat.statusCode()).isEqualTo(200);
@@ -252,7 +252,7 @@ class InvocationsHttpTest {
 
         String id = InvocationIds.idempotent("Greeter", null, "greet", "k").toString();
         assertThat(processor.told()).as("a send with a key asks whether it was accepted before").isEmpty();
-        assertThat(processor.onlyAsked().command().invocationId()).isEqualTo(id);
+        assertThat(processor.onlyAsked().command().invocationId()).hasToString(id);
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.body()).isEqualTo("{\"invocationId\":\"" + id + "\",\"status\":\"PreviouslyAccepted\"}");
     }
@@ -281,7 +281,7 @@ class InvocationsHttpTest {
         ingress.postJson("/Signup/wf-1/run", "{}");
 
         assertThat(processor.onlyAsked().command().invocationId())
-                .isEqualTo(InvocationIds.workflowRun("Signup", "wf-1").toString());
+                .isEqualTo(InvocationIds.workflowRun("Signup", "wf-1"));
     }
 
     @Test
@@ -292,7 +292,7 @@ class InvocationsHttpTest {
 
         FakeProcessorClient.Asked asked = processor.onlyAsked();
         assertThat(asked.maxWait()).isEqualTo(Duration.ZERO);
-        String id = asked.command().invocationId();
+        String id = asked.command().invocationId().toString();
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.body()).isEqualTo("{\"invocationId\":\"" + id + "\",\"status\":\"Running\"}");
         assertThat(response.headers().firstValue("x-restate-id")).hasValue(id);

@@ -1,29 +1,32 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.results.DeadLetters;
-import dev.ferry.schemas.dispatch.AbortAttempt;
-import dev.ferry.schemas.dispatch.Dispatch;
-import dev.ferry.schemas.results.FailedInvocation;
-import dev.ferry.schemas.commands.Failure;
-import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.results.ResultTopics;
-import dev.ferry.schemas.Topics;
-import dev.ferry.schemas.results.InvocationResult;
-import dev.ferry.schemas.dispatch.DispatcherCommand;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.commands.Outcome;
-import dev.ferry.schemas.Target;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
-import dev.ferry.schemas.replies.Reply;
+import dev.ferry.schemas.Target;
+import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Detach;
+import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.dispatch.AbortAttempt;
+import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.dispatch.DispatcherCommand;
+import dev.ferry.schemas.replies.Reply;
+import dev.ferry.schemas.results.DeadLetters;
+import dev.ferry.schemas.results.FailedInvocation;
+import dev.ferry.schemas.results.InvocationResult;
+import dev.ferry.schemas.results.ResultTopics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,9 +35,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -237,7 +240,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /** An attempt started while redoing, to dispatch once the redo is committed if it still runs then. */
-    private record HeldDispatch(String invocationId, int attempt) {}
+    private record HeldDispatch(InvocationId invocationId, int attempt) {}
 
     @Override
     public void process(Record<String, byte[]> record) {
@@ -381,9 +384,40 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         try {
             return Json.MAPPER.treeToValue(tree, Command.class);
         } catch (IOException | RuntimeException e) {
-            reject("not a valid " + type + ": " + e.getMessage());
+            String badId = badIdReason(e, tree);
+            reject(badId != null ? badId : "not a valid " + type + ": " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The reason for a command that could not be read because an invocation id in it is malformed (one that passes
+     * the schema's pattern but does not decode, say): {@code bad invocation id '<id>': <why>}, the id as written and
+     * the reason {@link InvocationId#parse} gave. Null when that is not why the read failed.
+     */
+    static String badIdReason(Throwable readFailure, JsonNode tree) {
+        for (Throwable cause = readFailure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvocationId.InvalidIdException invalid) {
+                JsonNode id = readFailure instanceof JsonMappingException mapping
+                        ? tree.at(pointerTo(mapping.getPath()))
+                        : MissingNode.getInstance();
+                return "bad invocation id" + (id.isTextual() ? " '" + id.asText() + "'" : "") + ": "
+                        + invalid.getMessage();
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static JsonPointer pointerTo(List<JsonMappingException.Reference> path) {
+        JsonPointer pointer = JsonPointer.empty();
+        for (JsonMappingException.Reference step : path) {
+            pointer = step.getFieldName() != null ? pointer.appendProperty(step.getFieldName())
+                    : pointer.appendIndex(step.getIndex());
+        }
+        return pointer;
     }
 
     /** Completes a submission (a direct producer's may lack its id, types or execution time) or sends it away. */
@@ -421,13 +455,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         };
     }
 
-    private boolean onItsPartition(String invocationId, int partition) {
-        try {
-            return Routing.partition(InvocationId.parse(invocationId).partitionKey(), settings.partitions())
-                    == partition;
-        } catch (InvocationId.InvalidIdException e) {
-            return true; // the state machine rejects it with the reason
-        }
+    private boolean onItsPartition(InvocationId invocationId, int partition) {
+        return Routing.partition(invocationId.partitionKey(), settings.partitions()) == partition;
     }
 
     /**
@@ -447,10 +476,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * Appends the command again, to the topic it came from (a command on the log must not gain the trust of one
      * from an ingress), on the partition its invocation id names.
      */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private void reroute(Command command) {
         log.info("Rerouting a {} for {} to its partition", command.getClass().getSimpleName(), command.invocationId());
-        forward(ProcessorTopology.REROUTE_SINK, new Record<>(command.invocationId(), Json.write(command),
-                current.timestamp(), current.headers()));
+        Record<String, byte[]> record = new Record<>(command.invocationId().toString(), Json.write(command),
+                current.timestamp(), current.headers());
+        checkSize(ProcessorTopology.REROUTE_SINK, record);
+        // The reroute sink takes the typed id as the key (it writes its text): its partitioner reads the partition
+        // key from it rather than parsing the text again. Every other sink takes String keys, hence the raw forward.
+        ((ProcessorContext) context).forward(record.withKey(command.invocationId()), ProcessorTopology.REROUTE_SINK);
     }
 
     /**
@@ -459,13 +493,17 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * failed send aborts the whole transaction, and the same command would be processed and fail again).
      */
     private void forward(String sink, Record<String, byte[]> record) {
+        checkSize(sink, record);
+        context.forward(record, sink);
+    }
+
+    private void checkSize(String sink, Record<String, byte[]> record) {
         long size = sizeOf(record);
         int maxRecordBytes = settings.limits().recordBytes();
         if (size > maxRecordBytes) {
             throw new UnproducibleRecord("a record for " + sink + " would be " + size + " bytes, over Ferry's record"
                     + " limit of " + maxRecordBytes + " bytes");
         }
-        context.forward(record, sink);
     }
 
     private static long sizeOf(Record<String, byte[]> record) {
@@ -522,12 +560,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         String problem = resultTopicProblem(topic);
         if (problem != null) {
             // Checked on submission already; the topic may have gone since, or the setting changed.
-            deadLetterValue(result.invocationId(), Json.write(result), DeadLetters.UNPUBLISHABLE_RESULT, problem);
+            deadLetterValue(result.invocationId().toString(), Json.write(result), DeadLetters.UNPUBLISHABLE_RESULT,
+                    problem);
             return;
         }
         Headers headers = new RecordHeaders().add(ProcessorTopology.RESULT_TOPIC_HEADER,
                 topic.getBytes(StandardCharsets.UTF_8));
-        Record<String, byte[]> record = new Record<>(result.invocationId(), Json.write(result),
+        Record<String, byte[]> record = new Record<>(result.invocationId().toString(), Json.write(result),
                 context.currentSystemTimeMs(), headers);
         if (!topic.equals(topics.results())) {
             // A topic of the user's may take smaller records than Ferry's own: the broker would refuse the result
@@ -550,7 +589,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 .add(DeadLetters.KIND, DeadLetters.FAILED_INVOCATION.getBytes(StandardCharsets.UTF_8))
                 .add(DeadLetters.REASON, ("[" + failed.failure().code() + "] " + failed.failure().message())
                         .getBytes(StandardCharsets.UTF_8));
-        forward(ProcessorTopology.DEAD_LETTER_SINK, new Record<>(failed.invocationId(), Json.write(failed),
+        forward(ProcessorTopology.DEAD_LETTER_SINK, new Record<>(failed.invocationId().toString(), Json.write(failed),
                 context.currentSystemTimeMs(), headers));
     }
 
@@ -575,13 +614,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void timerFailed(Timer timer, String reason) {
         log.error("Timer failed; its invocation ends: {}", reason);
-        deadLetterValue(timer.invocationId(), Json.write(timer), DeadLetters.FAILED_TIMER, reason);
+        deadLetterValue(timer.invocationId().toString(), Json.write(timer), DeadLetters.FAILED_TIMER, reason);
     }
 
     @Override
-    public void unprocessable(String invocationId, String reason) {
+    public void unprocessable(InvocationId invocationId, String reason) {
         log.error("Could not end invocation {}: {}", invocationId, reason);
-        deadLetterValue(invocationId, null, DeadLetters.UNPROCESSABLE, reason);
+        deadLetterValue(invocationId == null ? null : invocationId.toString(), null, DeadLetters.UNPROCESSABLE, reason);
     }
 
     private void deadLetterValue(String key, byte[] value, String kind, String reason) {

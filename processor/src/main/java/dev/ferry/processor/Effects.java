@@ -1,12 +1,13 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.Target;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.dispatch.AbortAttempt;
 import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.replies.Reply;
 import dev.ferry.schemas.results.FailedInvocation;
 import dev.ferry.schemas.results.InvocationResult;
-import dev.ferry.schemas.commands.Outcome;
-import dev.ferry.schemas.replies.Reply;
-import dev.ferry.schemas.Target;
 
 /** What the state machine asks the outside world to do; the Kafka Streams adapter turns each into a record. */
 public interface Effects {
@@ -35,5 +36,5 @@ public interface Effects {
     default void timerFailed(Timer timer, String reason) {}
 
     /** Ending an invocation that cannot be processed failed too: only a dead-letter record with the reason is left. */
-    default void unprocessable(String invocationId, String reason) {}
+    default void unprocessable(InvocationId invocationId, String reason) {}
 }

@@ -1,6 +1,7 @@
 package dev.ferry.processor;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ferry.schemas.InvocationId;
 import java.util.List;
 
 /**
@@ -17,18 +18,18 @@ import java.util.List;
  * @param length how many invocations are queued
  */
 public record Inbox(
-        String running, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> queued, long first, long next,
-        int length) {
+        InvocationId running, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<InvocationId> queued, long first,
+        long next, int length) {
     public Inbox {
         queued = queued == null ? List.of() : List.copyOf(queued);
     }
 
-    static Inbox heldBy(String invocationId) {
+    static Inbox heldBy(InvocationId invocationId) {
         return new Inbox(invocationId, List.of(), 0, 0, 0);
     }
 
     /** The same queue, with the key held by {@code invocationId}. */
-    Inbox runs(String invocationId) {
+    Inbox runs(InvocationId invocationId) {
         return new Inbox(invocationId, queued, first, next, length);
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Outcome;
@@ -84,8 +85,8 @@ final class InvocationListing {
     }
 
     /** The invocation's view; null when there is no such invocation. */
-    InvocationView describe(String invocationId) {
-        InvocationState invocation = invocations.get(invocationId);
+    InvocationView describe(InvocationId invocationId) {
+        InvocationState invocation = invocations.get(invocationId.toString());
         return invocation == null ? null : view(invocation, DESCRIBED_FAILURE_CHARS);
     }
 

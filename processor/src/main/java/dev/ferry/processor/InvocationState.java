@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Outcome;
@@ -30,7 +31,7 @@ public final class InvocationState {
      */
     static final int MAX_WAITING_INGRESSES = 64;
 
-    private final String invocationId;
+    private final InvocationId invocationId;
     private final Target target;
     private final String idempotencyKey;
     private final long createdAt;
@@ -80,7 +81,7 @@ public final class InvocationState {
 
     @JsonCreator
     InvocationState(
-            @JsonProperty("invocationId") String invocationId,
+            @JsonProperty("invocationId") InvocationId invocationId,
             @JsonProperty("target") Target target,
             @JsonProperty("idempotencyKey") String idempotencyKey,
             @JsonProperty("createdAt") long createdAt) {
@@ -90,7 +91,7 @@ public final class InvocationState {
         this.createdAt = createdAt;
     }
 
-    static InvocationState created(String invocationId, Target target, String idempotencyKey, String requestHash,
+    static InvocationState created(InvocationId invocationId, Target target, String idempotencyKey, String requestHash,
             String resultTopic, ReplyTo submittedBy, long createdAt) {
         InvocationState state = new InvocationState(invocationId, target, idempotencyKey, createdAt);
         state.requestHash = requestHash;
@@ -105,7 +106,7 @@ public final class InvocationState {
         return isNew;
     }
 
-    public String invocationId() {
+    public InvocationId invocationId() {
         return invocationId;
     }
 

@@ -21,7 +21,7 @@ final class InvocationsByTime {
     }
 
     static String key(InvocationState invocation) {
-        return key(invocation.createdAt(), invocation.invocationId());
+        return key(invocation.createdAt(), invocation.invocationId().toString());
     }
 
     static InvocationCursor cursor(String key) {

@@ -46,7 +46,7 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
 
     @Override
     public void appendTimer(int partition, FireTimer fire) {
-        producer.send(new ProducerRecord<>(topics.log(), partition, fire.invocationId(), Json.write(fire)),
+        producer.send(new ProducerRecord<>(topics.log(), partition, fire.invocationId().toString(), Json.write(fire)),
                 (metadata, error) -> {
                     if (error != null) {
                         log.warn("Could not append a {} timer of {}; asking again later: {}", fire.kind(),

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import java.util.List;
 
 /**
@@ -7,17 +8,17 @@ import java.util.List;
  * in production ({@link StoreBackedState}); plain maps back it in tests.
  */
 public interface ProcessorState {
-    InvocationState invocation(String invocationId);
+    InvocationState invocation(InvocationId invocationId);
 
     void put(InvocationState invocation);
 
-    void delete(String invocationId);
+    void delete(InvocationId invocationId);
 
-    StoredInput input(String invocationId);
+    StoredInput input(InvocationId invocationId);
 
-    void putInput(String invocationId, StoredInput input);
+    void putInput(InvocationId invocationId, StoredInput input);
 
-    void deleteInput(String invocationId);
+    void deleteInput(InvocationId invocationId);
 
     Inbox inbox(String lock);
 
@@ -26,9 +27,9 @@ public interface ProcessorState {
     void deleteInbox(String lock);
 
     /** The invocation queued at {@code sequence} in the inbox of {@code lock}; null when none is. */
-    String inboxEntry(String lock, long sequence);
+    InvocationId inboxEntry(String lock, long sequence);
 
-    void putInboxEntry(String lock, long sequence, String invocationId);
+    void putInboxEntry(String lock, long sequence, InvocationId invocationId);
 
     void deleteInboxEntry(String lock, long sequence);
 

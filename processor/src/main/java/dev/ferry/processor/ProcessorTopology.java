@@ -3,9 +3,9 @@ package dev.ferry.processor;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.JsonSerde;
 import dev.ferry.schemas.RecordSchemas;
-import dev.ferry.schemas.results.ResultTopics;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.results.ResultTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -104,11 +104,12 @@ public final class ProcessorTopology {
                         StandardCharsets.UTF_8),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         // A command on the wrong partition goes back to the topic it came from, on the partition of its invocation
-        // id (its key).
-        topology.addSink(REROUTE_SINK, (key, value, context) -> context.topic(),
-                Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+        // id (its key, written as its text).
+        topology.<InvocationId, byte[]>addSink(REROUTE_SINK, (key, value, context) -> context.topic(),
+                (topic, key) -> key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8),
+                Serdes.ByteArray().serializer(),
                 (topic, key, value, partitions) -> Optional.of(Set.of(
-                        Routing.partition(InvocationId.parse(key).partitionKey(), partitions))),
+                        Routing.partition(key.partitionKey(), partitions))),
                 STATE_MACHINE);
         return topology;
     }

@@ -1,16 +1,15 @@
 package dev.ferry.processor;
 
-import dev.ferry.schemas.RecordLimits;
-import dev.ferry.schemas.InvocationId;
-import dev.ferry.schemas.replies.InvocationView;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.replies.Reply;
-import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.queries.DescribeInvocation;
 import dev.ferry.schemas.queries.InvocationQuery;
 import dev.ferry.schemas.queries.ListInvocations;
+import dev.ferry.schemas.replies.InvocationView;
+import dev.ferry.schemas.replies.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -36,8 +35,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -213,13 +212,12 @@ public final class QueryResponder implements AutoCloseable {
      * asker may just have been told its invocation was accepted. Past half the asker's wait it answers anyway.
      */
     private boolean answer(DescribeInvocation describe, Pending query, long now) {
-        int partition;
-        try {
-            partition = Routing.partition(InvocationId.parse(describe.invocationId()).partitionKey(), partitions);
-        } catch (InvocationId.InvalidIdException e) {
-            log.warn("Skipping a describe query for the invalid id '{}'", describe.invocationId());
+        if (describe.invocationId() == null) {
+            // A malformed id never gets here: the query failed to read, and was skipped with the reason.
+            log.warn("Skipping a describe query without an invocation id");
             return true;
         }
+        int partition = Routing.partition(describe.invocationId().partitionKey(), partitions);
         if (!activePartitions().contains(partition)) {
             return false; // the process that hosts it answers (or this one, once the partition is assigned here)
         }

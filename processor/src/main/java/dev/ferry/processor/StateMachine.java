@@ -149,7 +149,7 @@ public final class StateMachine {
      * for such an attempt can only be read before the command that started the attempt when a processor reads its
      * two command topics again after a crash (it orders them by time, its predecessor by arrival).
      */
-    public boolean notStartedYet(String invocationId, int attempt) {
+    public boolean notStartedYet(InvocationId invocationId, int attempt) {
         InvocationState invocation = state.invocation(invocationId);
         return invocation == null || invocation.attempt() < attempt;
     }
@@ -175,7 +175,7 @@ public final class StateMachine {
     }
 
     /** Whether the invocation runs exactly this attempt now. */
-    public boolean runsAttempt(String invocationId, int attempt) {
+    public boolean runsAttempt(InvocationId invocationId, int attempt) {
         InvocationState invocation = state.invocation(invocationId);
         return invocation != null && invocation.runs(attempt);
     }
@@ -185,7 +185,7 @@ public final class StateMachine {
      * may have acted on already (see {@code CommandProcessor}): sent now if the attempt still runs, or nothing if a
      * command read later ended it (its completion, say).
      */
-    public boolean redispatch(String invocationId, int attempt) {
+    public boolean redispatch(InvocationId invocationId, int attempt) {
         InvocationState invocation = state.invocation(invocationId);
         if (invocation == null || !invocation.runs(attempt) || invocation.status() != InvocationStatus.RUNNING) {
             return false;
@@ -198,7 +198,7 @@ public final class StateMachine {
      * The last resort when ending an invocation failed: its waiters as stored still learn the failure, though the
      * invocation stays as it was. Returns whether {@code caller} was among them.
      */
-    private boolean answerWaiters(String invocationId, Failure failure, ReplyTo caller) {
+    private boolean answerWaiters(InvocationId invocationId, Failure failure, ReplyTo caller) {
         try {
             InvocationState stored = invocationId == null ? null : state.invocation(invocationId);
             if (stored == null) {
@@ -224,7 +224,7 @@ public final class StateMachine {
      * {@code caller}, when given and not among them, gets it too. Whatever this throws in turn is caught: the
      * caller then only has the dead-letter record. Returns whether an invocation was ended.
      */
-    public boolean fail(String invocationId, Failure failure, ReplyTo caller, long now) {
+    public boolean fail(InvocationId invocationId, Failure failure, ReplyTo caller, long now) {
         boolean ended = false;
         boolean callerAnswered = caller == null;
         try {
@@ -258,11 +258,10 @@ public final class StateMachine {
     // ---- submission
 
     private void onInvoke(Invoke invoke, long now) {
-        String id = invoke.invocationId();
-        try {
-            InvocationId.parse(id);
-        } catch (InvocationId.InvalidIdException e) {
-            effects.reject("bad invocation id '" + id + "': " + e.getMessage());
+        InvocationId id = invoke.invocationId();
+        if (id == null) {
+            // Submissions gives every Invoke its id before it is applied: only a bug gets here.
+            effects.reject("an Invoke without an invocationId");
             return;
         }
         InvocationState existing = state.invocation(id);
@@ -357,7 +356,7 @@ public final class StateMachine {
         return true;
     }
 
-    private void answerSubmission(Invoke invoke, Reply.Kind kind, String invocationId) {
+    private void answerSubmission(Invoke invoke, Reply.Kind kind, InvocationId invocationId) {
         ReplyTo replyTo = invoke.replyTo();
         if (replyTo != null) {
             effects.reply(replyTo.ingressId(), Reply.of(kind, replyTo.requestId(), invocationId));
@@ -411,7 +410,7 @@ public final class StateMachine {
         }
         while (inbox.length() > 0 && inbox.first() < inbox.next()) {
             long sequence = inbox.first();
-            String nextId = state.inboxEntry(lock, sequence);
+            InvocationId nextId = state.inboxEntry(lock, sequence);
             inbox = inbox.advanced(nextId != null);
             if (nextId == null) {
                 continue; // a gap: taken out by a cancel or kill
@@ -460,7 +459,7 @@ public final class StateMachine {
             return inbox;
         }
         long sequence = inbox.next();
-        for (String queuedId : inbox.queued()) {
+        for (InvocationId queuedId : inbox.queued()) {
             state.putInboxEntry(lock, sequence++, queuedId);
         }
         Inbox migrated = inbox.withoutList();
@@ -603,12 +602,14 @@ public final class StateMachine {
      * retry together. The jitter is derived from the invocation and attempt rather than drawn at random, so
      * replaying the log decides the same retry time.
      */
-    static long withJitter(long delayMillis, String invocationId, int attempt) {
+    static long withJitter(long delayMillis, InvocationId invocationId, int attempt) {
         long spread = delayMillis * 3 / 10;
         if (spread <= 0) {
             return delayMillis;
         }
-        int hash = (invocationId.hashCode() * 31 + attempt) & Integer.MAX_VALUE;
+        // The textual id's hash, as when ids were strings: a processor of this version decides the retry times of
+        // invocations retried before it the same way.
+        int hash = (invocationId.toString().hashCode() * 31 + attempt) & Integer.MAX_VALUE;
         return delayMillis + hash % (spread + 1);
     }
 
@@ -773,7 +774,7 @@ public final class StateMachine {
     }
 
     /** The invocation a management command names, or null after answering that it is unknown or completed. */
-    private InvocationState managed(String invocationId, ReplyTo replyTo) {
+    private InvocationState managed(InvocationId invocationId, ReplyTo replyTo) {
         InvocationState invocation = state.invocation(invocationId);
         if (invocation == null) {
             notFound(replyTo, invocationId);
@@ -787,7 +788,7 @@ public final class StateMachine {
         return invocation;
     }
 
-    private void notFound(ReplyTo replyTo, String invocationId) {
+    private void notFound(ReplyTo replyTo, InvocationId invocationId) {
         effects.reply(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), invocationId));
     }
 

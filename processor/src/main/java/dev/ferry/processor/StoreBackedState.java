@@ -1,12 +1,17 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** The state machine's state in one task's persistent, changelogged key-value stores. */
+/**
+ * The state machine's state in one task's persistent, changelogged key-value stores. The stores hold invocation ids
+ * in their textual form (as keys, and as the values of the inbox entries), as they always have: ids become text here
+ * on the way in and are parsed here on the way out, nowhere else.
+ */
 final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, InvocationState> invocations;
     private final KeyValueStore<String, StoredInput> inputs;
@@ -46,8 +51,8 @@ final class StoreBackedState implements ProcessorState {
     }
 
     @Override
-    public InvocationState invocation(String invocationId) {
-        return invocations.get(invocationId);
+    public InvocationState invocation(InvocationId invocationId) {
+        return invocations.get(invocationId.toString());
     }
 
     @Override
@@ -56,12 +61,12 @@ final class StoreBackedState implements ProcessorState {
             // Neither the key (createdAt, id) nor the value (service, handler) ever changes: written once.
             invocationsByTime.put(InvocationsByTime.key(invocation), InvocationsByTime.value(invocation));
         }
-        invocations.put(invocation.invocationId(), invocation);
+        invocations.put(invocation.invocationId().toString(), invocation);
     }
 
     @Override
-    public void delete(String invocationId) {
-        InvocationState gone = invocations.delete(invocationId);
+    public void delete(InvocationId invocationId) {
+        InvocationState gone = invocations.delete(invocationId.toString());
         if (gone != null) {
             invocationsByTime.delete(InvocationsByTime.key(gone));
         }
@@ -89,18 +94,18 @@ final class StoreBackedState implements ProcessorState {
     }
 
     @Override
-    public StoredInput input(String invocationId) {
-        return inputs.get(invocationId);
+    public StoredInput input(InvocationId invocationId) {
+        return inputs.get(invocationId.toString());
     }
 
     @Override
-    public void putInput(String invocationId, StoredInput input) {
-        inputs.put(invocationId, input);
+    public void putInput(InvocationId invocationId, StoredInput input) {
+        inputs.put(invocationId.toString(), input);
     }
 
     @Override
-    public void deleteInput(String invocationId) {
-        inputs.delete(invocationId);
+    public void deleteInput(InvocationId invocationId) {
+        inputs.delete(invocationId.toString());
     }
 
     @Override
@@ -119,13 +124,14 @@ final class StoreBackedState implements ProcessorState {
     }
 
     @Override
-    public String inboxEntry(String lock, long sequence) {
-        return inboxEntries.get(Inbox.entryKey(lock, sequence));
+    public InvocationId inboxEntry(String lock, long sequence) {
+        String invocationId = inboxEntries.get(Inbox.entryKey(lock, sequence));
+        return invocationId == null ? null : InvocationId.parse(invocationId);
     }
 
     @Override
-    public void putInboxEntry(String lock, long sequence, String invocationId) {
-        inboxEntries.put(Inbox.entryKey(lock, sequence), invocationId);
+    public void putInboxEntry(String lock, long sequence, InvocationId invocationId) {
+        inboxEntries.put(Inbox.entryKey(lock, sequence), invocationId.toString());
     }
 
     @Override

@@ -81,11 +81,8 @@ final class Submissions {
                 : null;
         InvocationId id;
         if (invoke.invocationId() != null) {
-            try {
-                id = InvocationId.parse(invoke.invocationId());
-            } catch (InvocationId.InvalidIdException e) {
-                return new Reject("bad invocation id '" + invoke.invocationId() + "': " + e.getMessage());
-            }
+            // A malformed one never gets here: reading the record failed (see CommandProcessor.read).
+            id = invoke.invocationId();
             if (expected != null && !expected.equals(id)) {
                 return new Reject("invocationId " + id + " is not the id of this submission (" + expected
                         + "); leave it out and Ferry computes it");
@@ -112,7 +109,7 @@ final class Submissions {
                     + " (at most " + Durations.format(Durations.MAX) + " after the record's timestamp)");
         }
         long createdAt = invoke.createdAt() > 0 ? invoke.createdAt() : origin.timestamp();
-        Invoke completed = new Invoke(id.toString(), target, invoke.idempotencyKey(), invoke.contentType(),
+        Invoke completed = new Invoke(id, target, invoke.idempotencyKey(), invoke.contentType(),
                 invoke.headers(), invoke.body(), null, executeAt, invoke.send(), invoke.replyTo(),
                 invoke.requireSameRequest(), createdAt, invoke.resultTopic());
 

@@ -1,5 +1,7 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
+
 /**
  * A wake-up for one invocation at a wall-clock time. Timers only say "look at this invocation now": what
  * happens is decided from the invocation's state when the timer fires, so a timer that is no longer relevant
@@ -8,7 +10,7 @@ package dev.ferry.processor;
  * <p>In the timers store a timer is a key alone, {@code <due as 16 hex digits>/<kind>/<invocation id>/<attempt>},
  * so the store sorts by due time and one range scan finds every due timer.
  */
-public record Timer(long due, Kind kind, String invocationId, int attempt) {
+public record Timer(long due, Kind kind, InvocationId invocationId, int attempt) {
     public enum Kind {
         /** A delayed invocation reaches its start time. */
         START,
@@ -37,6 +39,7 @@ public record Timer(long due, Kind kind, String invocationId, int attempt) {
         if (parts.length != 4 || parts[0].length() != DUE_DIGITS) {
             throw new IllegalArgumentException("not a timer key: " + key);
         }
-        return new Timer(Long.parseLong(parts[0], 16), Kind.valueOf(parts[1]), parts[2], Integer.parseInt(parts[3]));
+        return new Timer(Long.parseLong(parts[0], 16), Kind.valueOf(parts[1]), InvocationId.parse(parts[2]),
+                Integer.parseInt(parts[3]));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.commands.FireTimer;
 import java.time.Duration;
 import java.util.Iterator;
@@ -39,10 +40,12 @@ final class TimerRequests {
     private final int partition;
     private final long leaseMillis;
     private final long activeSince;
-    /** Due timers by key: when to ask (again) for each. */
-    private final Map<String, Outstanding> outstanding = new LinkedHashMap<>();
-    /** When this processor dispatched each recent attempt ({@code <invocation id>/<attempt>}), oldest first. */
-    private final LinkedHashMap<String, Long> dispatchedAt = new LinkedHashMap<>();
+    /** Due timers: when to ask (again) for each. */
+    private final Map<Timer, Outstanding> outstanding = new LinkedHashMap<>();
+    /** When this processor dispatched each recent attempt, oldest first. */
+    private final LinkedHashMap<Attempt, Long> dispatchedAt = new LinkedHashMap<>();
+
+    private record Attempt(InvocationId invocationId, int attempt) {}
 
     private static final class Outstanding {
         final Timer timer;
@@ -69,8 +72,8 @@ final class TimerRequests {
     }
 
     /** This processor sent the attempt to the dispatchers now (wall clock). */
-    void dispatched(String invocationId, int attempt, long now) {
-        String attemptKey = invocationId + "/" + attempt;
+    void dispatched(InvocationId invocationId, int attempt, long now) {
+        Attempt attemptKey = new Attempt(invocationId, attempt);
         dispatchedAt.remove(attemptKey); // to the end: the map stays oldest first
         dispatchedAt.put(attemptKey, now);
     }
@@ -86,7 +89,7 @@ final class TimerRequests {
         int room = MAX_OUTSTANDING - outstanding.size();
         if (room > 0) {
             for (Timer timer : state.dueTimers(now, Math.min(room, StateMachine.TIMERS_PER_TICK))) {
-                outstanding.putIfAbsent(timer.key(), new Outstanding(timer, firstAsk(timer, now)));
+                outstanding.putIfAbsent(timer, new Outstanding(timer, firstAsk(timer, now)));
             }
         }
         int asked = 0;
@@ -134,7 +137,7 @@ final class TimerRequests {
             return now;
         }
         long known = Math.max(activeSince,
-                dispatchedAt.getOrDefault(timer.invocationId() + "/" + timer.attempt(), Long.MIN_VALUE));
+                dispatchedAt.getOrDefault(new Attempt(timer.invocationId(), timer.attempt()), Long.MIN_VALUE));
         return Math.max(now, known + leaseMillis);
     }
 }

@@ -48,7 +48,7 @@ class FailingInvocationsTest {
             "ferry.results");
 
     private Invoke call(String requestId) {
-        return new Invoke(InvocationIds.forSubmission(GREET, "k").toString(), GREET, "k", null, List.of(),
+        return new Invoke(InvocationIds.forSubmission(GREET, "k"), GREET, "k", null, List.of(),
                 Payload.EMPTY, null, null, false, new ReplyTo("ingress-1", requestId), false, 0, null);
     }
 
@@ -75,7 +75,8 @@ class FailingInvocationsTest {
 
     @Test
     void aCallerWhoseInvocationDoesNotExistYetIsStillAnswered() {
-        assertThat(machine.fail("inv_1nothing", BROKEN, new ReplyTo("ingress-1", "req-9"), 1_000)).isFalse();
+        assertThat(machine.fail(InvocationIds.forSubmission(GREET, "nothing"), BROKEN,
+                new ReplyTo("ingress-1", "req-9"), 1_000)).isFalse();
         Reply reply = effects.takeReplies().getFirst();
         assertThat(reply.requestId()).isEqualTo("req-9");
         assertThat(reply.kind()).isEqualTo(Reply.Kind.REJECTED);

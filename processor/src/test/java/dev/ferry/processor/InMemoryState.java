@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The state machine's state in maps, for tests without Kafka. Values are stored as JSON, as the real stores
- * store them, so a change the state machine forgets to {@code put} is lost here too.
+ * The state machine's state in maps, for tests without Kafka. Values are stored as JSON and ids as their text, as
+ * the real stores store them, so a change the state machine forgets to {@code put} is lost here too.
  */
 final class InMemoryState implements ProcessorState {
     final Map<String, byte[]> invocations = new HashMap<>();
@@ -19,35 +20,35 @@ final class InMemoryState implements ProcessorState {
     final Map<String, String> inboxEntries = new HashMap<>();
 
     @Override
-    public InvocationState invocation(String invocationId) {
-        byte[] json = invocations.get(invocationId);
+    public InvocationState invocation(InvocationId invocationId) {
+        byte[] json = invocations.get(invocationId.toString());
         return json == null ? null : Json.readTrusted(json, InvocationState.class);
     }
 
     @Override
     public void put(InvocationState invocation) {
-        invocations.put(invocation.invocationId(), Json.write(invocation));
+        invocations.put(invocation.invocationId().toString(), Json.write(invocation));
     }
 
     @Override
-    public void delete(String invocationId) {
-        invocations.remove(invocationId);
+    public void delete(InvocationId invocationId) {
+        invocations.remove(invocationId.toString());
     }
 
     @Override
-    public StoredInput input(String invocationId) {
-        byte[] json = inputs.get(invocationId);
+    public StoredInput input(InvocationId invocationId) {
+        byte[] json = inputs.get(invocationId.toString());
         return json == null ? null : Json.readTrusted(json, StoredInput.class);
     }
 
     @Override
-    public void putInput(String invocationId, StoredInput input) {
-        inputs.put(invocationId, Json.write(input));
+    public void putInput(InvocationId invocationId, StoredInput input) {
+        inputs.put(invocationId.toString(), Json.write(input));
     }
 
     @Override
-    public void deleteInput(String invocationId) {
-        inputs.remove(invocationId);
+    public void deleteInput(InvocationId invocationId) {
+        inputs.remove(invocationId.toString());
     }
 
     @Override
@@ -67,13 +68,14 @@ final class InMemoryState implements ProcessorState {
     }
 
     @Override
-    public String inboxEntry(String lock, long sequence) {
-        return inboxEntries.get(Inbox.entryKey(lock, sequence));
+    public InvocationId inboxEntry(String lock, long sequence) {
+        String invocationId = inboxEntries.get(Inbox.entryKey(lock, sequence));
+        return invocationId == null ? null : InvocationId.parse(invocationId);
     }
 
     @Override
-    public void putInboxEntry(String lock, long sequence, String invocationId) {
-        inboxEntries.put(Inbox.entryKey(lock, sequence), invocationId);
+    public void putInboxEntry(String lock, long sequence, InvocationId invocationId) {
+        inboxEntries.put(Inbox.entryKey(lock, sequence), invocationId.toString());
     }
 
     @Override

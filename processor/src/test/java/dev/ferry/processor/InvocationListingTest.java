@@ -3,27 +3,28 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.results.DeadLetters;
-import dev.ferry.schemas.commands.Failure;
-import dev.ferry.schemas.replies.InvocationCursor;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
-import dev.ferry.schemas.replies.InvocationView;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.deployments.RetryPolicy;
-import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.Purge;
+import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceType;
+import dev.ferry.schemas.replies.InvocationCursor;
+import dev.ferry.schemas.replies.InvocationView;
+import dev.ferry.schemas.results.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,24 +119,25 @@ class InvocationListingTest {
         pipe(new AttemptFailed(second.invocationId(), 1, new Failure(500, "down"), null));
 
         assertThat(indexKeys()).as("one entry each, however often the invocation changed; newest first")
-                .containsExactly(InvocationsByTime.key(START.toEpochMilli() + 5, second.invocationId()),
-                        InvocationsByTime.key(START.toEpochMilli(), first.invocationId()));
+                .containsExactly(InvocationsByTime.key(START.toEpochMilli() + 5, second.invocationId().toString()),
+                        InvocationsByTime.key(START.toEpochMilli(), first.invocationId().toString()));
 
         pipe(new Purge(first.invocationId(), new ReplyTo("admin", "r-purge")));
-        assertThat(invocations.get(first.invocationId())).isNull();
-        assertThat(indexKeys()).containsExactly(InvocationsByTime.key(START.toEpochMilli() + 5, second.invocationId()));
+        assertThat(invocations.get(first.invocationId().toString())).isNull();
+        assertThat(indexKeys())
+                .containsExactly(InvocationsByTime.key(START.toEpochMilli() + 5, second.invocationId().toString()));
     }
 
     @Test
     void pagingOverMoreInvocationsThanAPageGivesEachOnceNewestFirst() {
-        List<String> created = new ArrayList<>();
+        List<InvocationId> created = new ArrayList<>();
         for (int i = 0; i < 130; i++) {
             created.add(call("greet").invocationId());
             if (i % 3 == 0) {
                 advance(Duration.ofMillis(1)); // and some created in the same millisecond
             }
         }
-        List<String> paged = new ArrayList<>();
+        List<InvocationId> paged = new ArrayList<>();
         InvocationCursor after = null;
         int pages = 0;
         do {
@@ -148,8 +150,8 @@ class InvocationListingTest {
         assertThat(pages).isEqualTo(3);
         assertThat(paged).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(created);
         List<InvocationCursor> order = new ArrayList<>();
-        for (String id : paged) {
-            order.add(new InvocationCursor(invocations.get(id).createdAt(), id));
+        for (InvocationId id : paged) {
+            order.add(new InvocationCursor(invocations.get(id.toString()).createdAt(), id.toString()));
         }
         assertThat(order).isSortedAccordingTo(java.util.Comparator.comparingLong(InvocationCursor::createdAt)
                 .reversed().thenComparing(InvocationCursor::invocationId));
@@ -194,7 +196,8 @@ class InvocationListingTest {
 
         InvocationListing.Page two = listing.page(InvocationListing.Filter.ANY, null, 2, 100);
         assertThat(ids(two)).containsExactly(running.invocationId(), other.invocationId());
-        assertThat(two.scannedTo()).isEqualTo(new InvocationCursor(START.toEpochMilli() + 1, other.invocationId()));
+        assertThat(two.scannedTo())
+                .isEqualTo(new InvocationCursor(START.toEpochMilli() + 1, other.invocationId().toString()));
 
         InvocationView listed = listing.page(new InvocationListing.Filter("completed", null, null, null), null, 10, 100)
                 .invocations().get(0);
@@ -203,7 +206,8 @@ class InvocationListingTest {
                 .endsWith("(4000 more characters)");
         assertThat(listing.describe(done.invocationId()).completionFailure().message()).as("whole when described")
                 .isEqualTo("x".repeat(5_000));
-        assertThat(listing.describe("inv_1aaaaaaaaaaaa5ZZZZZZZZZZZZZZZZZZZZZ")).isNull();
+        assertThat(listing.describe(InvocationIds.forSubmission(Target.service("Greeter", "greet"), "nobody")))
+                .isNull();
     }
 
     @Test
@@ -217,8 +221,9 @@ class InvocationListingTest {
                 driver.getKeyValueStore(ProcessorTopology.TIMERS), driver.getKeyValueStore(ProcessorTopology.INBOXES),
                 driver.getKeyValueStore(ProcessorTopology.INBOX_ENTRIES), invocationsByTime);
         assertThat(state.indexIfUnindexed()).isEqualTo(2);
-        assertThat(indexKeys()).containsExactlyInAnyOrder(InvocationsByTime.key(START.toEpochMilli(), first.invocationId()),
-                InvocationsByTime.key(START.toEpochMilli(), second.invocationId()));
+        assertThat(indexKeys()).containsExactlyInAnyOrder(
+                InvocationsByTime.key(START.toEpochMilli(), first.invocationId().toString()),
+                InvocationsByTime.key(START.toEpochMilli(), second.invocationId().toString()));
         assertThat(state.indexIfUnindexed()).as("once").isZero();
     }
 
@@ -234,7 +239,7 @@ class InvocationListingTest {
             assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON).value(),
                     StandardCharsets.UTF_8)).contains("unknown record type '" + type + "'");
         }
-        assertThat(invocations.get(after.invocationId())).as("the next command runs").isNotNull();
+        assertThat(invocations.get(after.invocationId().toString())).as("the next command runs").isNotNull();
     }
 
     private String nthKey(int n) {
@@ -249,13 +254,13 @@ class InvocationListingTest {
         return keys;
     }
 
-    private static List<String> ids(InvocationListing.Page page) {
+    private static List<InvocationId> ids(InvocationListing.Page page) {
         return page.invocations().stream().map(InvocationView::id).toList();
     }
 
     private Invoke call(String handler) {
         Target target = Target.service("Greeter", handler);
-        Invoke invoke = new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null,
+        Invoke invoke = new Invoke(InvocationIds.forSubmission(target, null), target, null,
                 "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
                 new ReplyTo("ingress-1", "req-" + (++requestCount)), false, START.toEpochMilli(), null);
         pipe(invoke);
@@ -265,6 +270,6 @@ class InvocationListingTest {
     /** Dispatchers' outcomes are on the log; what an ingress asks, with its caller, on the requests topic. */
     private void pipe(Command command) {
         boolean fromDispatcher = command instanceof Completion || command instanceof AttemptFailed;
-        (fromDispatcher ? log : requests).pipeInput(command.invocationId(), Json.write(command));
+        (fromDispatcher ? log : requests).pipeInput(command.invocationId().toString(), Json.write(command));
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.replies.InvocationCursor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -50,8 +51,8 @@ class InvocationsByTimeTest {
 
     @Test
     void theValueRulesOutOtherServicesAndHandlersWithoutReadingTheInvocation() {
-        InvocationState invocation = InvocationState.created("inv_1a", dev.ferry.schemas.Target.service("Greeter",
-                "greet"), null, "hash", null, null, 5);
+        InvocationState invocation = InvocationState.created(InvocationId.random(1),
+                dev.ferry.schemas.Target.service("Greeter", "greet"), null, "hash", null, null, 5);
         byte[] value = InvocationsByTime.value(invocation);
         assertThat(InvocationsByTime.mayMatch(value, null, null)).isTrue();
         assertThat(InvocationsByTime.mayMatch(value, "Greeter", null)).isTrue();

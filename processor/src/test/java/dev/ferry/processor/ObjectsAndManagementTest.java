@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
@@ -187,7 +188,7 @@ class ObjectsAndManagementTest {
 
     @Test
     void managementOfUnknownOrCompletedInvocationsIsRefused() {
-        String unknown = InvocationIds.forSubmission(Target.service("Greeter", "greet"), "nobody").toString();
+        InvocationId unknown = InvocationIds.forSubmission(Target.service("Greeter", "greet"), "nobody");
         machine.apply(new Kill(unknown, ADMIN), now);
         assertThat(single(effects.takeReplies()).kind()).isEqualTo(Reply.Kind.NOT_FOUND);
 
@@ -233,18 +234,18 @@ class ObjectsAndManagementTest {
         assertThat(state.invocation(call.invocationId()).outcome().succeeded()).isTrue();
     }
 
-    private List<String> dispatchedIds() {
+    private List<InvocationId> dispatchedIds() {
         return effects.takeDispatches().stream().map(Dispatch::invocationId).toList();
     }
 
     private Invoke call(Target target) {
-        return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, null), target, null, "application/json",
                 List.of(), Payload.ofUtf8("1"), null, null, false, new ReplyTo("ingress-a", "r" + (++requests)), false, now,
                 null);
     }
 
     private Invoke send(Target target, Long executeAt) {
-        return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, null), target, null, "application/json",
                 List.of(), Payload.ofUtf8("1"), null, executeAt, true, null, false, now, null);
     }
 

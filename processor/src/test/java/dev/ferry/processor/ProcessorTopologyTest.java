@@ -3,7 +3,6 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Payload;
@@ -140,7 +139,7 @@ class ProcessorTopologyTest {
         log.advanceTime(duration);
         requests.advanceTime(duration);
         for (FireTimer fire : requestedTimers.take()) {
-            log.pipeInput(fire.invocationId(), Json.write(fire));
+            log.pipeInput(fire.invocationId().toString(), Json.write(fire));
         }
     }
 
@@ -165,7 +164,7 @@ class ProcessorTopologyTest {
         assertThat(reply.outcome().success().body().utf8()).isEqualTo("{\"greeting\":\"Hello Mary\"}");
 
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
-        assertThat(invocations.get(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
+        assertThat(invocations.get(call.invocationId().toString()).status()).isEqualTo(InvocationStatus.COMPLETED);
     }
 
     @Test
@@ -188,7 +187,7 @@ class ProcessorTopologyTest {
 
     @Test
     void aDelayedSendIsDispatchedByTheWallClockPunctuator() {
-        Invoke send = new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, null, List.of(),
+        Invoke send = new Invoke(InvocationIds.forSubmission(GREET, null), GREET, null, null, List.of(),
                 Payload.EMPTY, null, START.toEpochMilli() + 5_000, true, null, false, START.toEpochMilli(), null);
         pipe(send);
         assertThat(dispatch.isEmpty()).isTrue();
@@ -208,10 +207,10 @@ class ProcessorTopologyTest {
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
 
         advance(Duration.ofMinutes(59));
-        assertThat(invocations.get(call.invocationId())).isNotNull();
+        assertThat(invocations.get(call.invocationId().toString())).isNotNull();
         // No record arrives: the punctuator alone ends the retention.
         advance(Duration.ofMinutes(2));
-        assertThat(invocations.get(call.invocationId())).isNull();
+        assertThat(invocations.get(call.invocationId().toString())).isNull();
     }
 
     @Test
@@ -222,7 +221,7 @@ class ProcessorTopologyTest {
         Dispatch attempt = Json.readTrusted(dispatch.readRecord().value(), Dispatch.class);
         assertThat(attempt.target()).isEqualTo(GREET);
         assertThat(attempt.body().utf8()).isEqualTo("{\"name\":\"Kafka\"}");
-        assertThat(InvocationId.parse(attempt.invocationId()).partitionKey())
+        assertThat(attempt.invocationId().partitionKey())
                 .as("the record key's partition key, as the default partitioner placed it")
                 .isEqualTo(Routing.partitionKey("any-key"));
         assertThat(deadLetters.isEmpty()).isTrue();
@@ -252,12 +251,35 @@ class ProcessorTopologyTest {
         assertThat(dispatch.isEmpty()).isTrue();
     }
 
+    @Test
+    void commandsWhoseIdMatchesThePatternButDoesNotDecodeGoToTheDeadLetterTopicWithTheReason() {
+        // 11 base62 digits of a partition key past 2^64: the schema's pattern allows them, the id does not decode.
+        String undecodable = "inv_1" + "Z".repeat(11) + "0".repeat(22);
+        log.pipeInput("k", ("{\"type\":\"Invoke\",\"invocationId\":\"" + undecodable + "\",\"target\":"
+                + "{\"service\":\"Greeter\",\"handler\":\"greet\"}}").getBytes(StandardCharsets.UTF_8));
+        log.pipeInput("k", ("{\"type\":\"Completion\",\"invocationId\":\"" + undecodable + "\",\"attempt\":1,"
+                + "\"outcome\":{\"failure\":{\"code\":500,\"message\":\"x\"}}}").getBytes(StandardCharsets.UTF_8));
+        Invoke after = call("after-the-bad-ids");
+        pipe(after);
+
+        for (String type : List.of("Invoke", "Completion")) {
+            TestRecord<String, byte[]> dead = deadLetters.readRecord();
+            assertThat(reason(dead)).as(type)
+                    .isEqualTo("bad invocation id '" + undecodable + "': base62 decode error");
+            assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).contains(type, undecodable);
+        }
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(Json.readTrusted(dispatch.readRecord().value(), Dispatch.class).invocationId())
+                .as("the partition goes on").isEqualTo(after.invocationId());
+    }
+
     private static String reason(TestRecord<String, byte[]> deadLetter) {
         return new String(deadLetter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
     }
 
     private Invoke call(String idempotencyKey) {
-        return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
+        return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey), GREET, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{\"name\":\"Mary\"}"), null, null, false,
                 new ReplyTo("ingress-1", "req-1"), false, START.toEpochMilli(), null);
     }
@@ -265,11 +287,11 @@ class ProcessorTopologyTest {
     /** A command with a caller comes from an ingress, on the requests topic; the others are on the log. */
     private void pipe(Command command) {
         boolean fromIngress = command instanceof Invoke invoke && invoke.replyTo() != null;
-        (fromIngress ? requests : log).pipeInput(command.invocationId(), Json.write(command));
+        (fromIngress ? requests : log).pipeInput(command.invocationId().toString(), Json.write(command));
     }
 
     private Invoke call(Target target, String resultTopic) {
-        return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, null), target, null, "application/json",
                 List.of(), Payload.ofUtf8("{}"), null, null, false, new ReplyTo("ingress-1", "req-" + target.handler()),
                 false, START.toEpochMilli(), resultTopic);
     }
@@ -286,7 +308,7 @@ class ProcessorTopologyTest {
     /** After a failure, a plain call still flows: nothing is stuck behind it. */
     private void aPlainCallStillRuns() {
         dispatch.readRecordsToList(); // earlier attempts and aborts
-        Invoke call = new Invoke(InvocationIds.forSubmission(GREET, "after").toString(), GREET, "after",
+        Invoke call = new Invoke(InvocationIds.forSubmission(GREET, "after"), GREET, "after",
                 "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
                 new ReplyTo("ingress-1", "req-after"), false, START.toEpochMilli(), null);
         pipe(call);
@@ -317,7 +339,7 @@ class ProcessorTopologyTest {
         assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
         assertThat(header(dead, DeadLetters.REASON)).contains("maxInterval");
         KeyValueStore<String, InvocationState> invocations = driver.getKeyValueStore(ProcessorTopology.INVOCATIONS);
-        assertThat(invocations.get(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
+        assertThat(invocations.get(call.invocationId().toString()).status()).isEqualTo(InvocationStatus.COMPLETED);
         aPlainCallStillRuns();
     }
 
@@ -334,7 +356,7 @@ class ProcessorTopologyTest {
         assertThat(reply.outcome().failure().message()).startsWith("Ferry could not process a LEASE timer of "
                 + call.invocationId()).contains("maxInterval");
         TestRecord<String, byte[]> dead = deadLetters.readRecord();
-        assertThat(dead.key()).isEqualTo(call.invocationId());
+        assertThat(dead.key()).isEqualTo(call.invocationId().toString());
         assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.FAILED_TIMER);
         assertThat(header(dead, DeadLetters.REASON)).contains("LEASE", "maxInterval");
 
@@ -347,13 +369,13 @@ class ProcessorTopologyTest {
     @Test
     void aReplyToOnTheLogAnswersNobodyAndACommandOnlyForCallersIsRefusedThere() {
         Invoke forged = call(null);
-        log.pipeInput(forged.invocationId(), Json.write(forged));
+        log.pipeInput(forged.invocationId().toString(), Json.write(forged));
         assertThat(Json.readTrusted(dispatch.readRecord().value(), Dispatch.class).invocationId())
                 .as("the submission still runs").isEqualTo(forged.invocationId());
         pipe(new Completion(forged.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("secret"))));
         assertThat(replies.isEmpty()).as("the replyTo from the log is not honoured").isTrue();
 
-        log.pipeInput(forged.invocationId(), Json.write(new Attach(forged.invocationId(),
+        log.pipeInput(forged.invocationId().toString(), Json.write(new Attach(forged.invocationId(),
                 new ReplyTo("ingress-1", "req-other"))));
         assertThat(replies.isEmpty()).isTrue();
         assertThat(header(deadLetters.readRecord(), DeadLetters.REASON))
@@ -382,7 +404,7 @@ class ProcessorTopologyTest {
         TestOutputTopic<String, byte[]> out = driver.createOutputTopic("out.existing", new StringDeserializer(),
                 new ByteArrayDeserializer());
         pipe(new Completion(allowed.invocationId(), 1, Outcome.success(200, null, Payload.ofUtf8("1"))));
-        assertThat(out.readRecord().key()).isEqualTo(allowed.invocationId());
+        assertThat(out.readRecord().key()).isEqualTo(allowed.invocationId().toString());
     }
 
     @Test

@@ -2,15 +2,15 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.InvocationIds;
-import dev.ferry.schemas.results.InvocationResult;
-import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Completion;
+import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.results.InvocationResult;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -99,7 +99,7 @@ class PublishingTest {
     }
 
     private static Invoke send(String resultTopic) {
-        return new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(GREET, null), GREET, null, "application/json",
                 List.of(), Payload.ofUtf8("{\"order\":1}"), null, null, true, null, false, 1_000, resultTopic);
     }
 }

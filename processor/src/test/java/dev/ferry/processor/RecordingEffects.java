@@ -1,10 +1,11 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.dispatch.AbortAttempt;
 import dev.ferry.schemas.dispatch.Dispatch;
+import dev.ferry.schemas.replies.Reply;
 import dev.ferry.schemas.results.FailedInvocation;
 import dev.ferry.schemas.results.InvocationResult;
-import dev.ferry.schemas.replies.Reply;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,7 @@ final class RecordingEffects implements Effects {
     RuntimeException publishFailure;
 
     @Override
-    public void unprocessable(String invocationId, String reason) {
+    public void unprocessable(InvocationId invocationId, String reason) {
         unprocessable.add(invocationId + ": " + reason);
     }
 

@@ -91,11 +91,11 @@ class ReplayableDecisionsTest {
             assertThat(fire.kind()).isEqualTo("START");
             assertThat(fire.due()).isEqualTo(START.toEpochMilli() + 5_000);
         });
-        log.pipeInput(send.invocationId(), Json.write(asked.getFirst()), START.plusSeconds(6));
+        log.pipeInput(send.invocationId().toString(), Json.write(asked.getFirst()), START.plusSeconds(6));
         assertThat(dispatched()).singleElement().satisfies(attempt ->
                 assertThat(attempt.invocationId()).isEqualTo(send.invocationId()));
 
-        log.pipeInput(send.invocationId(), Json.write(asked.getFirst()), START.plusSeconds(7));
+        log.pipeInput(send.invocationId().toString(), Json.write(asked.getFirst()), START.plusSeconds(7));
         assertThat(dispatch.isEmpty()).as("the same record again fires nothing").isTrue();
     }
 
@@ -106,10 +106,10 @@ class ReplayableDecisionsTest {
         pipe(send, START);
         FireTimer fire = new FireTimer(send.invocationId(), "START", 0, START.toEpochMilli() + 5_000);
         // Forged, or appended by a processor whose clock runs far ahead of the broker's.
-        log.pipeInput(send.invocationId(), Json.write(fire), START.plusSeconds(1));
+        log.pipeInput(send.invocationId().toString(), Json.write(fire), START.plusSeconds(1));
         assertThat(dispatch.isEmpty()).isTrue();
         // The broker's clock a little behind the processor's.
-        log.pipeInput(send.invocationId(), Json.write(fire), START.plusMillis(4_500));
+        log.pipeInput(send.invocationId().toString(), Json.write(fire), START.plusMillis(4_500));
         assertThat(dispatched()).hasSize(1);
     }
 
@@ -125,8 +125,9 @@ class ReplayableDecisionsTest {
         driver.advanceWallClockTime(Duration.ofSeconds(11));
         List<FireTimer> asked = requestedTimers.take();
         assertThat(asked).singleElement().satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
-        log.pipeInput(call.invocationId(), Json.write(new RenewLease(call.invocationId(), 1)), START.plusSeconds(5));
-        log.pipeInput(call.invocationId(), Json.write(asked.getFirst()), START.plusSeconds(11));
+        log.pipeInput(call.invocationId().toString(), Json.write(new RenewLease(call.invocationId(), 1)),
+                START.plusSeconds(5));
+        log.pipeInput(call.invocationId().toString(), Json.write(asked.getFirst()), START.plusSeconds(11));
 
         assertThat(dispatch.isEmpty()).as("no abort and no second attempt").isTrue();
         assertThat(status(call)).isEqualTo(InvocationStatus.RUNNING);
@@ -140,7 +141,8 @@ class ReplayableDecisionsTest {
         dispatched();
 
         driver.advanceWallClockTime(Duration.ofSeconds(11));
-        log.pipeInput(call.invocationId(), Json.write(requestedTimers.take().getFirst()), START.plusSeconds(11));
+        log.pipeInput(call.invocationId().toString(), Json.write(requestedTimers.take().getFirst()),
+                START.plusSeconds(11));
 
         List<DispatcherCommand> after = commands();
         assertThat(after).hasSize(1);
@@ -174,7 +176,7 @@ class ReplayableDecisionsTest {
         pipe(done, START);
         pipe(running, START);
         // The dispatcher that ran the first attempt had appended its completion before the processor crashed.
-        log.pipeInput(done.invocationId(), Json.write(new Completion(done.invocationId(), 1,
+        log.pipeInput(done.invocationId().toString(), Json.write(new Completion(done.invocationId(), 1,
                 Outcome.success(200, "application/json", Payload.ofUtf8("\"hi\"")))), START);
         assertThat(dispatch.isEmpty()).as("held back while redoing").isTrue();
         assertThat(replies.readRecordsToList()).as("answers are the same whenever they are given").hasSize(1);
@@ -196,7 +198,7 @@ class ReplayableDecisionsTest {
         start();
         Invoke call = call("outcome-first");
         // The redo reads the log's partition before the requests' has arrived: the completion comes first.
-        log.pipeInput(call.invocationId(), Json.write(new Completion(call.invocationId(), 1,
+        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
                 Outcome.success(200, "application/json", Payload.ofUtf8("\"first\"")))), START.plusSeconds(1));
         pipe(call, START);
 
@@ -212,7 +214,7 @@ class ReplayableDecisionsTest {
         requestedTimers.committed(false);
         start();
         Invoke call = call("used-again");
-        log.pipeInput(call.invocationId(), Json.write(new Completion(call.invocationId(), 1,
+        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
                 Outcome.success(200, "application/json", Payload.ofUtf8("\"old\"")))), START.minusSeconds(5));
         pipe(call, START);
 
@@ -248,7 +250,7 @@ class ReplayableDecisionsTest {
         start();
         Invoke call = call("done");
         pipe(call, START);
-        log.pipeInput(call.invocationId(), Json.write(new Completion(call.invocationId(), 1,
+        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
                 Outcome.success(200, "application/json", Payload.ofUtf8("1")))), START.plusMillis(5));
 
         driver.advanceWallClockTime(Duration.ofSeconds(11));
@@ -259,19 +261,19 @@ class ReplayableDecisionsTest {
     }
 
     private Invoke call(String idempotencyKey) {
-        return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey).toString(), GREET, idempotencyKey,
+        return new Invoke(InvocationIds.forSubmission(GREET, idempotencyKey), GREET, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("{}"), null, null, false,
                 new ReplyTo("ingress-1", "req-" + idempotencyKey), false, START.toEpochMilli(), null);
     }
 
     private Invoke send(long executeAt) {
-        return new Invoke(InvocationIds.forSubmission(GREET, null).toString(), GREET, null, null, List.of(),
+        return new Invoke(InvocationIds.forSubmission(GREET, null), GREET, null, null, List.of(),
                 Payload.EMPTY, null, executeAt, true, null, false, START.toEpochMilli(), null);
     }
 
     private void pipe(Command command, Instant logTime) {
         boolean fromIngress = command instanceof Invoke invoke && invoke.replyTo() != null;
-        (fromIngress ? requests : log).pipeInput(command.invocationId(), Json.write(command), logTime);
+        (fromIngress ? requests : log).pipeInput(command.invocationId().toString(), Json.write(command), logTime);
     }
 
     private List<DispatcherCommand> commands() {
@@ -286,6 +288,6 @@ class ReplayableDecisionsTest {
 
     private InvocationStatus status(Invoke invoke) {
         return driver.<String, InvocationState>getKeyValueStore(ProcessorTopology.INVOCATIONS)
-                .get(invoke.invocationId()).status();
+                .get(invoke.invocationId().toString()).status();
     }
 }

@@ -3,16 +3,17 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.registry.Registry;
-import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Routing;
-import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Invoke;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class SubmissionsTest {
     void anIdempotentSubmissionGetsTheIdTheIngressWouldGiveIt() {
         Invoke invoke = submission(new Target("Greeter", null, "greet", null, null), "key-1");
         Submissions.Decision decision = check(invoke, Routing.partition("key-1", PARTITIONS), "key-1");
-        String expected = InvocationIds.forSubmission(Target.service("Greeter", "greet"), "key-1").toString();
+        InvocationId expected = InvocationIds.forSubmission(Target.service("Greeter", "greet"), "key-1");
         assertThat(decision).isInstanceOfSatisfying(Submissions.Accept.class,
                 accept -> assertThat(accept.invoke().invocationId()).isEqualTo(expected));
     }
@@ -71,8 +72,8 @@ class SubmissionsTest {
                 .isEqualTo("'Greeter' is a plain service: the target has no key");
         assertThat(reason(submission(new Target("Signup", null, "run", null, "wf"), "key")))
                 .startsWith("cannot use the idempotency key with workflow handlers");
-        Invoke wrongId = new Invoke(InvocationIds.forSubmission(Target.service("Greeter", "greet"), "other")
-                .toString(), new Target("Greeter", null, "greet", null, null), "key-2", null, List.of(),
+        Invoke wrongId = new Invoke(InvocationIds.forSubmission(Target.service("Greeter", "greet"), "other"),
+                new Target("Greeter", null, "greet", null, null), "key-2", null, List.of(),
                 Payload.EMPTY, null, null, true, null, false, 0, null);
         assertThat(reason(wrongId)).contains("is not the id of this submission");
         Invoke badDelay = new Invoke(null, new Target("Greeter", null, "greet", null, null), null, null, List.of(),

@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
@@ -127,7 +128,7 @@ class WaitersAndInboxesTest {
         machine.apply(new Detach(call.invocationId(), "ingress-a"), now + 3);
         assertThat(state.invocation(call.invocationId()).waitingIngresses()).isEmpty();
         machine.apply(new Detach(call.invocationId(), "ingress-unknown"), now + 3);
-        machine.apply(new Detach(InvocationIds.forSubmission(Target.service("Greeter", "greet"), "none").toString(),
+        machine.apply(new Detach(InvocationIds.forSubmission(Target.service("Greeter", "greet"), "none"),
                 "ingress-a"), now + 3);
         assertThat(effects.rejections).as("a detach from nobody, or for nothing, is harmless").isEmpty();
 
@@ -177,14 +178,14 @@ class WaitersAndInboxesTest {
     void requestsStoredAsWaitersBeforeAnUpgradeAreStillAnsweredOneByOne() {
         Invoke call = call(SIGNUP_RUN, "ingress-a");
         machine.apply(call, now);
-        String stored = new String(state.invocations.get(call.invocationId()), StandardCharsets.UTF_8);
+        String stored = new String(state.invocations.get(call.invocationId().toString()), StandardCharsets.UTF_8);
         assertThat(stored).doesNotContain("\"waiters\"");
         // The record as an earlier Ferry wrote it: every waiting request in a list.
         String older = stored.replace("\"waitingIngresses\":[\"ingress-a\"]",
                 "\"waiters\":[{\"ingressId\":\"ingress-old\",\"requestId\":\"r-1\"},"
                         + "{\"ingressId\":\"ingress-old\",\"requestId\":\"r-2\"}]");
         assertThat(older).isNotEqualTo(stored);
-        state.invocations.put(call.invocationId(), older.getBytes(StandardCharsets.UTF_8));
+        state.invocations.put(call.invocationId().toString(), older.getBytes(StandardCharsets.UTF_8));
 
         machine.apply(new Completion(call.invocationId(), 1, ok()), now + 1);
         List<Reply> replies = effects.takeReplies();
@@ -221,7 +222,7 @@ class WaitersAndInboxesTest {
         assertThat(dispatchedIds()).as("other keys are not affected").containsExactly(otherKey.invocationId());
 
         for (Invoke next : queued) {
-            String running = state.inbox("Counter/k").running();
+            InvocationId running = state.inbox("Counter/k").running();
             machine.apply(new Completion(running, 1, ok()), now + 3);
             assertThat(dispatchedIds()).containsExactly(next.invocationId());
         }
@@ -308,8 +309,8 @@ class WaitersAndInboxesTest {
                 + first.invocationId() + "\",\"" + second.invocationId() + "\",\"" + third.invocationId() + "\"]}")
                 .getBytes(StandardCharsets.UTF_8));
         for (Invoke queued : List.of(first, second, third)) {
-            String json = new String(state.invocations.get(queued.invocationId()), StandardCharsets.UTF_8);
-            state.invocations.put(queued.invocationId(),
+            String json = new String(state.invocations.get(queued.invocationId().toString()), StandardCharsets.UTF_8);
+            state.invocations.put(queued.invocationId().toString(),
                     json.replaceAll(",\"inboxSequence\":\\d+", "").getBytes(StandardCharsets.UTF_8));
             assertThat(state.invocation(queued.invocationId()).inboxSequence()).isNull();
         }
@@ -330,15 +331,15 @@ class WaitersAndInboxesTest {
 
     // ---- helpers
 
-    private int storedBytes(String invocationId) {
-        return state.invocations.get(invocationId).length;
+    private int storedBytes(InvocationId invocationId) {
+        return state.invocations.get(invocationId.toString()).length;
     }
 
     private static Target add(String key) {
         return new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, key);
     }
 
-    private List<String> dispatchedIds() {
+    private List<InvocationId> dispatchedIds() {
         return effects.takeDispatches().stream().map(Dispatch::invocationId).toList();
     }
 
@@ -348,20 +349,20 @@ class WaitersAndInboxesTest {
 
     /** A call: a workflow run's id is its workflow id's; an object call's is new each time. */
     private Invoke call(Target target, String ingressId) {
-        return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, null), target, null, "application/json",
                 List.of(), Payload.ofUtf8("1"), null, null, false, new ReplyTo(ingressId, nextRequest()), false, now,
                 null);
     }
 
     private Invoke idempotentCall(Target target, String idempotencyKey) {
-        return new Invoke(InvocationIds.forSubmission(target, idempotencyKey).toString(), target, idempotencyKey,
+        return new Invoke(InvocationIds.forSubmission(target, idempotencyKey), target, idempotencyKey,
                 "application/json", List.of(), Payload.ofUtf8("1"), null, null, false,
                 new ReplyTo("ingress-a", nextRequest()), false, now, null);
     }
 
     /** A producer's send (nobody waits for an answer). */
     private Invoke send(Target target, Long executeAt) {
-        return new Invoke(InvocationIds.forSubmission(target, null).toString(), target, null, "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, null), target, null, "application/json",
                 List.of(), Payload.ofUtf8("1"), null, executeAt, true, null, false, now, null);
     }
 

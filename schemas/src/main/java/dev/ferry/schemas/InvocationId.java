@@ -1,5 +1,7 @@
 package dev.ferry.schemas;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,6 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The partition key inside the id lets any component route a command about an invocation (attach, output,
  * cancel) to the partition that owns it without an index. Idempotent invocations and workflow runs get a
  * deterministic unique part, so a duplicate submission computes the same id and deduplication is a point lookup.
+ *
+ * <p>Inside the JVM an id is always this type; outside it (records, store keys, HTTP) it is always its textual form:
+ * Jackson writes it with {@link #toString()} and reads it with {@link #parse}, so a record holds the same JSON string
+ * as before the type existed. A malformed id in a record therefore fails the read of the whole record, with
+ * {@link InvalidIdException} as the cause.
  */
 public record InvocationId(long partitionKey, long uniqueHigh, long uniqueLow) {
     public static final String PREFIX = "inv_";
@@ -59,6 +66,7 @@ public record InvocationId(long partitionKey, long uniqueHigh, long uniqueLow) {
      *
      * @throws InvalidIdException with the reason
      */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static InvocationId parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new InvalidIdException("bad length");
@@ -99,6 +107,7 @@ public record InvocationId(long partitionKey, long uniqueHigh, long uniqueLow) {
         return new InvocationId(partitionKey, unique[0], unique[1]);
     }
 
+    @JsonValue
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder(LENGTH).append(PREFIX).append(VERSION);

@@ -3,6 +3,10 @@ package dev.ferry.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.ferry.schemas.commands.Attach;
+import dev.ferry.schemas.commands.Command;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,6 +143,38 @@ class InvocationIdTest {
         String valid = InvocationId.random(1).toString();
 
         assertParseFails(valid.substring(0, valid.length() - 1), "bad length");
+    }
+
+    @Test
+    void inJsonAnIdIsItsTextualForm() {
+        InvocationId id = InvocationId.random(-7);
+
+        assertThat(Json.writeString(id)).isEqualTo("\"" + id + "\"");
+        assertThat(Json.readTrusted(("\"" + id + "\"").getBytes(StandardCharsets.UTF_8), InvocationId.class))
+                .isEqualTo(id);
+    }
+
+    @Test
+    void aCommandWritesItsIdAsTheSameStringAsBefore() {
+        InvocationId id = InvocationId.random(42);
+        String json = "{\"type\":\"Attach\",\"invocationId\":\"" + id
+                + "\",\"replyTo\":{\"ingressId\":\"i\",\"requestId\":\"r\"}}";
+
+        assertThat(Json.writeString(new Attach(id, new dev.ferry.schemas.commands.ReplyTo("i", "r"))))
+                .isEqualTo(json);
+        assertThat(Json.readTrusted(json.getBytes(StandardCharsets.UTF_8), Command.class))
+                .isEqualTo(new Attach(id, new dev.ferry.schemas.commands.ReplyTo("i", "r")));
+    }
+
+    @Test
+    void readingAMalformedIdFailsWithTheReasonAsTheCause() {
+        byte[] json = "{\"type\":\"Attach\",\"invocationId\":\"inv_1aaaaaaaaaaaa0000000000000000000000\"}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> Json.read(json, Command.class))
+                .isInstanceOf(ValueInstantiationException.class)
+                .hasRootCauseInstanceOf(InvocationId.InvalidIdException.class)
+                .hasRootCauseMessage("base62 decode error");
     }
 
     private static void assertParseFails(String text, String reason) {

@@ -1,14 +1,14 @@
 package dev.ferry.schemas;
 
-import dev.ferry.schemas.commands.Header;
-import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.ServiceType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.commands.Command;
+import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.deployments.HandlerType;
+import dev.ferry.schemas.deployments.ServiceType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -140,7 +140,7 @@ class RecordLimitsTest {
     private static Invoke invoke(Payload body, List<Header> headers) {
         String key = "k".repeat(RecordLimits.MAX_KEY_BYTES - 100);
         Target target = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, key);
-        return new Invoke(InvocationIds.forSubmission(target, "idem").toString(), target, "idem", "application/json",
+        return new Invoke(InvocationIds.forSubmission(target, "idem"), target, "idem", "application/json",
                 headers, body, null, null, false, null, false, 0, null);
     }
 }

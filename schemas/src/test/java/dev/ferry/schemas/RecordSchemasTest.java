@@ -1,26 +1,26 @@
 package dev.ferry.schemas;
 
-import dev.ferry.schemas.commands.Failure;
-import dev.ferry.schemas.commands.Header;
-import dev.ferry.schemas.commands.Outcome;
-import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.results.FailedInvocation;
-import dev.ferry.schemas.results.InvocationResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Attach;
+import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Cancel;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Detach;
+import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.FireTimer;
 import dev.ferry.schemas.commands.GetOutput;
+import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
 import dev.ferry.schemas.commands.Kill;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.Purge;
-import dev.ferry.schemas.commands.FireTimer;
 import dev.ferry.schemas.commands.RenewLease;
+import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.commands.Resume;
+import dev.ferry.schemas.results.FailedInvocation;
+import dev.ferry.schemas.results.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RecordSchemasTest {
     private static final RecordSchemas SCHEMAS = new RecordSchemas();
     private static final Target GREET = Target.service("Greeter", "greet");
-    private static final String ID = InvocationIds.forSubmission(GREET, "k").toString();
+    private static final InvocationId ID = InvocationIds.forSubmission(GREET, "k");
     private static final ReplyTo REPLY_TO = new ReplyTo("ingress-1", "7");
 
     static List<Command> everyCommand() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.example.ExampleService;
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Target;
@@ -50,8 +51,9 @@ class BacklogIT {
                 Target nothing = Target.service("Greeter", "nothing");
                 for (int i = 0; i < FLOOD; i++) {
                     // Renewals for invocations that do not exist: read, checked and looked up, then ignored.
-                    String id = InvocationIds.forSubmission(nothing, "flood-" + i).toString();
-                    producer.send(new ProducerRecord<>(topics.log(), 0, id, Json.write(new RenewLease(id, 1))));
+                    InvocationId id = InvocationIds.forSubmission(nothing, "flood-" + i);
+                    producer.send(new ProducerRecord<>(topics.log(), 0, id.toString(),
+                            Json.write(new RenewLease(id, 1))));
                 }
             }
             // A call appended after the flood is answered once the processor has read past it: the backlog's end.

@@ -10,11 +10,11 @@ import dev.ferry.processor.ProcessorApp;
 import dev.ferry.processor.ProcessorSettings;
 import dev.ferry.processor.RegistryPolicies;
 import dev.ferry.registry.RegistryView;
-import dev.ferry.schemas.results.DeadLetters;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.results.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,6 +255,25 @@ class PoisonRecordIT {
         assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
         List<ConsumerRecord<String, byte[]>> replies = readAll(topics.replies());
         assertThat(replies).as("no reply to the forged caller").noneMatch(r -> forgedIngress.equals(r.key()));
+        aPlainCallAnswersWithinASecond();
+    }
+
+    @Test
+    void anInvocationIdThatMatchesThePatternButDoesNotDecodeIsRefusedWithTheReason() throws Exception {
+        // As a plain producer might write it: the schema's pattern allows it, but its 11-digit partition key is
+        // past 2^64. Reading the record fails (the id is typed); the reason says which id and why.
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String undecodable = "inv_1" + "Z".repeat(11) + "0".repeat(22);
+        producer.send(new ProducerRecord<>(topics.log(), run, ("{\"type\":\"Invoke\",\"invocationId\":\""
+                + undecodable + "\",\"target\":{\"service\":\"Greeter\",\"handler\":\"greet\"},\"body\":{\"tag\":\""
+                + run + "\"}}").getBytes(StandardCharsets.UTF_8))).get();
+
+        ConsumerRecord<String, byte[]> dead = deadLetter(r -> run.equals(r.key()));
+        assertThat(header(dead, DeadLetters.REASON))
+                .isEqualTo("bad invocation id '" + undecodable + "': base62 decode error");
+        assertThat(header(dead, DeadLetters.KIND)).isEqualTo(DeadLetters.REJECTED_RECORD);
+        assertThat(header(dead, DeadLetters.TOPIC)).isEqualTo(topics.log());
+        assertThat(example.executions("greet:" + run)).isZero();
         aPlainCallAnswersWithinASecond();
     }
 

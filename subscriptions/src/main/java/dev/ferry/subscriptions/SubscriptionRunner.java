@@ -221,7 +221,7 @@ public final class SubscriptionRunner implements AutoCloseable {
             InvocationId id = InvocationIds.forRecord(target, null, new InvocationIds.RecordPosition(
                     subscription.id(), record.topic(), record.partition(), record.offset(), recordKey),
                     commandLog.partitions());
-            return Optional.of(new Invoke(id.toString(), target, null,
+            return Optional.of(new Invoke(id, target, null,
                     contentType(record), headers(record), Payload.of(record.value()), null, null, true, null, false,
                     record.timestamp(), subscription.options().get("result_topic")));
         }

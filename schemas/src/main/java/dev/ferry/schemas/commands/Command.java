@@ -2,6 +2,7 @@ package dev.ferry.schemas.commands;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.ferry.schemas.InvocationId;
 
 /**
  * A record on the command log ({@code ferry.log}). Everything that changes an invocation is one of these, so
@@ -27,5 +28,5 @@ public sealed interface Command
         permits Invoke, Completion, AttemptFailed, RenewLease, FireTimer, Attach, GetOutput, Cancel, Kill, Purge,
                 Resume, Detach {
     /** The invocation the command is about, which names its partition. */
-    String invocationId();
+    InvocationId invocationId();
 }

@@ -1,5 +1,6 @@
 package dev.ferry.schemas.commands;
 
+import dev.ferry.schemas.InvocationId;
 /**
  * The processor's own record: one of its timers is due. The processor does not act on a timer when the wall clock
  * says so, but when it reads this record back from the log, at the record's log-append time. So a timer fires at one
@@ -11,4 +12,4 @@ package dev.ferry.schemas.commands;
  * @param attempt the attempt the timer belongs to (0 for a start)
  * @param due when the timer is due, epoch milliseconds of log time
  */
-public record FireTimer(String invocationId, String kind, int attempt, long due) implements Command {}
+public record FireTimer(InvocationId invocationId, String kind, int attempt, long due) implements Command {}

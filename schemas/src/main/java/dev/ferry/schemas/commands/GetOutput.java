@@ -1,5 +1,6 @@
 package dev.ferry.schemas.commands;
 
+import dev.ferry.schemas.InvocationId;
 
 /** Asks for an invocation's result without waiting: the result, "not ready" or "not found". */
-public record GetOutput(String invocationId, ReplyTo replyTo) implements Command {}
+public record GetOutput(InvocationId invocationId, ReplyTo replyTo) implements Command {}

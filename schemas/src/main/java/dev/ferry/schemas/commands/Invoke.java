@@ -1,5 +1,6 @@
 package dev.ferry.schemas.commands;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.List;
  * @param resultTopic a topic to publish the invocation's result on, besides the results topic (subscriptions)
  */
 public record Invoke(
-        String invocationId,
+        InvocationId invocationId,
         Target target,
         String idempotencyKey,
         String contentType,

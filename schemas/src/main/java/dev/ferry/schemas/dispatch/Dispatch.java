@@ -1,5 +1,6 @@
 package dev.ferry.schemas.dispatch;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Header;
@@ -14,7 +15,7 @@ import java.util.List;
  *     (the service's inactivity timeout); null for no limit
  */
 public record Dispatch(
-        String invocationId,
+        InvocationId invocationId,
         int attempt,
         Target target,
         String idempotencyKey,

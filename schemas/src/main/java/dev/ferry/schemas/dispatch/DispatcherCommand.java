@@ -2,6 +2,7 @@ package dev.ferry.schemas.dispatch;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.ferry.schemas.InvocationId;
 
 /**
  * A record on the dispatch topic, keyed by invocation id (so an abort lands on the partition, and with it the
@@ -13,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = AbortAttempt.class, name = "AbortAttempt"),
 })
 public sealed interface DispatcherCommand permits Dispatch, AbortAttempt {
-    String invocationId();
+    InvocationId invocationId();
 
     int attempt();
 }

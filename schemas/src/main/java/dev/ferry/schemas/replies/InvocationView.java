@@ -1,7 +1,8 @@
 package dev.ferry.schemas.replies;
 
-import dev.ferry.schemas.commands.Failure;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.commands.Failure;
 import java.time.Instant;
 
 /**
@@ -15,7 +16,7 @@ import java.time.Instant;
  * @param completionResult {@code success} or {@code failure} once completed
  */
 public record InvocationView(
-        String id,
+        InvocationId id,
         String target,
         String service,
         String handler,

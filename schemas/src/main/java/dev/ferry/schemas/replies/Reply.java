@@ -1,5 +1,6 @@
 package dev.ferry.schemas.replies;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.commands.Outcome;
 import java.util.List;
 
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public record Reply(
         String requestId,
-        String invocationId,
+        InvocationId invocationId,
         Kind kind,
         Outcome outcome,
         Long retainedUntil,
@@ -48,12 +49,12 @@ public record Reply(
         INVOCATIONS
     }
 
-    public static Reply result(String requestId, String invocationId, Outcome outcome, Long retainedUntil) {
+    public static Reply result(String requestId, InvocationId invocationId, Outcome outcome, Long retainedUntil) {
         return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null);
     }
 
     /** The result for every request of one ingress instance waiting for the invocation. */
-    public static Reply invocationResult(String invocationId, Outcome outcome) {
+    public static Reply invocationResult(InvocationId invocationId, Outcome outcome) {
         return new Reply(null, invocationId, Kind.INVOCATION_RESULT, outcome, null, null, null);
     }
 
@@ -62,11 +63,11 @@ public record Reply(
         return new Reply(waitingRequestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null);
     }
 
-    public static Reply of(Kind kind, String requestId, String invocationId) {
+    public static Reply of(Kind kind, String requestId, InvocationId invocationId) {
         return new Reply(requestId, invocationId, kind, null, null, null, null);
     }
 
-    public static Reply rejected(String requestId, String invocationId, int code, String message) {
+    public static Reply rejected(String requestId, InvocationId invocationId, int code, String message) {
         return new Reply(requestId, invocationId, Kind.REJECTED, Outcome.failure(code, message), null, null, null);
     }
 

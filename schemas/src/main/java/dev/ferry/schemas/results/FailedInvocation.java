@@ -1,5 +1,6 @@
 package dev.ferry.schemas.results;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Failure;
@@ -12,7 +13,7 @@ import java.util.List;
  * with header {@code ferry.dead-letter.kind: failed-invocation}.
  */
 public record FailedInvocation(
-        String invocationId,
+        InvocationId invocationId,
         Target target,
         String idempotencyKey,
         Failure failure,

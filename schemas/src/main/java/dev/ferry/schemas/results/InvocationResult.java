@@ -1,5 +1,6 @@
 package dev.ferry.schemas.results;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Outcome;
@@ -15,7 +16,7 @@ import dev.ferry.schemas.commands.Outcome;
  * @param completedAt epoch milliseconds of the completion
  */
 public record InvocationResult(
-        String invocationId,
+        InvocationId invocationId,
         Target target,
         String idempotencyKey,
         String status,
