@@ -88,6 +88,9 @@ public final class ProcessorApp implements AutoCloseable {
         // A task reads partition n of the log and of the requests. Waiting for the other topic to have data (to
         // order by timestamp) would hold every command of a quiet topic: process what is there at once.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        // The state stores' off-heap memory is bounded for the whole process, not per store (BoundedStoreMemory).
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedStoreMemory.class.getName());
+        props.put(BoundedStoreMemory.CONFIG, Long.toString(settings.storeMemoryBytes()));
         // What the processor cannot foresee failing to produce is remembered, so the command is not redone forever.
         PoisonedRecords poisoned = new PoisonedRecords();
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionFailures.class.getName());

@@ -20,8 +20,17 @@ import java.util.function.Supplier;
  */
 public record ProcessorSettings(
         Policies policies, Supplier<Registry> registry, int partitions, Duration lease, Duration timerTick,
-        RecordLimits limits, ResultTopics resultTopics, int maxInboxLength) {
+        RecordLimits limits, ResultTopics resultTopics, int maxInboxLength, long storeMemoryBytes) {
     public static final int DEFAULT_MAX_INBOX_LENGTH = 1_000;
+    /** Off-heap memory of all state stores of a process together ({@link BoundedStoreMemory}). */
+    public static final long DEFAULT_STORE_MEMORY_BYTES = 64L * 1024 * 1024;
+
+    /** With the default store memory. */
+    public ProcessorSettings(Policies policies, Supplier<Registry> registry, int partitions, Duration lease,
+            Duration timerTick, RecordLimits limits, ResultTopics resultTopics, int maxInboxLength) {
+        this(policies, registry, partitions, lease, timerTick, limits, resultTopics, maxInboxLength,
+                DEFAULT_STORE_MEMORY_BYTES);
+    }
 
     /** With the default body limit and inbox cap, and results publishable on any topic that is not reserved. */
     public ProcessorSettings(

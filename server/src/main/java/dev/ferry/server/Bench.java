@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,15 +51,22 @@ final class Bench {
         String ingress = "http://127.0.0.1:8080";
         String admin = "http://127.0.0.1:9070";
         int requests = 2000;
+        int retain = 0;
+        long pid = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--ingress" -> ingress = args[++i];
                 case "--admin" -> admin = args[++i];
                 case "--requests" -> requests = Integer.parseInt(args[++i]);
+                case "--retain" -> retain = Integer.parseInt(args[++i]);
+                case "--pid" -> pid = Long.parseLong(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: ferry bench [--ingress URL] [--admin URL] [--requests N]\n"
+                            + "                   [--retain M --pid PID]\n"
                             + "  measures sequential calls, 32 concurrent callers and 64 concurrent senders;\n"
-                            + "  N requests per scenario (default 2000), after a warm-up");
+                            + "  N requests per scenario (default 2000), after a warm-up.\n"
+                            + "  --retain M: instead, sends M invocations (64 senders), waits until all ran, and\n"
+                            + "  prints the resident memory of process PID (the server) with them retained");
                     return 0;
                 }
                 default -> {
@@ -66,8 +76,10 @@ final class Bench {
             }
         }
         Map<Integer, Long> arrivals = new ConcurrentHashMap<>();
+        AtomicLong executed = new AtomicLong();
         WebServer service = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> r.post("/invoke/FerryBench/noop", (req, res) -> {
+                    executed.incrementAndGet();
                     byte[] body = req.content().as(byte[].class);
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
                     res.send(body);
@@ -80,6 +92,9 @@ final class Bench {
         try {
             Bench bench = new Bench(ingress);
             bench.register(admin, "http://127.0.0.1:" + service.port());
+            if (retain > 0) {
+                return bench.retained(retain, executed, pid);
+            }
             // The JIT compiles Ferry's hot paths (and Kafka's, and Helidon's) during the first thousands of
             // requests; measuring before that measures the compiler.
             bench.run("warm-up", 16, Math.max(3_000, requests), false);
@@ -95,6 +110,31 @@ final class Bench {
             service.stop();
         }
         return 0;
+    }
+
+    /**
+     * Sends {@code count} invocations, waits until every one ran, and prints the server's resident memory then:
+     * each stays retained (its result kept for the journal retention, a day by default).
+     */
+    private int retained(int count, AtomicLong executed, long pid) throws Exception {
+        long before = executed.get();
+        Result sent = run("retain: sends", 64, count, true);
+        sent.print();
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
+        while (executed.get() - before < count - sent.errors() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200); // a load tool polling its own counter, not a test
+        }
+        System.out.printf(Locale.ROOT, "executed %d of %d accepted%n", executed.get() - before,
+                count - sent.errors());
+        if (pid > 0) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS") || line.startsWith("VmHWM")) {
+                    System.out.println(line.replaceAll("\\s+", " "));
+                }
+            }
+        }
+        client.close();
+        return sent.errors() == 0 ? 0 : 1;
     }
 
     private void register(String admin, String uri) throws Exception {

@@ -53,6 +53,7 @@ public record FerryConfig(
         Duration shutdownGrace,
         int maxWaitersPerInvocation,
         int maxInboxLength,
+        long storeMemoryBytes,
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
         Map<String, String> streams,
@@ -190,6 +191,7 @@ public record FerryConfig(
                 v.duration(Setting.SHUTDOWN_GRACE),
                 v.positive(Setting.MAX_WAITERS_PER_INVOCATION),
                 v.positive(Setting.MAX_INBOX_LENGTH),
+                v.bytes(Setting.STORE_MEMORY),
                 defaults,
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
@@ -293,6 +295,19 @@ public record FerryConfig(
                 throw invalid(setting, "a number of bytes from 1 to " + RecordLimits.LARGEST_MAX_BODY_BYTES);
             }
             return value;
+        }
+
+        /** A positive number of bytes. */
+        long bytes(Setting setting) {
+            try {
+                long value = Long.parseLong(string(setting).trim());
+                if (value > 0) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw invalid(setting, "a positive number of bytes");
         }
 
         boolean bool(Setting setting) {

@@ -13,7 +13,7 @@ final class ProcessorRole {
         ProcessorSettings settings = new ProcessorSettings(
                 new RegistryPolicies(roles.registry(), config.serviceDefaults()), roles.registry()::registry,
                 config.partitions(), config.dispatchLease(), config.timerTick(), roles.limits(),
-                config.resultTopics(), config.maxInboxLength());
+                config.resultTopics(), config.maxInboxLength(), config.storeMemoryBytes());
         ProcessorApp processor = roles.opened(new ProcessorApp(roles.topics(), settings, roles.kafka(),
                 config.streams(), config.dataDir().resolve("streams"), roles.meters()));
         processor.start();

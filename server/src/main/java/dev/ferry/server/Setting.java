@@ -80,6 +80,12 @@ public enum Setting {
     MAX_INBOX_LENGTH("FERRY_MAX_INBOX_LENGTH", "1000",
             "Invocations that may queue for one object key or workflow id; more are refused: `429` with"
                     + " `Retry-After` for callers, the dead-letter topic for producers' and subscriptions' records."),
+    STORE_MEMORY("FERRY_STORE_MEMORY", "67108864",
+            "Off-heap memory in bytes of the processor's state stores (RocksDB's block cache and write buffers),"
+                    + " shared by every store of the process, however many partitions it hosts."),
+    MAX_HEAP("FERRY_MAX_HEAP", "384m",
+            "Largest Java heap of a process `./ferry` starts (`-Xmx`); read by the launcher, not the server. The"
+                    + " container image sizes the heap from the container's memory limit instead."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;
