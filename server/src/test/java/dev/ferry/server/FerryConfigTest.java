@@ -44,6 +44,17 @@ class FerryConfigTest {
     }
 
     @Test
+    void theStateStoresMemoryIsBoundedByDefaultAndSetByItsVariable() {
+        assertThat(FerryConfig.load(Map.of()).storeMemoryBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(FerryConfig.load(Map.of("FERRY_STORE_MEMORY", "268435456")).storeMemoryBytes())
+                .isEqualTo(256L * 1024 * 1024);
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_STORE_MEMORY", "0")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class).hasMessageContaining("FERRY_STORE_MEMORY");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_STORE_MEMORY", "64m")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class).hasMessageContaining("a positive number of bytes");
+    }
+
+    @Test
     void kafkaAndStreamsPropertiesPassThroughWithTheirPrefixes() {
         FerryConfig config = FerryConfig.load(Map.of(
                 "FERRY_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
