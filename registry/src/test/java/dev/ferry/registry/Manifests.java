@@ -2,6 +2,7 @@ package dev.ferry.registry;
 
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.deployments.HandlerManifest;
+import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.deployments.ServiceManifest;
 import dev.ferry.schemas.deployments.ServiceType;
 import java.io.IOException;
@@ -15,6 +16,11 @@ final class Manifests {
     static ServiceManifest service(String name, ServiceType type, HandlerManifest... handlers) {
         return new ServiceManifest(name, null, type, List.of(handlers), null, null, null, null, null, null, null,
                 null, null, null, null, null, null);
+    }
+
+    static HandlerManifest handler(String name, HandlerType type) {
+        return new HandlerManifest(name, null, type, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A service's manifest as an endpoint declares it (Restate's field names, durations in milliseconds). */

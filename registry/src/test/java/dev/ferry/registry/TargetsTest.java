@@ -1,12 +1,12 @@
 package dev.ferry.registry;
 
+import static dev.ferry.registry.Manifests.handler;
+import static dev.ferry.registry.Manifests.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.deployments.Deployment;
-import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.ServiceManifest;
 import dev.ferry.schemas.deployments.ServiceType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,15 +44,5 @@ class TargetsTest {
         assertThat(Targets.resolve(REGISTRY, "Counter", "add", null, null)).isInstanceOf(Targets.KeyMissing.class);
         assertThat(Targets.resolve(REGISTRY, "Greeter", "greet", "k", null))
                 .isInstanceOf(Targets.KeyNotExpected.class);
-    }
-
-    private static ServiceManifest service(String name, ServiceType type, HandlerManifest... handlers) {
-        return new ServiceManifest(name, null, type, List.of(handlers),
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
-    }
-
-    private static HandlerManifest handler(String name, HandlerType type) {
-        return new HandlerManifest(name, null, type, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }
