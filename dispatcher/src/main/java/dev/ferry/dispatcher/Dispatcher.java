@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -86,6 +88,20 @@ public final class Dispatcher implements AutoCloseable {
                     return size() > FINISHED_REMEMBERED;
                 }
             });
+    /**
+     * Attempts handed over in memory ({@link #offer}) that the poll loop has not read from the topic yet: when it
+     * does, the record is the same attempt again, not a repeat to count. Bounded like {@link #finished}, for the
+     * records a rebalance takes elsewhere before this dispatcher reads them.
+     */
+    private final Set<Attempt> takenInMemory = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(1_024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Attempt, Boolean> eldest) {
+                    return size() > FINISHED_REMEMBERED;
+                }
+            }));
+    /** The dispatch partitions the group gave this dispatcher, as of its last rebalance. */
+    private volatile Set<Integer> owned = Set.of();
     private final Thread pollThread;
     private final HttpClient httpClient;
     private final MeterRegistry meters;
@@ -99,7 +115,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile long stalledUntil;
     private volatile long lastPoll = System.currentTimeMillis();
     /** The poll loop stood still and has not yet confirmed that its partitions are still its own (see stillOwns). */
-    private boolean ownershipUnsure;
+    private volatile boolean ownershipUnsure;
     private volatile long lastTick = System.currentTimeMillis();
     /** Longer than this between two rounds of a loop that runs every 100–200 ms: the process stood still. */
     static final long STALL = 1_000;
@@ -155,7 +171,21 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putAll(settings.limits().consumerProperties());
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topics.dispatch()));
+        consumer.subscribe(List.of(topics.dispatch()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                Set<Integer> left = new HashSet<>(owned);
+                partitions.forEach(partition -> left.remove(partition.partition()));
+                owned = Set.copyOf(left);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                Set<Integer> now = new HashSet<>(owned);
+                partitions.forEach(partition -> now.add(partition.partition()));
+                owned = Set.copyOf(now);
+            }
+        });
         httpClient = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
@@ -274,9 +304,12 @@ public final class Dispatcher implements AutoCloseable {
         for (Polled polled : commands) {
             switch (polled.command()) {
                 case Dispatch dispatch -> {
-                    if (dispatch.attempt() == newest.get(dispatch.invocationId())
-                            && !aborted.contains(new Attempt(dispatch.invocationId(), dispatch.attempt()))) {
-                        start(dispatch, polled.timestamp());
+                    Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
+                    synchronized (this) {
+                        if (!takenInMemory.remove(attempt) && dispatch.attempt() == newest.get(dispatch.invocationId())
+                                && !aborted.contains(attempt)) {
+                            start(dispatch, polled.timestamp());
+                        }
                     }
                 }
                 case AbortAttempt abort -> abort(abort);
@@ -291,8 +324,45 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** @param dispatchedAt when the processor dispatched the attempt (the record's time), epoch milliseconds */
-    private void start(Dispatch dispatch, long dispatchedAt) {
+    /**
+     * A dispatch record that the processor of this process wrote, handed over as soon as the broker acknowledged it
+     * (see {@code ProcessorOutputs}): the attempt starts now instead of when the poll loop fetches the record. The
+     * record is the same one the poll loop reads later, so the guarantees are those of reading it there: the
+     * partition must be this dispatcher's, and when it is not sure of that (after a stall, while draining, at its
+     * limit of open calls) it leaves the record to the poll loop. The poll loop then skips it as taken already.
+     */
+    public void offer(int partition, byte[] value, long dispatchedAt) {
+        if (closed || draining || ownershipUnsure || !owned.contains(partition)
+                || System.currentTimeMillis() - lastPoll > STALL || inFlight.size() >= settings.maxInFlight()) {
+            return;
+        }
+        DispatcherCommand command;
+        try {
+            command = Json.read(value, DispatcherCommand.class);
+        } catch (IOException e) {
+            return; // the poll loop reads it too, and says what is wrong with it
+        }
+        if (!(command instanceof Dispatch dispatch)) {
+            return; // aborts are not worth the hurry
+        }
+        Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
+        synchronized (this) {
+            InFlight running = inFlight.get(dispatch.invocationId());
+            if (finished.containsKey(attempt) || (running != null && running.dispatch.attempt() >= dispatch.attempt())) {
+                return; // the poll loop was first
+            }
+            if (start(dispatch, dispatchedAt)) {
+                takenInMemory.add(attempt);
+                meters.counter("ferry.dispatch.in.memory").increment();
+            }
+        }
+    }
+
+    /**
+     * @param dispatchedAt when the processor dispatched the attempt (the record's time), epoch milliseconds
+     * @return whether this dispatcher took the attempt (it runs, or ran here already)
+     */
+    private boolean start(Dispatch dispatch, long dispatchedAt) {
         long now = System.currentTimeMillis();
         if (dispatchedAt < stalledUntil && now - dispatchedAt > dispatch.leaseMillis()) {
             // Taken (or fetched) before this process stood still, and older than a lease now: the processor has run
@@ -300,7 +370,7 @@ public final class Dispatcher implements AutoCloseable {
             log.warn("Not running {} attempt {}: dispatched {} ms ago, before this process stalled",
                     dispatch.invocationId(), dispatch.attempt(), now - dispatchedAt);
             meters.counter("ferry.dispatch.stale.skipped").increment();
-            return;
+            return false;
         }
         InFlight call = new InFlight(dispatch, now);
         // An attempt that waited in the topic (its dispatcher died, this one took the partition over) is close to
@@ -314,12 +384,12 @@ public final class Dispatcher implements AutoCloseable {
             log.debug("{} attempt {} ran here already; its outcome is in the log", dispatch.invocationId(),
                     dispatch.attempt());
             meters.counter("ferry.dispatch.repeats.skipped").increment();
-            return;
+            return true;
         }
         InFlight older = inFlight.get(dispatch.invocationId());
         if (older != null) {
             if (older.dispatch.attempt() >= dispatch.attempt()) {
-                return; // this attempt again (a processor retry), or an older one: not worth running
+                return older.dispatch.attempt() == dispatch.attempt(); // this attempt again, or an older one
             }
             // The processor gave up on the older attempt (its lease lapsed while its dispatcher was away, say).
             older.superseded = true;
@@ -360,6 +430,7 @@ public final class Dispatcher implements AutoCloseable {
                 inFlight.remove(dispatch.invocationId(), call);
             }
         });
+        return true;
     }
 
     /**

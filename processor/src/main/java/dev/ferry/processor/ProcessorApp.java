@@ -51,6 +51,21 @@ public final class ProcessorApp implements AutoCloseable {
             Map<String, String> streamsOverrides,
             Path stateDir,
             MeterRegistry meters) {
+        this(topics, settings, kafka, streamsOverrides, stateDir, meters, ProcessorOutputs.NONE);
+    }
+
+    /**
+     * @param outputs this process's own readers of the processor's outputs (its dispatcher, its ingress), handed
+     *                each record as soon as the broker has it
+     */
+    public ProcessorApp(
+            Topics topics,
+            ProcessorSettings settings,
+            Map<String, String> kafka,
+            Map<String, String> streamsOverrides,
+            Path stateDir,
+            MeterRegistry meters,
+            ProcessorOutputs outputs) {
         Properties props = new Properties();
         props.putAll(kafka);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.processorApplicationId());
@@ -100,7 +115,7 @@ public final class ProcessorApp implements AutoCloseable {
         topicLimits = new TopicLimits(kafka);
         commandLog = new KafkaCommandLogAccess(topics, kafka);
         streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, commandLog, meters),
-                props);
+                props, new TappedClientSupplier(outputs));
         new KafkaStreamsMetrics(streams).bindTo(meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
             ProcessorTopology.INBOXES, ProcessorTopology.INBOX_ENTRIES}) {

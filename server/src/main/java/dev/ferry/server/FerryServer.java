@@ -107,8 +107,9 @@ public final class FerryServer implements AutoCloseable {
         readiness.add("registry", true, () -> registry.following() ? null : "the registry view stopped");
         Roles roles = new Roles(config, kafka, topics, limits, registry, readiness, meters, started);
 
+        LocalHandoff handoff = new LocalHandoff(topics);
         if (config.has(FerryConfig.Role.PROCESSOR)) {
-            processor = ProcessorRole.start(roles);
+            processor = ProcessorRole.start(roles, handoff);
         }
         CommandLog log = null;
         if (config.has(FerryConfig.Role.DISPATCHER) || config.has(FerryConfig.Role.INGRESS)) {
@@ -116,12 +117,14 @@ public final class FerryServer implements AutoCloseable {
         }
         if (config.has(FerryConfig.Role.DISPATCHER)) {
             dispatcher = DispatcherRole.start(roles, log);
+            handoff.dispatcher(dispatcher);
         }
         OpsRoutes ops = new OpsRoutes(readiness, meters);
         if (config.has(FerryConfig.Role.INGRESS)) {
             Map<String, Map<String, String>> clusters = new HashMap<>(config.clusters());
             clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
             ingress = IngressRole.connect(roles);
+            handoff.replies(ingress.replies());
             SubscriptionsRole.start(roles, log, clusters);
             OpenApiRoutes openApi = AdminRole.openApi(roles, () -> ingress.port());
             ingress.serve(roles, openApi::all);

@@ -21,11 +21,13 @@ import java.util.UUID;
 final class IngressRole {
     private final ProcessorClient processorClient;
     private final Waiters waiters;
+    private final ReplyListener replies;
     private IngressServer server;
 
-    private IngressRole(ProcessorClient processorClient, Waiters waiters) {
+    private IngressRole(ProcessorClient processorClient, Waiters waiters, ReplyListener replies) {
         this.processorClient = processorClient;
         this.waiters = waiters;
+        this.replies = replies;
     }
 
     /** Opens the way to the processor; {@link #serve} then opens the port. */
@@ -41,7 +43,7 @@ final class IngressRole {
         CommandLog requests = roles.opened(new CommandLog(roles.topics().requests(), roles.kafka(), roles.limits()));
         InvocationQueries queries = roles.opened(
                 new InvocationQueries(roles.topics(), ingressId, waiters, requests.partitions(), roles.kafka()));
-        return new IngressRole(new KafkaProcessorClient(ingressId, requests, waiters, queries), waiters);
+        return new IngressRole(new KafkaProcessorClient(ingressId, requests, waiters, queries), waiters, replies);
     }
 
     /** @param openApi {@code GET /openapi}: every service in one document */
@@ -53,6 +55,11 @@ final class IngressRole {
                 roles.readiness()::ingressProblem);
         server = roles.opened(new IngressServer(config.ingressHost(), config.ingressPort(),
                 new IngressSettings(config.maxBodyBytes()), routes)).start();
+    }
+
+    /** This process's answers, for the processor of the same process to hand its replies to. */
+    ReplyListener replies() {
+        return replies;
     }
 
     ProcessorClient processorClient() {

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.processor.ProcessorApp;
+import dev.ferry.processor.ProcessorOutputs;
 import dev.ferry.processor.ProcessorSettings;
 import dev.ferry.processor.RegistryPolicies;
 
@@ -8,14 +9,14 @@ import dev.ferry.processor.RegistryPolicies;
 final class ProcessorRole {
     private ProcessorRole() {}
 
-    static ProcessorApp start(Roles roles) {
+    static ProcessorApp start(Roles roles, ProcessorOutputs outputs) {
         FerryConfig config = roles.config();
         ProcessorSettings settings = new ProcessorSettings(
                 new RegistryPolicies(roles.registry(), config.serviceDefaults()), roles.registry()::registry,
                 config.partitions(), config.dispatchLease(), config.timerTick(), roles.limits(),
                 config.resultTopics(), config.maxInboxLength(), config.storeMemoryBytes());
         ProcessorApp processor = roles.opened(new ProcessorApp(roles.topics(), settings, roles.kafka(),
-                config.streams(), config.dataDir().resolve("streams"), roles.meters()));
+                config.streams(), config.dataDir().resolve("streams"), roles.meters(), outputs));
         processor.start();
         roles.readiness().add("processor", false,
                 () -> processor.running() ? null : "Kafka Streams is " + processor.state() + ", not RUNNING"

@@ -59,6 +59,8 @@ class OperationsIT {
                             + "service=\"Greeter\",status=\"400\"} 1")
                     .contains("ferry_dispatch_duration_seconds_count{handler=\"greet\",service=\"Greeter\"} 1")
                     .contains("ferry_dispatch_in_flight 0.0")
+                    // one process: its dispatcher takes its processor's dispatches in memory, not from a fetch
+                    .containsPattern("ferry_dispatch_in_memory_total [1-9]")
                     .contains("ferry_processor_store_entries{store=\"timers\"}")
                     .contains("ferry_processor_store_entries{store=\"inboxes\"}")
                     .contains("kafka_stream_thread_process_total")

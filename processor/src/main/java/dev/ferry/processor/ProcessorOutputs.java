@@ -1,0 +1,21 @@
+package dev.ferry.processor;
+
+/**
+ * Sees each record the processor writes (dispatches, replies, results, ...) once the broker has acknowledged it: at
+ * the moment a {@code read_uncommitted} consumer could first read it, which is how dispatchers and ingresses read the
+ * processor's outputs. Roles that share the processor's process take their records here instead of waiting for
+ * their consumer to fetch them; the records still go to Kafka for every other reader, and for these ones too (a
+ * reader must take a record it has already been handed as a repeat).
+ *
+ * <p>Called on the producer's network thread: an implementation returns quickly and never blocks.
+ */
+@FunctionalInterface
+public interface ProcessorOutputs {
+    /** No reader in this process. */
+    ProcessorOutputs NONE = (topic, partition, key, value, timestamp) -> { };
+
+    /**
+     * @param timestamp the record's time (when the processor produced it), epoch milliseconds
+     */
+    void acknowledged(String topic, int partition, byte[] key, byte[] value, long timestamp);
+}
