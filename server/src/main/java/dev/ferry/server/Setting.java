@@ -86,6 +86,9 @@ public enum Setting {
     MAX_HEAP("FERRY_MAX_HEAP", "384m",
             "Largest Java heap of a process `./ferry` starts (`-Xmx`); read by the launcher, not the server. The"
                     + " container image sizes the heap from the container's memory limit instead."),
+    AOT_CACHE("FERRY_AOT_CACHE", "on",
+            "On JDK 25 and newer, `./ferry` records an ahead-of-time cache of the server's classes and method"
+                    + " profiles on its first run and starts from it later (`off`: without); read by the launcher."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;
