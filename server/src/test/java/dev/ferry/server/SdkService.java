@@ -1,0 +1,156 @@
+package dev.ferry.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service written with Restate's TypeScript SDK, run by Node 22 for a test: {@code src/test/resources/sdk/serve.cjs}
+ * serves the services that a module there exports, on a port of its own, over HTTP/1.1 or over HTTP/2 cleartext
+ * with prior knowledge (what the SDK's {@code restate.serve()} does).
+ *
+ * <p>Node and the SDK come from the test kit that {@code src/test/sdk/install.sh} installs from the npm registry
+ * ({@code .ci/run} runs it first; this class runs it again, which costs nothing once it is installed). Its directory
+ * is {@code FERRY_SDK_HOME}, else {@code ~/.cache/ferry-sdk-kit}.
+ */
+final class SdkService implements AutoCloseable {
+    private static final Path MODULE_DIR = Path.of("src/test/resources/sdk");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static volatile Path kit;
+
+    /** How the service is served. */
+    enum Transport {
+        /** {@code http.createServer}: HTTP/1.1 only; the SDK's manifest says REQUEST_RESPONSE. */
+        HTTP_1_1("h1"),
+        /** {@code http2.createServer}: HTTP/2 cleartext only, as {@code restate.serve()}; manifest BIDI_STREAM. */
+        H2C("h2c");
+
+        final String arg;
+
+        Transport(String arg) {
+            this.arg = arg;
+        }
+    }
+
+    private final Process process;
+    private final int port;
+    private final List<String> output;
+
+    private SdkService(Process process, int port, List<String> output) {
+        this.process = process;
+        this.port = port;
+        this.output = output;
+    }
+
+    /** Starts the services of {@code module} (a file under {@code src/test/resources/sdk}) and waits until it listens. */
+    static SdkService start(String module, Transport transport) {
+        Path home = kit();
+        Path script = MODULE_DIR.resolve("serve.cjs").toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/node").toString(), script.toString(),
+                MODULE_DIR.resolve(module).toAbsolutePath().toString(), transport.arg, "0")
+                .redirectErrorStream(true);
+        builder.environment().put("NODE_PATH", home.resolve("node_modules").toString());
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> output = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Integer> listening = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    output.add(line);
+                    if (line.startsWith("listening ")) {
+                        listening.complete(Integer.parseInt(line.substring("listening ".length()).strip()));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                listening.completeExceptionally(e);
+            }
+            listening.completeExceptionally(new IllegalStateException("the SDK service exited: " + output));
+        });
+        try {
+            int port = listening.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return new SdkService(process, port, output);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the SDK service " + module + " did not start: " + output, e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String uri() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** What the service printed so far (the SDK's log). */
+    List<String> output() {
+        return List.copyOf(output);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The test kit's directory, installed first if need be. */
+    static Path kit() {
+        Path home = kit;
+        if (home != null) {
+            return home;
+        }
+        synchronized (SdkService.class) {
+            if (kit == null) {
+                kit = install();
+            }
+            return kit;
+        }
+    }
+
+    private static Path install() {
+        Path installer = Path.of("src/test/sdk/install.sh").toAbsolutePath();
+        if (!Files.isRegularFile(installer)) {
+            throw new IllegalStateException("no " + installer + ": tests must run from the server module");
+        }
+        try {
+            Process process = new ProcessBuilder("bash", installer.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("src/test/sdk/install.sh failed: Node 22 and "
+                        + "@restatedev/restate-sdk could not be installed from the npm registry (its log is above)");
+            }
+            String[] lines = out.split("\n");
+            return Path.of(lines[lines.length - 1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while installing the SDK test kit", e);
+        }
+    }
+}
