@@ -12,6 +12,7 @@ import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceProtocol;
 import java.util.function.Function;
 
 /** The admin API's JSON shapes, as Restate's admin API writes them (snake_case, durations like {@code 1d}). */
@@ -113,8 +114,17 @@ final class AdminJson {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("id", deployment.id());
         node.put("uri", deployment.uri());
-        node.put("protocol_type", "RequestResponse");
-        node.put("http_version", "HTTP/1.1");
+        ServiceProtocol protocol = deployment.protocol();
+        node.put("protocol_type", protocol == null ? "RequestResponse" : protocol.protocolType());
+        node.put("http_version", protocol == null ? "HTTP/1.1" : protocol.httpVersion());
+        if (protocol != null) { // a service written with a Restate SDK: Restate's fields
+            node.put("min_protocol_version", protocol.minVersion());
+            node.put("max_protocol_version", protocol.maxVersion());
+            node.put("protocol_version", protocol.version());
+            if (protocol.sdk() != null) {
+                node.put("sdk_version", protocol.sdk());
+            }
+        }
         node.put("created_at", HttpAnswers.executionTime(deployment.createdAt()));
         if (deployment.signingKey() != null) {
             node.put("signed_requests", true); // the key itself is never shown

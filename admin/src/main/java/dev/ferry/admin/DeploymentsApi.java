@@ -15,6 +15,7 @@ import dev.ferry.schemas.Json;
 import dev.ferry.schemas.ResourceId;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.EndpointManifest;
+import dev.ferry.schemas.deployments.ServiceProtocol;
 import dev.ferry.schemas.dispatch.RequestSignature;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -71,7 +72,9 @@ public final class DeploymentsApi implements HttpService {
         }
         URI uri = endpointUri(body.get("uri").asText());
         String signingKey = signingKey(body);
+        Boolean useHttp11 = useHttp11(body);
         EndpointManifest manifest;
+        ServiceProtocol protocol = null; // Ferry's plain HTTP contract
         if (body.has("manifest")) {
             try {
                 manifest = Json.MAPPER.treeToValue(body.get("manifest"), EndpointManifest.class);
@@ -79,7 +82,9 @@ public final class DeploymentsApi implements HttpService {
                 throw HttpError.of(400, "the inline manifest is not valid: " + e.getOriginalMessage());
             }
         } else {
-            manifest = discovery.discover(uri);
+            Discovery.Discovered discovered = discovery.discover(uri, useHttp11);
+            manifest = discovered.manifest();
+            protocol = discovered.protocol();
         }
         synchronized (registering) {
             Registry registry = registry();
@@ -94,7 +99,8 @@ public final class DeploymentsApi implements HttpService {
             // A registration without signing_key keeps the key the deployment has; "" removes it.
             String key = signingKey == null ? existing.map(Deployment::signingKey).orElse(null)
                     : signingKey.isEmpty() ? null : signingKey;
-            if (existing.isPresent() && existing.get().services().equals(manifest.services())) {
+            if (existing.isPresent() && existing.get().services().equals(manifest.services())
+                    && Objects.equals(existing.get().protocol(), protocol)) {
                 deployment = existing.get();
                 status = 200;
                 if (!Objects.equals(deployment.signingKey(), key)) {
@@ -104,18 +110,33 @@ public final class DeploymentsApi implements HttpService {
             } else if (existing.isPresent()) {
                 Deployment old = existing.get();
                 deployment = new Deployment(old.id(), old.uri(), old.createdAt(), old.revision() + 1,
-                        manifest.services(), key);
+                        manifest.services(), key, protocol);
                 status = 200;
                 write(deployment);
             } else {
                 deployment = new Deployment(ResourceId.random(ResourceId.DEPLOYMENT), uri.toString(),
-                        System.currentTimeMillis(), 1, manifest.services(), key);
+                        System.currentTimeMillis(), 1, manifest.services(), key, protocol);
                 status = 201;
                 write(deployment);
             }
             res.header(HeaderNames.LOCATION, "deployments/" + deployment.id());
             HttpAnswers.json(res, status, AdminJson.registration(deployment, defaults));
         }
+    }
+
+    /**
+     * Restate's {@code use_http_11}: true calls the endpoint over HTTP/1.1 only, false over HTTP/2 only (with prior
+     * knowledge for {@code http://}). Null when absent: discovery tries HTTP/1.1, then HTTP/2 ({@link Discovery}).
+     */
+    private static Boolean useHttp11(JsonNode body) {
+        JsonNode flag = body.get("use_http_11");
+        if (flag == null || flag.isNull()) {
+            return null;
+        }
+        if (!flag.isBoolean()) {
+            throw HttpError.of(400, "use_http_11 must be true or false");
+        }
+        return flag.asBoolean();
     }
 
     /** The {@code signing_key} of a registration: null when absent, "" to remove the deployment's key. */

@@ -10,6 +10,7 @@ import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.RenewLease;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.dispatch.AbortAttempt;
@@ -61,6 +62,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** The terminal failure of an invocation of a service written with a Restate SDK, until Ferry runs them. */
+    static final String SERVICE_PROTOCOL_NOT_RUNNABLE = "service '%s' (deployment %s) is written with a Restate SDK "
+            + "and speaks Restate's service protocol (v%d); Ferry registers such services but cannot run them yet: "
+            + "the journal they need is not implemented. Serve the handler with Ferry's plain HTTP contract meanwhile";
     /**
      * Finished attempts remembered (about 100 bytes each): a redo covers what the processor had not committed, a
      * second or so of dispatches, and this is several seconds' worth at full speed.
@@ -530,6 +535,13 @@ public final class Dispatcher implements AutoCloseable {
                     new Failure(404, "service '" + dispatch.target().service() + "' is not registered"), null);
         }
         Deployment deployment = service.get().deployment();
+        if (deployment.speaksServiceProtocol()) {
+            // Registered so that it shows, with its handlers and schemas; not yet run. Retrying cannot help, and a
+            // plain HTTP call would reach the SDK with no journal: it answers 415 and would be retried forever.
+            return new Completion(dispatch.invocationId(), dispatch.attempt(), Outcome.failure(501,
+                    SERVICE_PROTOCOL_NOT_RUNNABLE.formatted(dispatch.target().service(), deployment.id(),
+                            deployment.protocol().version())));
+        }
         String signingKey = deployment.signingKey() != null ? deployment.signingKey() : settings.signingKey();
         return serviceCall.run(dispatch, deployment.uri(), signingKey);
     }
