@@ -7,10 +7,6 @@ import dev.ferry.protocol.ProtocolVersion;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.deployments.EndpointManifest;
 import dev.ferry.schemas.deployments.ServiceProtocol;
-import io.helidon.http.HeaderNames;
-import io.helidon.webclient.http2.Http2Client;
-import io.helidon.webclient.http2.Http2ClientProtocolConfig;
-import io.helidon.webclient.http2.Http2ClientResponse;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -19,7 +15,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * Asks a service endpoint what it serves: {@code GET {uri}/discover}, which answers with its manifest.
@@ -32,7 +34,7 @@ import java.util.Optional;
  * <p>Which HTTP, for {@code http://} URIs: without {@code use_http_11} in the registration, HTTP/1.1 first, as Ferry
  * always asked, and HTTP/2 cleartext with prior knowledge when the endpoint answers with something that is not
  * HTTP/1.1 (the TypeScript SDK's {@code restate.serve()} speaks nothing else; the JDK's client cannot speak h2c with
- * prior knowledge, so that is Helidon's). The first try costs an HTTP/2-only endpoint one refused request, and an
+ * prior knowledge, so that is OkHttp's). The first try costs an HTTP/2-only endpoint one refused request, and an
  * endpoint that speaks both is called over HTTP/1.1, in request-response mode, which is all Ferry drives. (Restate
  * asks HTTP/2 first and refuses HTTP/1.1-only endpoints unless told {@code use_http_11: true}: an HTTP/1.1 server that
  * does not understand the HTTP/2 preface may let it hang until a timeout.) {@code use_http_11: true} asks HTTP/1.1
@@ -46,14 +48,22 @@ final class Discovery {
     static final String ACCEPT = ManifestVersion.ACCEPT + ", application/json";
 
     private final HttpClient client;
-    private final Http2Client h2c;
+    /**
+     * HTTP/2 cleartext with prior knowledge. OkHttp's, as neither the JDK's client (no prior knowledge) nor Helidon's
+     * 4.2.0 (it acknowledges the server's SETTINGS ACK, which Node's HTTP/2 server, and so the TypeScript SDK,
+     * answers with GOAWAY PROTOCOL_ERROR: helidon-io/helidon#10275) can.
+     */
+    private final OkHttpClient h2c;
 
     Discovery(HttpClient client) {
         this.client = client;
-        this.h2c = Http2Client.builder()
-                .protocolConfig(Http2ClientProtocolConfig.builder().priorKnowledge(true).build())
+        this.h2c = new OkHttpClient.Builder()
+                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
                 .connectTimeout(CONNECT_TIMEOUT)
-                .readTimeout(TIMEOUT)
+                .callTimeout(TIMEOUT)
+                .proxy(java.net.Proxy.NO_PROXY)
+                .followRedirects(false)
+                .retryOnConnectionFailure(false)
                 .build();
     }
 
@@ -173,13 +183,13 @@ final class Discovery {
     }
 
     private Answer fetchH2c(URI uri) {
-        try (Http2ClientResponse response = h2c.get(uri.toString())
-                .header(HeaderNames.ACCEPT, ACCEPT)
-                .request()) {
-            return new Answer(response.status().code(),
-                    response.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
-                    response.headers().first(HeaderNames.create("x-restate-server")).orElse(null),
-                    response.entity().as(byte[].class), true);
+        Request request = new Request.Builder().url(uri.toString()).header("accept", ACCEPT).get().build();
+        try (Response response = h2c.newCall(request).execute()) {
+            ResponseBody body = response.body();
+            return new Answer(response.code(), response.header("content-type"), response.header("x-restate-server"),
+                    body == null ? new byte[0] : body.bytes(), true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -537,7 +537,7 @@ public final class Dispatcher implements AutoCloseable {
         Deployment deployment = service.get().deployment();
         if (deployment.speaksServiceProtocol()) {
             // Registered so that it shows, with its handlers and schemas; not yet run. Retrying cannot help, and a
-            // plain HTTP call would reach the SDK with no journal: it answers 415 and would be retried forever.
+            // plain HTTP call would reach the SDK with no journal: it would answer 415 about content types.
             return new Completion(dispatch.invocationId(), dispatch.attempt(), Outcome.failure(501,
                     SERVICE_PROTOCOL_NOT_RUNNABLE.formatted(dispatch.target().service(), deployment.id(),
                             deployment.protocol().version())));
