@@ -59,7 +59,7 @@ final class SdkService implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/node").toString(), script.toString(),
                 MODULE_DIR.resolve(module).toAbsolutePath().toString(), transport.arg, "0")
                 .redirectErrorStream(true);
-        builder.environment().put("NODE_PATH", home.resolve("node_modules").toString());
+        environment(builder, home);
         Process process;
         try {
             process = builder.start();
@@ -88,6 +88,41 @@ final class SdkService implements AutoCloseable {
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("the SDK service " + module + " did not start: " + output, e);
+        }
+    }
+
+    /**
+     * Runs a script of {@code src/test/resources/sdk} to its end (a client, such as {@code call.cjs}); returns what
+     * it printed on stdout.
+     */
+    static String run(String script, String... args) {
+        Path home = kit();
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/node").toString(),
+                MODULE_DIR.resolve(script).toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        environment(builder, home);
+        try {
+            Process process = builder.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(script + " failed: " + out);
+            }
+            return out.strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The SDK from the kit; no proxy from this machine's environment, as everything the tests call is local. */
+    private static void environment(ProcessBuilder builder, Path home) {
+        builder.environment().put("NODE_PATH", home.resolve("node_modules").toString());
+        for (String proxy : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
+                "ALL_PROXY")) {
+            builder.environment().remove(proxy);
         }
     }
 
