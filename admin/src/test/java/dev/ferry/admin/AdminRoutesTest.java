@@ -75,6 +75,14 @@ class AdminRoutesTest {
     }
 
     @Test
+    void useHttp11MustBeABooleanAndIsCheckedBeforeAnyDiscovery() {
+        HttpResponse<String> response = admin.method("POST", "/deployments",
+                "{\"uri\":\"http://127.0.0.1:1\",\"use_http_11\":\"yes\"}");
+
+        assertAdminError(response, 400, "use_http_11 must be true or false");
+    }
+
+    @Test
     void theRootAndUiRedirectToTheUi() {
         for (String path : new String[] {"/", "/ui"}) {
             HttpResponse<String> response = admin.get(path);
