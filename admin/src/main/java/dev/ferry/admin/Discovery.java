@@ -8,12 +8,15 @@ import dev.ferry.schemas.Json;
 import dev.ferry.schemas.deployments.EndpointManifest;
 import dev.ferry.schemas.deployments.ServiceProtocol;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +64,7 @@ final class Discovery {
                 .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
                 .connectTimeout(CONNECT_TIMEOUT)
                 .callTimeout(TIMEOUT)
-                .proxy(java.net.Proxy.NO_PROXY)
+                .proxy(Proxy.NO_PROXY)
                 .followRedirects(false)
                 .retryOnConnectionFailure(false)
                 .build();
@@ -86,6 +89,12 @@ final class Discovery {
     Discovered discover(URI base, Boolean useHttp11) {
         URI uri = URI.create(base.toString().replaceAll("/+$", "") + "/discover");
         Answer answer = fetch(uri, useHttp11);
+        if (answer.status() == 415) {
+            // What a Restate SDK answers when it knows none of the manifest versions offered: say which it said.
+            throw HttpError.of(400, "[META0003] error when calling '" + uri + "': the endpoint answered HTTP 415; "
+                    + "it accepts none of the manifest versions Ferry reads (" + ACCEPT + "): "
+                    + snippet(answer.body()), "META0003");
+        }
         if (answer.status() != 200) {
             throw HttpError.of(400, "[META0003] error when calling '" + uri + "': the endpoint answered HTTP "
                     + answer.status() + "; it must answer 200 with its manifest", "META0003");
@@ -99,8 +108,8 @@ final class Discovery {
     }
 
     /** What a Restate SDK's manifest says about calling it, with the protocol version Ferry will speak. */
-    static ServiceProtocol protocol(URI uri, EndpointManifest manifest, ManifestVersion manifestVersion,
-            String server, boolean http2) {
+    private static ServiceProtocol protocol(URI uri, EndpointManifest manifest, ManifestVersion manifestVersion,
+            Answer answer) {
         if (manifest.protocolMode() == null) {
             throw HttpError.of(400, "[META0014] the manifest from '" + uri + "' is not valid: "
                     + "missing protocol mode (protocolMode: REQUEST_RESPONSE or BIDI_STREAM)", "META0014");
@@ -122,12 +131,7 @@ final class Discovery {
                     "META0012");
         }
         return new ServiceProtocol(version.number(), manifest.minProtocolVersion(), manifest.maxProtocolVersion(),
-                manifest.protocolMode(), http2, manifestVersion.number(), server);
-    }
-
-    private static ServiceProtocol protocol(URI uri, EndpointManifest manifest, ManifestVersion manifestVersion,
-            Answer answer) {
-        return protocol(uri, manifest, manifestVersion, answer.server(), answer.http2());
+                manifest.protocolMode(), answer.http2(), manifestVersion.number(), answer.server());
     }
 
     private static EndpointManifest parse(URI uri, byte[] body) {
@@ -189,7 +193,7 @@ final class Discovery {
             return new Answer(response.code(), response.header("content-type"), response.header("x-restate-server"),
                     body == null ? new byte[0] : body.bytes(), true);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -225,6 +229,11 @@ final class Discovery {
         NotHttp11(String message) {
             super(message, null, false, false);
         }
+    }
+
+    private static String snippet(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        return text.length() <= 300 ? text : text.substring(0, 300) + "…";
     }
 
     private static String describe(Throwable e) {

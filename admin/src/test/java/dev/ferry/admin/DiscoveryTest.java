@@ -2,6 +2,7 @@ package dev.ferry.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.http.HttpError;
@@ -17,6 +18,7 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,12 +86,12 @@ class DiscoveryTest {
         Discovery.Discovered discovered = discovery.discover(uri, true);
 
         assertThat(discovered.manifest().services()).extracting(ServiceManifest::name, ServiceManifest::ty)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("Greeter", ServiceType.SERVICE),
-                        org.assertj.core.groups.Tuple.tuple("Counter", ServiceType.VIRTUAL_OBJECT));
+                .containsExactly(tuple("Greeter", ServiceType.SERVICE),
+                        tuple("Counter", ServiceType.VIRTUAL_OBJECT));
         ServiceManifest counter = discovered.manifest().services().get(1);
         assertThat(counter.handlers()).extracting(HandlerManifest::name, HandlerManifest::ty)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("add", HandlerType.EXCLUSIVE),
-                        org.assertj.core.groups.Tuple.tuple("get", HandlerType.SHARED));
+                .containsExactly(tuple("add", HandlerType.EXCLUSIVE),
+                        tuple("get", HandlerType.SHARED));
         HandlerManifest greet = discovered.manifest().services().get(0).handler("greet");
         assertThat(greet.ty()).isNull();
         assertThat(greet.input().contentType()).isEqualTo("application/json");
@@ -173,6 +175,17 @@ class DiscoveryTest {
     }
 
     @Test
+    void a415SaysWhichManifestVersionsWereOfferedAndWhatTheEndpointSaid() {
+        URI uri = http11(415, "application/json",
+                "{\"message\":\"Unsupported service discovery protocol version 'application/json'\"}");
+
+        assertThatThrownBy(() -> discovery.discover(uri, null)).isInstanceOf(HttpError.class)
+                .hasMessage("[META0003] error when calling '" + uri + "/discover': the endpoint answered HTTP 415; it "
+                        + "accepts none of the manifest versions Ferry reads (" + Discovery.ACCEPT + "): "
+                        + "{\"message\":\"Unsupported service discovery protocol version 'application/json'\"}");
+    }
+
+    @Test
     void aRefusedConnectionIsReportedWithoutAnotherTry() {
         for (Boolean useHttp11 : new Boolean[] {null, true, false}) {
             assertThatThrownBy(() -> discovery.discover(URI.create("http://127.0.0.1:1"), useHttp11))
@@ -183,17 +196,21 @@ class DiscoveryTest {
     }
 
     private URI http11(String contentType, String manifest) {
+        return http11(200, contentType, manifest);
+    }
+
+    private URI http11(int status, String contentType, String manifest) {
         try {
             http11 = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         http11.createContext("/discover", exchange -> {
             accept.set(exchange.getRequestHeaders().getFirst("accept"));
             byte[] body = manifest.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("content-type", contentType);
             exchange.getResponseHeaders().add("x-restate-server", SDK);
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
