@@ -7,9 +7,11 @@ import dev.ferry.schemas.replies.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,12 +29,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplyListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
+    /** Replies delivered in memory that the poll loop may not have read yet, at most. */
+    static final int MAX_DELIVERED_IN_MEMORY = 100_000;
 
     private final String ingressId;
     private final Waiters waiters;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
+    private final int partition;
+    /**
+     * Offsets of this partition already delivered in memory ({@link #offer}) that the poll loop has not read yet, and
+     * the last offset it read: each record is delivered once, by whichever path sees it first. Twice would not only
+     * repeat an answer: an invocation's result delivered again would answer the callers that came to wait for the
+     * same invocation since, with the result as the first callers got it (no {@code idempotency-expires}, say)
+     * instead of their own answer.
+     */
+    private final Set<Long> deliveredInMemory = new HashSet<>();
+    private long polledUpTo = -1;
 
     public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,
             RecordLimits limits) {
@@ -47,7 +61,8 @@ public final class ReplyListener implements AutoCloseable {
         props.putAll(limits.consumerProperties());
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         int partitions = consumer.partitionsFor(topic).size();
-        TopicPartition mine = new TopicPartition(topic, Routing.partition(ingressId, partitions));
+        partition = Routing.partition(ingressId, partitions);
+        TopicPartition mine = new TopicPartition(topic, partition);
         consumer.assign(List.of(mine));
         consumer.seekToEnd(List.of(mine));
         // Resolve the end offset now, before any request can be sent, so no answer is missed.
@@ -90,6 +105,12 @@ public final class ReplyListener implements AutoCloseable {
 
     private void deliver(Iterable<ConsumerRecord<String, byte[]>> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
+            synchronized (deliveredInMemory) {
+                polledUpTo = record.offset();
+                if (deliveredInMemory.remove(record.offset())) {
+                    continue;
+                }
+            }
             if (!ingressId.equals(record.key())) {
                 continue; // another ingress instance that shares the partition
             }
@@ -104,11 +125,21 @@ public final class ReplyListener implements AutoCloseable {
     /**
      * A reply record that a processor of this process wrote, handed over as soon as the broker acknowledged it,
      * before this listener fetches it: the waiting caller gets its answer one fetch sooner. The listener reads the
-     * record later all the same, and a caller answered already is not answered twice.
+     * record later all the same, and skips it: each record is delivered once.
      */
-    public void offer(byte[] key, byte[] value) {
-        if (key == null || !ingressId.equals(new String(key, StandardCharsets.UTF_8))) {
+    public void offer(int partition, long offset, byte[] key, byte[] value) {
+        if (partition != this.partition || key == null || !ingressId.equals(new String(key, StandardCharsets.UTF_8))) {
             return;
+        }
+        synchronized (deliveredInMemory) {
+            if (offset <= polledUpTo) {
+                return; // the poll loop delivered it already
+            }
+            if (deliveredInMemory.size() >= MAX_DELIVERED_IN_MEMORY) {
+                // The poll loop is far behind or stopped; it delivers the rest itself.
+                return;
+            }
+            deliveredInMemory.add(offset);
         }
         try {
             waiters.deliver(Json.read(value, Reply.class));

@@ -43,18 +43,6 @@ public final class ProcessorApp implements AutoCloseable {
     /**
      * @param kafka properties for every Kafka client (bootstrap servers, security, ...)
      * @param streamsOverrides Kafka Streams properties that take precedence over Ferry's choices below
-     */
-    public ProcessorApp(
-            Topics topics,
-            ProcessorSettings settings,
-            Map<String, String> kafka,
-            Map<String, String> streamsOverrides,
-            Path stateDir,
-            MeterRegistry meters) {
-        this(topics, settings, kafka, streamsOverrides, stateDir, meters, ProcessorOutputs.NONE);
-    }
-
-    /**
      * @param outputs this process's own readers of the processor's outputs (its dispatcher, its ingress), handed
      *                each record as soon as the broker has it
      */

@@ -12,10 +12,12 @@ package dev.ferry.processor;
 @FunctionalInterface
 public interface ProcessorOutputs {
     /** No reader in this process. */
-    ProcessorOutputs NONE = (topic, partition, key, value, timestamp) -> { };
+    ProcessorOutputs NONE = (topic, partition, offset, key, value, timestamp) -> { };
 
     /**
+     * @param offset    where the record is in its partition: a reader that also fetches the partition knows the
+     *                  copy it reads there by it
      * @param timestamp the record's time (when the processor produced it), epoch milliseconds
      */
-    void acknowledged(String topic, int partition, byte[] key, byte[] value, long timestamp);
+    void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp);
 }

@@ -18,7 +18,7 @@ class TappedProducerTest {
     private final List<Handed> handed = new ArrayList<>();
     private final MockProducer<byte[], byte[]> broker = new MockProducer<>(false, null, new ByteArraySerializer(),
             new ByteArraySerializer());
-    private final TappedProducer producer = new TappedProducer(broker, (topic, partition, key, value, timestamp) ->
+    private final TappedProducer producer = new TappedProducer(broker, (topic, partition, offset, key, value, timestamp) ->
             handed.add(new Handed(topic, partition, text(key), text(value))));
 
     @Test
@@ -48,7 +48,7 @@ class TappedProducerTest {
 
     @Test
     void aReaderThatThrowsDoesNotFailTheProducerNorKafkaStreamsCallback() {
-        TappedProducer throwing = new TappedProducer(broker, (topic, partition, key, value, timestamp) -> {
+        TappedProducer throwing = new TappedProducer(broker, (topic, partition, offset, key, value, timestamp) -> {
             throw new IllegalStateException("reader closed");
         });
         List<RecordMetadata> acknowledged = new ArrayList<>();

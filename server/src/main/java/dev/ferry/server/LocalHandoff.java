@@ -31,11 +31,11 @@ final class LocalHandoff implements ProcessorOutputs {
     }
 
     @Override
-    public void acknowledged(String topic, int partition, byte[] key, byte[] value, long timestamp) {
+    public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
         if (topic.equals(repliesTopic)) {
             ReplyListener listener = replies;
             if (listener != null) {
-                listener.offer(key, value);
+                listener.offer(partition, offset, key, value);
             }
         } else if (topic.equals(dispatchTopic)) {
             Dispatcher local = dispatcher;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
 import dev.ferry.processor.Policies;
 import dev.ferry.processor.ProcessorApp;
+import dev.ferry.processor.ProcessorOutputs;
 import dev.ferry.processor.ProcessorSettings;
 import dev.ferry.processor.RegistryPolicies;
 import dev.ferry.registry.RegistryView;
@@ -105,7 +106,8 @@ class PoisonRecordIT {
         processor = new ProcessorApp(topics, new ProcessorSettings(throwingForNoop, registry::registry,
                 config.partitions(), config.dispatchLease(), config.timerTick(), config.recordLimits(),
                 config.resultTopics(), config.maxInboxLength()), kafka,
-                Map.of(), Files.createTempDirectory("ferry-poison-streams"), new SimpleMeterRegistry());
+                Map.of(), Files.createTempDirectory("ferry-poison-streams"), new SimpleMeterRegistry(),
+                ProcessorOutputs.NONE);
         processor.start();
         await().atMost(Duration.ofSeconds(60)).until(processor::running);
         Properties props = new Properties();
