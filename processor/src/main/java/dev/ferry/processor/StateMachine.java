@@ -12,7 +12,9 @@ import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.FireTimer;
 import dev.ferry.schemas.commands.GetOutput;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.JournalAppend;
 import dev.ferry.schemas.commands.Kill;
+import dev.ferry.schemas.commands.Notify;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.Purge;
 import dev.ferry.schemas.commands.RenewLease;
@@ -90,6 +92,8 @@ public final class StateMachine {
             case Purge purge -> onPurge(purge);
             case Resume resume -> onResume(resume, now);
             case Detach detach -> onDetach(detach);
+            case JournalAppend append -> effects.reject("journals are not applied yet");
+            case Notify notify -> effects.reject("journal notifications are not applied yet");
         }
     }
 

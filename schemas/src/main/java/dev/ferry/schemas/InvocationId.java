@@ -26,6 +26,8 @@ public record InvocationId(long partitionKey, long uniqueHigh, long uniqueLow) {
     public static final String PREFIX = "inv_";
     private static final char VERSION = '1';
     public static final int LENGTH = PREFIX.length() + 1 + Base62.U64_WIDTH + Base62.U128_WIDTH;
+    /** The length of the binary form. */
+    public static final int BYTES = 24;
     /** Restate's other id kinds, so that a deployment id given as an invocation id gets the right reason. */
     private static final Set<String> KNOWN_RESOURCE_TYPES =
             Set.of("dp", "sub", "prom", "sign", "snap", "mut", "vq");
@@ -105,6 +107,27 @@ public record InvocationId(long partitionKey, long uniqueHigh, long uniqueLow) {
             throw new InvalidIdException("bad length");
         }
         return new InvocationId(partitionKey, unique[0], unique[1]);
+    }
+
+    /**
+     * The 24 bytes of the id (partition key, then the unique part, big-endian): Restate's binary layout, which its
+     * service protocol sends as {@code StartMessage.id} and embeds in awakeable ids.
+     */
+    public byte[] toBytes() {
+        return ByteBuffer.allocate(BYTES).putLong(partitionKey).putLong(uniqueHigh).putLong(uniqueLow).array();
+    }
+
+    /**
+     * The id of {@link #toBytes()}'s form.
+     *
+     * @throws InvalidIdException when there are not exactly 24 bytes
+     */
+    public static InvocationId fromBytes(byte[] bytes) {
+        if (bytes == null || bytes.length != BYTES) {
+            throw new InvalidIdException("bad length");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        return new InvocationId(buffer.getLong(), buffer.getLong(), buffer.getLong());
     }
 
     @JsonValue

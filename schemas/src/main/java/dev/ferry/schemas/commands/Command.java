@@ -23,10 +23,12 @@ import dev.ferry.schemas.InvocationId;
     @JsonSubTypes.Type(value = Purge.class, name = "Purge"),
     @JsonSubTypes.Type(value = Resume.class, name = "Resume"),
     @JsonSubTypes.Type(value = Detach.class, name = "Detach"),
+    @JsonSubTypes.Type(value = JournalAppend.class, name = "JournalAppend"),
+    @JsonSubTypes.Type(value = Notify.class, name = "Notify"),
 })
 public sealed interface Command
         permits Invoke, Completion, AttemptFailed, RenewLease, FireTimer, Attach, GetOutput, Cancel, Kill, Purge,
-                Resume, Detach {
+                Resume, Detach, JournalAppend, Notify {
     /** The invocation the command is about, which names its partition. */
     InvocationId invocationId();
 }

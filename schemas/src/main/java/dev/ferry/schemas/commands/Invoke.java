@@ -3,6 +3,7 @@ package dev.ferry.schemas.commands;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.journal.JournalCompletion;
 import java.util.List;
 
 /**
@@ -21,6 +22,8 @@ import java.util.List;
  *     instead of answered with the first request's result (Restate's behaviour)
  * @param createdAt epoch milliseconds when the submitter accepted the request; 0 for the record's timestamp
  * @param resultTopic a topic to publish the invocation's result on, besides the results topic (subscriptions)
+ * @param caller for a call from a handler written with a Restate SDK, the caller's journal completion that gets
+ *     the result; null otherwise. Only Ferry's processor sets it.
  */
 public record Invoke(
         InvocationId invocationId,
@@ -35,10 +38,19 @@ public record Invoke(
         ReplyTo replyTo,
         boolean requireSameRequest,
         long createdAt,
-        String resultTopic)
+        String resultTopic,
+        JournalCompletion caller)
         implements Command {
     public Invoke {
         headers = headers == null ? List.of() : List.copyOf(headers);
         body = body == null ? Payload.EMPTY : body;
+    }
+
+    /** A submission from a client: nobody's journal waits for its result. */
+    public Invoke(InvocationId invocationId, Target target, String idempotencyKey, String contentType,
+            List<Header> headers, Payload body, String delay, Long executeAt, boolean send, ReplyTo replyTo,
+            boolean requireSameRequest, long createdAt, String resultTopic) {
+        this(invocationId, target, idempotencyKey, contentType, headers, body, delay, executeAt, send, replyTo,
+                requireSameRequest, createdAt, resultTopic, null);
     }
 }
