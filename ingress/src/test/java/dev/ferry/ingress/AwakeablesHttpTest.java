@@ -50,6 +50,8 @@ class AwakeablesHttpTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(response.body()).isEmpty();
+        assertThat(response.headers().firstValue("content-type")).isEmpty();
+        assertThat(response.headers().firstValue("content-length")).hasValue("0");
         Notify notify = onlyNotify();
         assertThat(notify.invocationId()).isEqualTo(TARGET);
         assertThat(notify.signalIndex()).isEqualTo(17);
