@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Awakeables resolved and rejected over the ingress, on a real broker: each request is a {@link Notify} record on
  * the ingress's command topic, keyed by the invocation id, on the partition of the id's partition key, there by the
- * time the 202 comes; a malformed id is Restate's 400. Nothing applies a Notify yet, so no invocation is involved.
+ * time the 202 comes; a malformed id is Restate's 400. The invocation named does not exist (the processor ignores
+ * a Notify for it), so the records are all there is to see.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AwakeablesIT {
