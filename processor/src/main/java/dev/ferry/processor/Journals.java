@@ -484,14 +484,19 @@ final class Journals {
         return true;
     }
 
-    /** An invocation ended: whoever called it learns its result, and its journal is no longer needed. */
-    void onCompleted(InvocationState invocation, Outcome outcome) {
+    /**
+     * An invocation ended: whoever called it learns its result. Its journal is dropped, unless the service keeps
+     * journals ({@code journal_retention}): then it goes when the invocation is forgotten.
+     */
+    void onCompleted(InvocationState invocation, Outcome outcome, boolean keepJournal) {
         for (JournalCompletion caller : invocation.callers()) {
             effects.submit(new Notify(caller.invocationId(), caller.completionId(), null, null,
                     outcome.succeeded() ? outcome.success().body() : null,
                     outcome.succeeded() ? null : outcome.failure()));
         }
-        state.deleteJournal(invocation.invocationId());
+        if (!keepJournal) {
+            state.deleteJournal(invocation.invocationId());
+        }
     }
 
     /** A workflow's run is forgotten: its state and promises go with it, as in Restate. */
