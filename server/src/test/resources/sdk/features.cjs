@@ -51,7 +51,32 @@ module.exports = (restate) => {
         ctx.objectSendClient({ name: "Mailbox" }, key).put(id);
         return await promise;
       },
+      // Two steps, the second slow (a dispatcher can be killed while it runs).
+      steps: async (ctx, tag) => {
+        const one = await ctx.run("one", () => { bump(`steps:${tag}:one`); return 1; });
+        const slow = await ctx.run("slow", async () => {
+          bump(`steps:${tag}:slow`);
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          return 2;
+        });
+        return one + slow;
+      },
       counts: async () => counts,
+    },
+  });
+
+  // Each add runs a side effect once and counts itself in the key's state: a crash that re-ran a journaled side
+  // effect, or applied a state change twice, shows in the counts and totals.
+  const tally = restate.object({
+    name: "Tally",
+    handlers: {
+      add: async (ctx, n) => {
+        await ctx.run("side effect", () => { bump(`tally:${ctx.key}:${n}`); return n; });
+        const total = ((await ctx.get("total")) ?? 0) + 1;
+        ctx.set("total", total);
+        return total;
+      },
+      total: restate.handlers.object.shared(async (ctx) => (await ctx.get("total")) ?? 0),
     },
   });
 
@@ -63,5 +88,5 @@ module.exports = (restate) => {
     },
   });
 
-  return [features, mailbox];
+  return [features, mailbox, tally];
 };
