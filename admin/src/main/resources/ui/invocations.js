@@ -6,7 +6,7 @@ import {store, setServices, toast} from './store.js';
 
 const STATUSES = [
   ['', 'All'], ['scheduled', 'Scheduled'], ['inboxed', 'Inboxed'], ['running', 'Running'],
-  ['backing-off', 'Backing off'], ['paused', 'Paused'], ['completed', 'Completed'],
+  ['suspended', 'Suspended'], ['backing-off', 'Backing off'], ['paused', 'Paused'], ['completed', 'Completed'],
 ];
 const PAGE = 50;
 const REFRESH_MS = 2000;

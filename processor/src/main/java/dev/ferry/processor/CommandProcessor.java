@@ -112,7 +112,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         KeyValueStore<String, String> inboxEntries = context.getStateStore(ProcessorTopology.INBOX_ENTRIES);
         KeyValueStore<String, byte[]> invocationsByTime = context.getStateStore(ProcessorTopology.INVOCATIONS_BY_TIME);
         StoreBackedState state = new StoreBackedState(invocations, inputs, timers, inboxes, inboxEntries,
-                invocationsByTime);
+                invocationsByTime, context.getStateStore(ProcessorTopology.JOURNALS),
+                context.getStateStore(ProcessorTopology.OBJECT_STATES), context.getStateStore(ProcessorTopology.PROMISES));
         int indexed = state.indexIfUnindexed();
         if (indexed > 0) {
             log.info("Indexed the {} invocations of task {} by creation time (state from before the index)", indexed,
@@ -171,7 +172,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         int sent = 0;
         for (HeldDispatch held : heldDispatches) {
             try {
-                if (stateMachine.redispatch(held.invocationId(), held.attempt())) {
+                if (stateMachine.redispatch(held.invocationId(), held.attempt(),
+                        context.currentSystemTimeMs())) {
                     sent++;
                 }
             } catch (KafkaException e) {
@@ -536,6 +538,16 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         timerRequests.dispatched(dispatch.invocationId(), dispatch.attempt(), context.currentSystemTimeMs());
         forward(ProcessorTopology.DISPATCH_SINK,
                 new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()));
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void submit(Command command) {
+        Record<String, byte[]> record = new Record<>(command.invocationId().toString(), Json.write(command),
+                context.currentSystemTimeMs());
+        checkSize(ProcessorTopology.LOG_SINK, record);
+        // As for the reroute sink: the typed id is the key, its partitioner reads the partition key from it.
+        ((ProcessorContext) context).forward(record.withKey(command.invocationId()), ProcessorTopology.LOG_SINK);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.dispatch.AbortAttempt;
 import dev.ferry.schemas.dispatch.Dispatch;
@@ -16,6 +17,12 @@ public interface Effects {
 
     /** Stop an attempt's call: a record on the dispatch topic, for the dispatcher that runs it. */
     void abort(AbortAttempt abort);
+
+    /**
+     * Append a command to the command log, on the partition of its invocation: a call or send from a handler, a
+     * notification for another invocation's journal.
+     */
+    void submit(Command command);
 
     /** Answer a waiting request: a record on the replies topic, keyed by the ingress instance. */
     void reply(String ingressId, Reply reply);

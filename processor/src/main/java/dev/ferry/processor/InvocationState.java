@@ -9,6 +9,7 @@ import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.journal.JournalCompletion;
 import dev.ferry.schemas.replies.InvocationStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,8 @@ public final class InvocationState {
     private Long inboxSequence;
     /** Resolved from the registry when the invocation was accepted; null in state from before they were pinned. */
     private PinnedPolicies policies;
+    /** For calls from handlers written with a Restate SDK: the callers' journal completions that get the result. */
+    private List<JournalCompletion> callers;
     private Outcome outcome;
     private Long completedAt;
     private Long retainedUntil;
@@ -291,6 +294,30 @@ public final class InvocationState {
         return attempt;
     }
 
+    /** The journal completions that wait for this invocation's result. */
+    List<JournalCompletion> callers() {
+        return callers == null ? List.of() : List.copyOf(callers);
+    }
+
+    /** @return false when it was already recorded (nothing changed) */
+    boolean addCaller(JournalCompletion journalCompletion) {
+        if (callers == null) {
+            callers = new ArrayList<>();
+        }
+        if (callers.contains(journalCompletion)) {
+            return false;
+        }
+        callers.add(journalCompletion);
+        return true;
+    }
+
+    /** The attempt ended waiting for a notification: nothing runs until one comes. */
+    void suspend() {
+        status = InvocationStatus.SUSPENDED;
+        leaseExpiresAt = null;
+        nextRetryAt = null;
+    }
+
     void requestCancel() {
         cancelRequested = true;
     }
@@ -298,6 +325,11 @@ public final class InvocationState {
     /** Starts a fresh retry budget: the next attempt counts as the first. */
     void resetRetries() {
         retryBase = attempt;
+    }
+
+    /** Starts a fresh retry budget that counts the current attempt as its first failure. */
+    void countRetriesFromThisAttempt() {
+        retryBase = attempt - 1;
     }
 
     void renewLease(long leaseUntil) {

@@ -13,6 +13,11 @@ import java.time.Duration;
  *
  * @param maxAttempts null for no limit
  * @param inactivityTimeoutMillis 0 for no limit
+ * @param protocolVersion the service protocol version of a service written with a Restate SDK, null for the plain
+ *     contract (and in state from before it was pinned)
+ * @param outputContentType the content type the handler declares for its output; null when none
+ * @param journalRetentionMillis how long an SDK handler's journal is kept after completion (at most as long as the
+ *     invocation itself); 0 drops it then
  */
 public record PinnedPolicies(
         Long retryInitialMillis,
@@ -23,7 +28,10 @@ public record PinnedPolicies(
         long retentionMillis,
         long inactivityTimeoutMillis,
         boolean publishResults,
-        boolean deadLetterFailures) {
+        boolean deadLetterFailures,
+        Integer protocolVersion,
+        String outputContentType,
+        long journalRetentionMillis) {
 
     static PinnedPolicies of(Policies policies, Target target, String idempotencyKey) {
         RetryPolicy retry = policies.retryPolicy(target);
@@ -36,7 +44,10 @@ public record PinnedPolicies(
                 policies.retention(target, idempotencyKey).toMillis(),
                 policies.inactivityTimeout(target).toMillis(),
                 policies.publishResults(target),
-                policies.deadLetterFailures(target));
+                policies.deadLetterFailures(target),
+                policies.protocolVersion(target),
+                policies.outputContentType(target),
+                policies.journalRetention(target).toMillis());
     }
 
     RetryPolicy retryPolicy() {

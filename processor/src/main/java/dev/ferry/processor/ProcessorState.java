@@ -42,4 +42,25 @@ public interface ProcessorState {
 
     /** Timers due at or before {@code now}, earliest first, at most {@code limit} of them. */
     List<Timer> dueTimers(long now, int limit);
+
+    /** The journal of an invocation of a service written with a Restate SDK; null when it has none. */
+    Journal journal(InvocationId invocationId);
+
+    void putJournal(InvocationId invocationId, Journal journal);
+
+    void deleteJournal(InvocationId invocationId);
+
+    /** The state of a virtual object or workflow key ({@link Inbox#lockOf}); empty when it has none. */
+    ObjectState objectState(String lock);
+
+    /** Stores the key's state; an empty one is deleted. */
+    void putObjectState(String lock, ObjectState objectState);
+
+    /** A workflow key's promise ({@link WorkflowPromise#key}); null when nothing awaited or completed it yet. */
+    WorkflowPromise promise(String promiseKey);
+
+    void putPromise(String promiseKey, WorkflowPromise promise);
+
+    /** Deletes every promise of the workflow key {@code lock}. */
+    void deletePromises(String lock);
 }

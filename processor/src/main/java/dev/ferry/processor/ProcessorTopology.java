@@ -27,6 +27,12 @@ public final class ProcessorTopology {
     public static final String INBOX_ENTRIES = "inbox-entries";
     /** Every invocation's {@link InvocationsByTime} key: the listing order, for queries. */
     public static final String INVOCATIONS_BY_TIME = "invocations-by-time";
+    /** Journals of invocations of services written with Restate's SDKs, by invocation id. */
+    public static final String JOURNALS = "journals";
+    /** State of virtual objects and workflows written with Restate's SDKs, by key lock. */
+    public static final String OBJECT_STATES = "object-states";
+    /** Durable promises of workflows written with Restate's SDKs, by key lock and name. */
+    public static final String PROMISES = "promises";
 
     static final String SOURCE = "commands";
     static final String STATE_MACHINE = "state-machine";
@@ -34,6 +40,8 @@ public final class ProcessorTopology {
     static final String REPLIES_SINK = "replies";
     static final String DEAD_LETTER_SINK = "dead-letter";
     static final String REROUTE_SINK = "reroute";
+    /** Commands the state machine writes for other invocations (calls and notifications of SDK handlers). */
+    static final String LOG_SINK = "log";
     static final String RESULTS_SINK = "results";
     /** Names the topic of a published result (the results topic, or a subscription's own). */
     static final String RESULT_TOPIC_HEADER = "ferry.result-topic";
@@ -77,6 +85,16 @@ public final class ProcessorTopology {
                         Stores.persistentKeyValueStore(INVOCATIONS_BY_TIME), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of());
 
+        StoreBuilder<KeyValueStore<String, Journal>> journals = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(JOURNALS), Serdes.String(), JsonSerde.of(Journal.class))
+                .withLoggingEnabled(changelogConfig);
+        StoreBuilder<KeyValueStore<String, ObjectState>> objectStates = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(OBJECT_STATES), Serdes.String(), JsonSerde.of(ObjectState.class))
+                .withLoggingEnabled(changelogConfig);
+        StoreBuilder<KeyValueStore<String, WorkflowPromise>> promises = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PROMISES), Serdes.String(), JsonSerde.of(WorkflowPromise.class))
+                .withLoggingEnabled(changelogConfig);
+
         Topology topology = new Topology();
         // The log (dispatchers, direct producers) and the requests (ingresses) are co-partitioned: a task reads
         // partition n of both.
@@ -93,6 +111,9 @@ public final class ProcessorTopology {
         topology.addStateStore(inboxes, STATE_MACHINE);
         topology.addStateStore(inboxEntries, STATE_MACHINE);
         topology.addStateStore(invocationsByTime, STATE_MACHINE);
+        topology.addStateStore(journals, STATE_MACHINE);
+        topology.addStateStore(objectStates, STATE_MACHINE);
+        topology.addStateStore(promises, STATE_MACHINE);
         topology.addSink(DISPATCH_SINK, topics.dispatch(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(REPLIES_SINK, topics.replies(),
@@ -106,6 +127,12 @@ public final class ProcessorTopology {
         // A command on the wrong partition goes back to the topic it came from, on the partition of its invocation
         // id (its key, written as its text).
         topology.<InvocationId, byte[]>addSink(REROUTE_SINK, (key, value, context) -> context.topic(),
+                (topic, key) -> key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8),
+                Serdes.ByteArray().serializer(),
+                (topic, key, value, partitions) -> Optional.of(Set.of(
+                        Routing.partition(key.partitionKey(), partitions))),
+                STATE_MACHINE);
+        topology.<InvocationId, byte[]>addSink(LOG_SINK, topics.log(),
                 (topic, key) -> key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8),
                 Serdes.ByteArray().serializer(),
                 (topic, key, value, partitions) -> Optional.of(Set.of(

@@ -4,7 +4,9 @@ import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.ServiceSettings;
 import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.Target;
+import dev.ferry.registry.Targets;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Per-service policies from the registry: Ferry's defaults, overridden by what each service's manifest declares,
@@ -41,6 +43,33 @@ public final class RegistryPolicies implements Policies {
     @Override
     public RetryPolicy retryPolicy(Target target) {
         return settings(target).retryPolicy();
+    }
+
+    @Override
+    public Optional<Target> resolve(String service, String handler, String key) {
+        return Targets.resolve(registry.registry(), service, handler, key == null || key.isEmpty() ? null : key, null)
+                instanceof Targets.Resolved resolved ? Optional.of(resolved.target()) : Optional.empty();
+    }
+
+    @Override
+    public Integer protocolVersion(Target target) {
+        return registry.registry().service(target.service())
+                .map(service -> service.deployment().speaksServiceProtocol()
+                        ? service.deployment().protocol().version() : null)
+                .orElse(null);
+    }
+
+    @Override
+    public Duration journalRetention(Target target) {
+        return settings(target).journalRetention();
+    }
+
+    @Override
+    public String outputContentType(Target target) {
+        return registry.registry().service(target.service())
+                .map(service -> service.handler(target.handler()))
+                .map(handler -> handler.output() == null ? null : handler.output().contentType())
+                .orElse(null);
     }
 
     /**

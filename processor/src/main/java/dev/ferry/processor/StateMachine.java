@@ -16,6 +16,7 @@ import dev.ferry.schemas.commands.JournalAppend;
 import dev.ferry.schemas.commands.Kill;
 import dev.ferry.schemas.commands.Notify;
 import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.commands.Purge;
 import dev.ferry.schemas.commands.RenewLease;
 import dev.ferry.schemas.commands.ReplyTo;
@@ -58,6 +59,7 @@ public final class StateMachine {
     private final Duration lease;
     private final String resultsTopic;
     private final int maxInboxLength;
+    private final Journals journals;
 
     /** @param resultsTopic where completed invocations are published when their service asks for it */
     public StateMachine(ProcessorState state, Effects effects, Policies policies, Duration lease, String resultsTopic) {
@@ -76,6 +78,7 @@ public final class StateMachine {
         this.lease = lease;
         this.resultsTopic = resultsTopic;
         this.maxInboxLength = maxInboxLength;
+        this.journals = new Journals(state, effects, policies, this);
     }
 
     public void apply(Command command, long now) {
@@ -92,8 +95,8 @@ public final class StateMachine {
             case Purge purge -> onPurge(purge);
             case Resume resume -> onResume(resume, now);
             case Detach detach -> onDetach(detach);
-            case JournalAppend append -> effects.reject("journals are not applied yet");
-            case Notify notify -> effects.reject("journal notifications are not applied yet");
+            case JournalAppend append -> journals.onJournalAppend(append, now);
+            case Notify notify -> journals.onNotify(notify, now);
         }
     }
 
@@ -175,6 +178,7 @@ public final class StateMachine {
                     && invocation.attempt() == timer.attempt();
             case LEASE -> invocation.runs(timer.attempt());
             case EXPIRE -> invocation.completed();
+            case SLEEP -> !invocation.completed();
         };
     }
 
@@ -189,12 +193,12 @@ public final class StateMachine {
      * may have acted on already (see {@code CommandProcessor}): sent now if the attempt still runs, or nothing if a
      * command read later ended it (its completion, say).
      */
-    public boolean redispatch(InvocationId invocationId, int attempt) {
+    public boolean redispatch(InvocationId invocationId, int attempt, long now) {
         InvocationState invocation = state.invocation(invocationId);
         if (invocation == null || !invocation.runs(attempt) || invocation.status() != InvocationStatus.RUNNING) {
             return false;
         }
-        effects.dispatch(dispatchOf(invocation, attempt));
+        effects.dispatch(dispatchOf(invocation, attempt, now));
         return true;
     }
 
@@ -280,6 +284,9 @@ public final class StateMachine {
         InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(),
                 requestHash(invoke), invoke.resultTopic(), invoke.replyTo(), now);
         state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
+        if (invoke.caller() != null) {
+            invocation.addCaller(invoke.caller());
+        }
         if (invoke.send()) {
             answerSubmission(invoke, Reply.Kind.ACCEPTED, id);
         } else if (invoke.replyTo() != null) {
@@ -299,6 +306,10 @@ public final class StateMachine {
      * or the same record delivered twice. It never runs the handler again.
      */
     private void onRepeatedSubmission(InvocationState existing, Invoke invoke) {
+        if (invoke.caller() != null) {
+            calledAgain(existing, invoke);
+            return;
+        }
         ReplyTo replyTo = invoke.replyTo();
         if (replyTo != null && existing.submittedBy(replyTo)) {
             return; // the submission itself, seen again: its request was answered, or waits, already
@@ -332,6 +343,29 @@ public final class StateMachine {
         if (existing.addWaitingIngress(replyTo.ingressId())) {
             state.put(existing);
         }
+    }
+
+    /**
+     * A handler written with an SDK calls an invocation that exists already (an idempotent call, a workflow run):
+     * the caller gets its result, now or when it ends. A second run of a workflow is refused, as from the ingress.
+     */
+    private void calledAgain(InvocationState existing, Invoke invoke) {
+        if (existing.target().workflowRun() && !existing.callers().contains(invoke.caller())) {
+            effects.submit(new Notify(invoke.caller().invocationId(), invoke.caller().completionId(), null, null,
+                    null, new Failure(409, WORKFLOW_ALREADY_INVOKED)));
+        } else if (existing.completed()) {
+            Outcome outcome = existing.outcome();
+            effects.submit(new Notify(invoke.caller().invocationId(), invoke.caller().completionId(), null, null,
+                    outcome.succeeded() ? outcome.success().body() : null, outcome.failure()));
+        } else if (existing.addCaller(invoke.caller())) {
+            state.put(existing);
+        }
+    }
+
+    /** The content type the invocation's handler declared for its output when the invocation started. */
+    String pinnedOutputContentType(InvocationState invocation) {
+        String declared = pinned(invocation).outputContentType();
+        return declared != null ? declared : "application/json";
     }
 
     /**
@@ -477,16 +511,23 @@ public final class StateMachine {
 
     // ---- attempts
 
-    private void startNextAttempt(InvocationState invocation, long now) {
+    void startNextAttempt(InvocationState invocation, long now) {
         long leaseUntil = now + lease.toMillis();
         int attempt = invocation.startNextAttempt(now, leaseUntil);
-        effects.dispatch(dispatchOf(invocation, attempt));
+        effects.dispatch(dispatchOf(invocation, attempt, now));
         state.addTimer(new Timer(leaseUntil, Timer.Kind.LEASE, invocation.invocationId(), attempt));
     }
 
-    private Dispatch dispatchOf(InvocationState invocation, int attempt) {
-        StoredInput input = state.input(invocation.invocationId());
+    private Dispatch dispatchOf(InvocationState invocation, int attempt, long now) {
         Duration timeout = pinned(invocation).inactivityTimeout();
+        Integer protocolVersion = pinned(invocation).protocolVersion();
+        if (protocolVersion != null) {
+            // A service written with a Restate SDK: its input is the journal's first entry, not a body.
+            return new Dispatch(invocation.invocationId(), attempt, invocation.target(), invocation.idempotencyKey(),
+                    null, List.of(), Payload.EMPTY, lease.toMillis(), timeout.isZero() ? null : timeout.toMillis(),
+                    journals.replay(invocation, protocolVersion, now));
+        }
+        StoredInput input = state.input(invocation.invocationId());
         return new Dispatch(
                 invocation.invocationId(),
                 attempt,
@@ -557,9 +598,10 @@ public final class StateMachine {
             }
             case EXPIRE -> {
                 if (invocation.completed() && invocation.retainedUntil() <= now) {
-                    state.delete(invocation.invocationId());
+                    forget(invocation);
                 }
             }
+            case SLEEP -> journals.onSleepTimer(invocation, timer.attempt(), now);
         }
     }
 
@@ -574,7 +616,7 @@ public final class StateMachine {
         return invocation.policies();
     }
 
-    private void retryOrGiveUp(InvocationState invocation, Failure failure, Long retryAfterMillis, long now) {
+    void retryOrGiveUp(InvocationState invocation, Failure failure, Long retryAfterMillis, long now) {
         if (invocation.cancelRequested()) {
             complete(invocation, new Outcome(null, CANCELLED), now);
             return;
@@ -617,7 +659,7 @@ public final class StateMachine {
         return delayMillis + hash % (spread + 1);
     }
 
-    private void complete(InvocationState invocation, Outcome outcome, long now) {
+    void complete(InvocationState invocation, Outcome outcome, long now) {
         Duration retention = pinned(invocation).retention();
         long keptUntil = now + retention.toMillis();
         invocation.complete(outcome, now, keptUntil);
@@ -631,9 +673,10 @@ public final class StateMachine {
             effects.reply(waiter.ingressId(),
                     Reply.result(waiter.requestId(), invocation.invocationId(), outcome, null));
         }
+        journals.onCompleted(invocation, outcome, pinned(invocation).journalRetentionMillis() > 0);
         release(invocation, now);
         if (retention.isZero() || retention.isNegative()) {
-            state.delete(invocation.invocationId());
+            forget(invocation);
             return;
         }
         state.addTimer(new Timer(keptUntil, Timer.Kind.EXPIRE, invocation.invocationId(), invocation.attempt()));
@@ -729,6 +772,23 @@ public final class StateMachine {
         if (invocation == null) {
             return;
         }
+        cancel(invocation, now);
+        done(cancel.replyTo(), invocation);
+    }
+
+    /**
+     * Cancels an invocation that has not completed. One of a service written with an SDK that runs, is suspended or
+     * backs off gets the cancel signal in its journal, and its handler decides what cancelling means; any other ends
+     * "Cancelled" now, or, when its plain HTTP call runs, once that call is aborted.
+     */
+    void cancel(InvocationState invocation, long now) {
+        boolean inJournal = switch (invocation.status()) {
+            case RUNNING, SUSPENDED, BACKING_OFF -> journals.cancel(invocation, now);
+            default -> false;
+        };
+        if (inJournal) {
+            return;
+        }
         switch (invocation.status()) {
             case RUNNING -> {
                 invocation.requestCancel();
@@ -741,7 +801,6 @@ public final class StateMachine {
             }
             default -> complete(invocation, new Outcome(null, CANCELLED), now);
         }
-        done(cancel.replyTo(), invocation);
     }
 
     private void onPurge(Purge purge) {
@@ -753,9 +812,15 @@ public final class StateMachine {
             effects.reply(replyTo.ingressId(), Reply.rejected(replyTo.requestId(), invocation.invocationId(), 409,
                     "The invocation '" + invocation.invocationId() + "' is not yet completed."));
         } else {
-            state.delete(invocation.invocationId());
+            forget(invocation);
             done(replyTo, invocation);
         }
+    }
+
+    /** A completed invocation is deleted, with what belongs only to it. */
+    private void forget(InvocationState invocation) {
+        journals.onForgotten(invocation);
+        state.delete(invocation.invocationId());
     }
 
     /** Resume: a paused or backing-off invocation runs its next attempt now, with a fresh retry budget. */

@@ -2,6 +2,7 @@ package dev.ferry.processor;
 
 import dev.ferry.schemas.InvocationId;
 import java.util.ArrayList;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -20,6 +21,9 @@ final class StoreBackedState implements ProcessorState {
     private final KeyValueStore<String, String> inboxEntries;
     /** An {@link InvocationsByTime} entry for every invocation in {@code invocations}, for listing in order. */
     private final KeyValueStore<String, byte[]> invocationsByTime;
+    private final KeyValueStore<String, Journal> journals;
+    private final KeyValueStore<String, ObjectState> objectStates;
+    private final KeyValueStore<String, WorkflowPromise> promises;
 
     private static final byte[] PRESENT = new byte[0];
 
@@ -41,8 +45,14 @@ final class StoreBackedState implements ProcessorState {
             KeyValueStore<String, byte[]> timers,
             KeyValueStore<String, Inbox> inboxes,
             KeyValueStore<String, String> inboxEntries,
-            KeyValueStore<String, byte[]> invocationsByTime) {
+            KeyValueStore<String, byte[]> invocationsByTime,
+            KeyValueStore<String, Journal> journals,
+            KeyValueStore<String, ObjectState> objectStates,
+            KeyValueStore<String, WorkflowPromise> promises) {
         this.invocations = invocations;
+        this.journals = journals;
+        this.objectStates = objectStates;
+        this.promises = promises;
         this.invocationsByTime = invocationsByTime;
         this.inputs = inputs;
         this.timers = timers;
@@ -188,5 +198,55 @@ final class StoreBackedState implements ProcessorState {
         try (KeyValueIterator<String, byte[]> range = timers.range(fromKey, null)) {
             return range.hasNext() ? Timer.parse(range.next().key).due() : Long.MAX_VALUE;
         }
+    }
+
+    @Override
+    public Journal journal(InvocationId invocationId) {
+        return journals.get(invocationId.toString());
+    }
+
+    @Override
+    public void putJournal(InvocationId invocationId, Journal journal) {
+        journals.put(invocationId.toString(), journal);
+    }
+
+    @Override
+    public void deleteJournal(InvocationId invocationId) {
+        journals.delete(invocationId.toString());
+    }
+
+    @Override
+    public ObjectState objectState(String lock) {
+        ObjectState stored = objectStates.get(lock);
+        return stored == null ? ObjectState.EMPTY : stored;
+    }
+
+    @Override
+    public void putObjectState(String lock, ObjectState objectState) {
+        if (objectState.isEmpty()) {
+            objectStates.delete(lock);
+        } else {
+            objectStates.put(lock, objectState);
+        }
+    }
+
+    @Override
+    public WorkflowPromise promise(String promiseKey) {
+        return promises.get(promiseKey);
+    }
+
+    @Override
+    public void putPromise(String promiseKey, WorkflowPromise promise) {
+        promises.put(promiseKey, promise);
+    }
+
+    @Override
+    public void deletePromises(String lock) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, WorkflowPromise> range = promises.prefixScan(WorkflowPromise.key(lock, ""),
+                new StringSerializer())) {
+            range.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(promises::delete);
     }
 }

@@ -19,7 +19,12 @@ public record Timer(long due, Kind kind, InvocationId invocationId, int attempt)
         /** The lease of a running attempt ends unless it was renewed. */
         LEASE,
         /** A completed invocation's retention ends. */
-        EXPIRE
+        EXPIRE,
+        /**
+         * A handler written with a Restate SDK wakes from {@code ctx.sleep}: the timer's {@code attempt} holds the
+         * sleep's completion id.
+         */
+        SLEEP
     }
 
     private static final int DUE_DIGITS = 16;

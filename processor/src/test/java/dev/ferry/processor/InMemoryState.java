@@ -18,6 +18,9 @@ final class InMemoryState implements ProcessorState {
     final TreeMap<String, Timer> timers = new TreeMap<>();
     final Map<String, byte[]> inboxes = new HashMap<>();
     final Map<String, String> inboxEntries = new HashMap<>();
+    final Map<String, byte[]> journals = new HashMap<>();
+    final Map<String, byte[]> objectStates = new HashMap<>();
+    final TreeMap<String, byte[]> promises = new TreeMap<>();
 
     @Override
     public InvocationState invocation(InvocationId invocationId) {
@@ -108,5 +111,52 @@ final class InMemoryState implements ProcessorState {
             due.add(timer);
         }
         return due;
+    }
+
+    @Override
+    public Journal journal(InvocationId invocationId) {
+        byte[] json = journals.get(invocationId.toString());
+        return json == null ? null : Json.readTrusted(json, Journal.class);
+    }
+
+    @Override
+    public void putJournal(InvocationId invocationId, Journal journal) {
+        journals.put(invocationId.toString(), Json.write(journal));
+    }
+
+    @Override
+    public void deleteJournal(InvocationId invocationId) {
+        journals.remove(invocationId.toString());
+    }
+
+    @Override
+    public ObjectState objectState(String lock) {
+        byte[] json = objectStates.get(lock);
+        return json == null ? ObjectState.EMPTY : Json.readTrusted(json, ObjectState.class);
+    }
+
+    @Override
+    public void putObjectState(String lock, ObjectState objectState) {
+        if (objectState.isEmpty()) {
+            objectStates.remove(lock);
+        } else {
+            objectStates.put(lock, Json.write(objectState));
+        }
+    }
+
+    @Override
+    public WorkflowPromise promise(String promiseKey) {
+        byte[] json = promises.get(promiseKey);
+        return json == null ? null : Json.readTrusted(json, WorkflowPromise.class);
+    }
+
+    @Override
+    public void putPromise(String promiseKey, WorkflowPromise promise) {
+        promises.put(promiseKey, Json.write(promise));
+    }
+
+    @Override
+    public void deletePromises(String lock) {
+        promises.subMap(WorkflowPromise.key(lock, ""), WorkflowPromise.key(lock, "\uffff")).clear();
     }
 }

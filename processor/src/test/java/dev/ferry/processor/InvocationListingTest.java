@@ -219,7 +219,10 @@ class InvocationListingTest {
         }
         StoreBackedState state = new StoreBackedState(invocations, driver.getKeyValueStore(ProcessorTopology.INPUTS),
                 driver.getKeyValueStore(ProcessorTopology.TIMERS), driver.getKeyValueStore(ProcessorTopology.INBOXES),
-                driver.getKeyValueStore(ProcessorTopology.INBOX_ENTRIES), invocationsByTime);
+                driver.getKeyValueStore(ProcessorTopology.INBOX_ENTRIES), invocationsByTime,
+                driver.getKeyValueStore(ProcessorTopology.JOURNALS),
+                driver.getKeyValueStore(ProcessorTopology.OBJECT_STATES),
+                driver.getKeyValueStore(ProcessorTopology.PROMISES));
         assertThat(state.indexIfUnindexed()).isEqualTo(2);
         assertThat(indexKeys()).containsExactlyInAnyOrder(
                 InvocationsByTime.key(START.toEpochMilli(), first.invocationId().toString()),

@@ -1,6 +1,7 @@
 package dev.ferry.processor;
 
 import dev.ferry.schemas.InvocationId;
+import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.dispatch.AbortAttempt;
 import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.replies.Reply;
@@ -19,11 +20,17 @@ final class RecordingEffects implements Effects {
     final List<String> publishedTopics = new ArrayList<>();
     final List<InvocationResult> published = new ArrayList<>();
     final List<FailedInvocation> failed = new ArrayList<>();
+    final List<Command> submitted = new ArrayList<>();
 
     final List<String> unprocessable = new ArrayList<>();
     final List<String> failedTimers = new ArrayList<>();
     /** When set, publishing throws it (an effect that cannot be written). */
     RuntimeException publishFailure;
+
+    @Override
+    public void submit(Command command) {
+        submitted.add(command);
+    }
 
     @Override
     public void unprocessable(InvocationId invocationId, String reason) {

@@ -73,6 +73,21 @@ public final class InvocationIds {
                         partition, offset);
     }
 
+    /**
+     * The id of an invocation that a handler written with a Restate SDK calls or sends: as {@link #forSubmission}
+     * for workflow runs and idempotent calls; otherwise derived from the caller and the command's completion id (or
+     * its place in the journal), so applying the same journal again gives the same id. It lives with its object key
+     * when it has one.
+     */
+    public static InvocationId forCall(Target target, String idempotencyKey, InvocationId caller, int commandIndex) {
+        if (isDeterministic(target, idempotencyKey)) {
+            return forSubmission(target, idempotencyKey);
+        }
+        String callRef = caller + "/" + commandIndex;
+        long partitionKey = Routing.partitionKey(target.key() != null ? target.key() : callRef);
+        return InvocationId.deterministic(partitionKey, "call", callRef);
+    }
+
     /** The id of the run of workflow {@code workflow} with id {@code workflowId}. */
     public static InvocationId workflowRun(String workflow, String workflowId) {
         return InvocationId.deterministic(Routing.partitionKey(workflowId), "workflow", workflow, workflowId);

@@ -16,6 +16,11 @@ public enum InvocationStatus {
     INBOXED("inboxed"),
     /** An attempt is dispatched and a dispatcher holds its lease. */
     RUNNING("running"),
+    /**
+     * A handler written with a Restate SDK waits for something its journal does not have yet (a timer, a call's
+     * result, an awakeable, a promise); no attempt runs until it comes.
+     */
+    SUSPENDED("suspended"),
     /** The last attempt failed; the next one is timed. */
     BACKING_OFF("backing-off"),
     /** Every attempt the retry policy allows failed; waiting for an operator to resume or kill it. */
