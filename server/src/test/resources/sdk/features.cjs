@@ -36,6 +36,17 @@ module.exports = (restate) => {
         }
         return counts[`flaky:${tag}`];
       },
+      // A ctx.run that always fails, with a retry policy: the SDK gives up after its attempts (counted with the
+      // retry counters Ferry sends) and the handler sees a terminal error.
+      runRetries: async (ctx, tag) => {
+        try {
+          await ctx.run("always fails", () => { bump(`runRetries:${tag}`); throw new Error("nope"); },
+            { maxRetryAttempts: 3, initialRetryInterval: { milliseconds: 10 } });
+          return "unreachable";
+        } catch (e) {
+          return `gave up after ${counts[`runRetries:${tag}`]}: ${e.message}`;
+        }
+      },
       // Takes another path on replay than it journaled: a journal mismatch, which pauses the invocation.
       nondeterministic: async (ctx, tag) => {
         if (bump(`nondeterministic:${tag}`) === 1) {

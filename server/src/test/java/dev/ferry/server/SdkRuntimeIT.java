@@ -158,6 +158,15 @@ class SdkRuntimeIT {
     }
 
     @Test
+    void aRunsRetryPolicyIsHonouredAndItsFailureJournaled() throws IOException {
+        Http.Response response = call("/Features/runRetries", "\"r\"");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(response.body()).asText()).startsWith("gave up after 3");
+        assertThat(json(call("/Features/counts", "")).get("runRetries:r").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void aJournalMismatchPausesTheInvocationWithTheReason() throws IOException {
         Http.Response sent = call("/Features/nondeterministic/send", "\"n\"");
         assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
