@@ -152,8 +152,11 @@ class JavaSdkIT {
         assertAnswer(call("/JavaCounter/mary/add", "1"), "1");
         assertAnswer(call("/JavaCounter/mary/add", "2"), "3");
         assertAnswer(call("/JavaCounter/bob/add", "10"), "10");
-        assertAnswer(call("/JavaCounter/mary/get", ""), "3");
-        assertAnswer(call("/JavaCounter/nobody/get", ""), "0");
+        // get takes no input: the Java SDK announces none, and then a content-type is refused (400), as by Restate.
+        assertAnswer(ferry.ingress().post("/JavaCounter/mary/get", new byte[0]), "3");
+        assertAnswer(ferry.ingress().post("/JavaCounter/nobody/get", new byte[0]), "0");
+        Http.Response withContentType = call("/JavaCounter/mary/get", "");
+        assertThat(withContentType.status()).as(withContentType.toString()).isEqualTo(400);
     }
 
     private static void assertAnswer(Http.Response response, String body) {
@@ -167,5 +170,8 @@ class JavaSdkIT {
 
         assertAnswer(response, "31"); // 10 * "abc".length() from the step, + 1 after it
         assertThat(JavaSteps.executions("abc")).isEqualTo(1);
+        // In request-response mode the SDK cannot be told in the same exchange that its run result was journaled:
+        // it suspends, and Ferry calls it again with the journal, which replays the result instead of the closure.
+        assertThat(JavaSteps.entries("abc")).isGreaterThanOrEqualTo(2);
     }
 }
