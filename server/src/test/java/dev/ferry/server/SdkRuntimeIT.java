@@ -180,6 +180,60 @@ class SdkRuntimeIT {
     }
 
     @Test
+    void anIdempotencyKeyRunsAnSdkHandlerOnceAndAnswersRepeatsWithItsResult() throws IOException {
+        Http.Response first = ferry.ingress().postJson("/Features/runOnce", "\"idem\"", "idempotency-key", "k-1");
+        Http.Response again = ferry.ingress().postJson("/Features/runOnce", "\"idem\"", "idempotency-key", "k-1");
+
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo("42");
+        assertThat(again.header("x-restate-id")).isEqualTo(first.header("x-restate-id"));
+        assertThat(json(call("/Features/counts", "")).get("run:idem:first").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aDelayedSendStartsAnSdkHandlerLaterAndItsResultIsAttachable() throws IOException {
+        long sentAt = System.currentTimeMillis();
+        Http.Response sent = ferry.ingress().postJson("/Features/runOnce/send?delay=1s", "\"delayed\"");
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+        String id = json(sent).get("invocationId").asText();
+
+        Http.Response attached = ferry.ingress().get("/restate/invocation/" + id + "/attach");
+        assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+        assertThat(attached.body()).isEqualTo("42");
+        assertThat(System.currentTimeMillis() - sentAt).isGreaterThanOrEqualTo(1_000);
+    }
+
+    @Test
+    void cancellingASleepingSdkHandlerEndsItCancelledAtItsAwait() throws IOException {
+        Http.Response sent = call("/Features/sleep/send", "600000");
+        String id = json(sent).get("invocationId").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                json(ferry.admin().get("/invocations/" + id)).get("status").asText().equals("suspended"));
+
+        Http.Response cancel = ferry.admin().method("PATCH", "/invocations/" + id + "/cancel", null);
+        assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+
+        Http.Response attached = ferry.ingress().get("/restate/invocation/" + id + "/attach");
+        assertThat(attached.status()).as(attached.toString()).isEqualTo(409);
+        assertThat(json(attached).get("message").asText()).containsIgnoringCase("cancel");
+    }
+
+    @Test
+    void killingASuspendedSdkHandlerEndsItAtOnce() throws IOException {
+        Http.Response sent = call("/Features/sleep/send", "600000");
+        String id = json(sent).get("invocationId").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                json(ferry.admin().get("/invocations/" + id)).get("status").asText().equals("suspended"));
+
+        Http.Response kill = ferry.admin().method("PATCH", "/invocations/" + id + "/kill", null);
+        assertThat(kill.status()).as(kill.toString()).isEqualTo(200);
+
+        Http.Response attached = ferry.ingress().get("/restate/invocation/" + id + "/attach");
+        assertThat(attached.status()).as(attached.toString()).isEqualTo(409);
+        assertThat(json(attached).get("message").asText()).isEqualTo("killed");
+    }
+
+    @Test
     void anAwakeableIsResolvedThroughTheIngress() throws IOException {
         CompletableFuture<Http.Response> waiting = ferry.ingress().postJsonAsync("/Features/awaitAwakeable", "\"w\"");
         String[] awakeableId = new String[1];
