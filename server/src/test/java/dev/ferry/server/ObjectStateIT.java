@@ -4,30 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.processor.ObjectState;
-import dev.ferry.processor.ProcessorTopology;
 import dev.ferry.schemas.Json;
-import dev.ferry.schemas.JsonSerde;
-import dev.ferry.schemas.Payload;
-import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
-import dev.ferry.schemas.journal.StateEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>No service here writes state into Ferry yet (the example service is Ferry's plain contract, which keeps its own
  * state; the SDK runtime is not dispatched to yet), so the state of one key is seeded the way a processor would find
  * it after a restart: as a record on the object-state store's changelog, written before the processor starts and
- * restored into its store. The record is the store's own serde's bytes, under the store's own key.
+ * restored into its store ({@link ObjectStateSeed}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObjectStateIT {
@@ -54,19 +41,7 @@ class ObjectStateIT {
     @BeforeAll
     void start() throws Exception {
         kafka = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()));
-        String changelog = topics.processorApplicationId() + "-" + ProcessorTopology.OBJECT_STATES + "-changelog";
-        kafka.createTopics(List.of(new NewTopic(changelog, PARTITIONS, (short) 1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
-        ObjectState mary = new ObjectState(List.of(
-                new StateEntry(Payload.ofUtf8("count"), Payload.ofUtf8("42")),
-                new StateEntry(Payload.ofUtf8("profile"), Payload.ofUtf8("{\"name\":\"Mary\",\"ratio\":1.10}")),
-                new StateEntry(Payload.ofUtf8("blob"), Payload.of(new byte[] {(byte) 0xff, 0, 1}))));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", TestKafka.bootstrapServers()), new StringSerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(changelog, Routing.partition("mary", PARTITIONS), "Counter/mary",
-                    JsonSerde.of(ObjectState.class).serialize(changelog, mary))).get();
-        }
+        ObjectStateSeed.seed(topics, PARTITIONS, "Counter", "mary", ObjectStateSeed.MARY);
         ferry = FerryHarness.onSharedKafka().with("FERRY_TOPIC_PREFIX", prefix)
                 .with("FERRY_PARTITIONS", Integer.toString(PARTITIONS)).start();
         ferry.registerExample();
