@@ -78,9 +78,9 @@ final class StateApi {
      * works both encoded ({@code %2F}) and not.
      */
     private static String key(ServerRequest req) {
-        String raw = req.prologue().uriPath().rawPath();
-        int at = raw.indexOf("/state/");
-        String encoded = raw.substring(at + "/state/".length());
+        // "/services/{name}/state/{key...}": the fourth segment on, whatever the service is called.
+        String[] segments = req.prologue().uriPath().rawPath().split("/", 5);
+        String encoded = segments.length == 5 ? segments[4] : "";
         try {
             // URLDecoder decodes a form: '+' would become a space, which a path does not mean.
             return URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
