@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ferry.http.H2cClients;
 import dev.ferry.http.HttpError;
 import dev.ferry.protocol.ManifestVersion;
 import dev.ferry.protocol.ProtocolVersion;
@@ -10,7 +11,6 @@ import dev.ferry.schemas.deployments.ServiceProtocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +18,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -51,23 +49,12 @@ final class Discovery {
     static final String ACCEPT = ManifestVersion.ACCEPT + ", application/json";
 
     private final HttpClient client;
-    /**
-     * HTTP/2 cleartext with prior knowledge. OkHttp's, as neither the JDK's client (no prior knowledge) nor Helidon's
-     * 4.2.0 (it acknowledges the server's SETTINGS ACK, which Node's HTTP/2 server, and so the TypeScript SDK,
-     * answers with GOAWAY PROTOCOL_ERROR: helidon-io/helidon#10275) can.
-     */
+    /** HTTP/2 cleartext with prior knowledge ({@link H2cClients} says why it is OkHttp's). */
     private final OkHttpClient h2c;
 
     Discovery(HttpClient client) {
         this.client = client;
-        this.h2c = new OkHttpClient.Builder()
-                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
-                .connectTimeout(CONNECT_TIMEOUT)
-                .callTimeout(TIMEOUT)
-                .proxy(Proxy.NO_PROXY)
-                .followRedirects(false)
-                .retryOnConnectionFailure(false)
-                .build();
+        this.h2c = H2cClients.builder(CONNECT_TIMEOUT).callTimeout(TIMEOUT).build();
     }
 
     /**

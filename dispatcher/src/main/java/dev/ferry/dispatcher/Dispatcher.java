@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import dev.ferry.client.CommandLog;
+import dev.ferry.http.H2cClients;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.InvocationId;
@@ -10,6 +11,7 @@ import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Failure;
+import dev.ferry.schemas.commands.JournalAppend;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.RenewLease;
 import dev.ferry.schemas.deployments.Deployment;
@@ -30,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -39,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,10 +66,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    /** The terminal failure of an invocation of a service written with a Restate SDK, until Ferry runs them. */
+    /**
+     * The terminal failure of an attempt on a service written with a Restate SDK that came without a journal to
+     * replay: dispatched by a processor that does not run such services (yet), or for an invocation that began while
+     * the service spoke Ferry's plain contract. Retrying cannot help: the SDK needs the journal.
+     */
     static final String SERVICE_PROTOCOL_NOT_RUNNABLE = "service '%s' (deployment %s) is written with a Restate SDK "
-            + "and speaks Restate's service protocol (v%d); Ferry registers such services but cannot run them yet: "
-            + "the journal they need is not implemented. Serve the handler with Ferry's plain HTTP contract meanwhile";
+            + "and speaks Restate's service protocol (v%d), but this attempt came without the journal the protocol "
+            + "replays: the processor that dispatched it cannot run them yet. Serve the handler with Ferry's plain "
+            + "HTTP contract meanwhile";
+    /**
+     * The terminal failure of an attempt that carries a journal, on a service whose deployment now speaks Ferry's
+     * plain contract (re-registered mid-invocation): the plain contract has no way to replay it.
+     */
+    static final String PLAIN_SERVICE_WITH_JOURNAL = "service '%s' (deployment %s) speaks Ferry's plain HTTP "
+            + "contract, but this invocation began in Restate's service protocol and has a journal that contract "
+            + "cannot replay";
     /**
      * Finished attempts remembered (about 100 bytes each): a redo covers what the processor had not committed, a
      * second or so of dispatches, and this is several seconds' worth at full speed.
@@ -76,6 +92,7 @@ public final class Dispatcher implements AutoCloseable {
     private final CommandLog commandLog;
     private final RegistryView registry;
     private final ServiceCall serviceCall;
+    private final ProtocolCall protocolCall;
     private final DispatcherSettings settings;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService renewals;
@@ -109,6 +126,8 @@ public final class Dispatcher implements AutoCloseable {
     private volatile Set<Integer> owned = Set.of();
     private final Thread pollThread;
     private final HttpClient httpClient;
+    /** HTTP/2 cleartext with prior knowledge, for Restate SDK deployments that speak nothing else. */
+    private final OkHttpClient h2cClient;
     private final MeterRegistry meters;
     private volatile boolean closed;
     /** Shutting down gracefully: take no new attempts, let the open calls finish. */
@@ -197,6 +216,8 @@ public final class Dispatcher implements AutoCloseable {
                 .executor(calls)
                 .build();
         serviceCall = new ServiceCall(httpClient, settings.limits().maxBodyBytes());
+        h2cClient = H2cClients.builder(settings.connectTimeout()).build();
+        protocolCall = new ProtocolCall(httpClient, h2cClient, settings.limits());
         renewals = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                 .name("ferry-dispatcher-leases").daemon().unstarted(r));
         pollThread = Thread.ofPlatform().name("ferry-dispatcher-poll").unstarted(this::pollLoop);
@@ -439,12 +460,14 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * {@code ferry_dispatch_attempts_total{service,handler,result}} (success, terminal, retryable, aborted) and
+     * {@code ferry_dispatch_attempts_total{service,handler,result}} (success, terminal, retryable, aborted; for a
+     * Restate SDK service: ended, suspended, failed) and
      * {@code ferry_dispatch_duration_seconds{service,handler}}.
      */
     private void record(Dispatch dispatch, Command outcome, boolean aborted, long millis) {
         String result = aborted ? "aborted"
                 : outcome instanceof Completion completion ? (completion.outcome().succeeded() ? "success" : "terminal")
+                : outcome instanceof JournalAppend append ? append.end().kind().name().toLowerCase(Locale.ROOT)
                 : "retryable";
         String service = dispatch.target().service();
         String handler = dispatch.target().handler();
@@ -535,12 +558,19 @@ public final class Dispatcher implements AutoCloseable {
                     new Failure(404, "service '" + dispatch.target().service() + "' is not registered"), null);
         }
         Deployment deployment = service.get().deployment();
-        if (deployment.speaksServiceProtocol()) {
-            // Registered so that it shows, with its handlers and schemas; not yet run. Retrying cannot help, and a
-            // plain HTTP call would reach the SDK with no journal: it would answer 415 about content types.
+        if (deployment.speaksServiceProtocol() && dispatch.journal() == null) {
+            // A plain HTTP call would reach the SDK with no journal: it would answer 415 about content types.
             return new Completion(dispatch.invocationId(), dispatch.attempt(), Outcome.failure(501,
                     SERVICE_PROTOCOL_NOT_RUNNABLE.formatted(dispatch.target().service(), deployment.id(),
                             deployment.protocol().version())));
+        }
+        if (!deployment.speaksServiceProtocol() && dispatch.journal() != null) {
+            return new Completion(dispatch.invocationId(), dispatch.attempt(), Outcome.failure(501,
+                    PLAIN_SERVICE_WITH_JOURNAL.formatted(dispatch.target().service(), deployment.id())));
+        }
+        if (deployment.speaksServiceProtocol()) {
+            // Restate's SDKs verify their own request identity scheme, not Ferry's signature: sent unsigned.
+            return protocolCall.run(dispatch, deployment.uri(), deployment.protocol());
         }
         String signingKey = deployment.signingKey() != null ? deployment.signingKey() : settings.signingKey();
         return serviceCall.run(dispatch, deployment.uri(), signingKey);
@@ -578,5 +608,6 @@ public final class Dispatcher implements AutoCloseable {
         // Open calls are abandoned; their leases lapse and the processor runs them again.
         calls.shutdownNow();
         httpClient.shutdownNow();
+        H2cClients.close(h2cClient);
     }
 }

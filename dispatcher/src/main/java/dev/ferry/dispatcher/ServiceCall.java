@@ -6,6 +6,7 @@ import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.RecordLimits;
+import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
@@ -127,21 +128,36 @@ public final class ServiceCall {
                 return timedOut(dispatch);
             }
         }
-        if (error instanceof IOException io) {
-            return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + describe(io)), null);
-        }
-        return retry(dispatch, new Failure(503, "calling " + request.uri() + " failed: " + error), null);
+        return retry(dispatch, callFailure(request.uri(), error), null);
     }
 
     private static Command timedOut(Dispatch dispatch) {
-        return retry(dispatch, new Failure(504, "the service did not answer within "
-                + Durations.format(Duration.ofMillis(dispatch.timeoutMillis()))), null);
+        return retry(dispatch, timeoutFailure(dispatch.timeoutMillis()), null);
+    }
+
+    /**
+     * The retryable failure of an attempt whose answer did not end within the service's inactivity timeout. The
+     * timeout bounds the whole answer, from sending the request to the end of its body (see {@link #run}).
+     */
+    static Failure timeoutFailure(long timeoutMillis) {
+        return new Failure(504, "the service did not answer within "
+                + Durations.format(Duration.ofMillis(timeoutMillis)));
+    }
+
+    /** The retryable failure of a call that broke: refused, reset or closed connections, a connect timeout. */
+    static Failure callFailure(URI uri, Throwable error) {
+        return new Failure(503, "calling " + uri + " failed: "
+                + (error instanceof IOException io ? describe(io) : error.toString()));
+    }
+
+    /** Where a handler is called: {@code {base}/invoke/{service}/{handler}}, the names percent-encoded. */
+    static URI invokeUri(String baseUri, Target target) {
+        String base = baseUri.endsWith("/") ? baseUri.substring(0, baseUri.length() - 1) : baseUri;
+        return URI.create(base + "/invoke/" + pathSegment(target.service()) + "/" + pathSegment(target.handler()));
     }
 
     HttpRequest request(Dispatch dispatch, String baseUri, String signingKey) {
-        String base = baseUri.endsWith("/") ? baseUri.substring(0, baseUri.length() - 1) : baseUri;
-        URI uri = URI.create(base + "/invoke/" + pathSegment(dispatch.target().service()) + "/"
-                + pathSegment(dispatch.target().handler()));
+        URI uri = invokeUri(baseUri, dispatch.target());
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(dispatch.body().bytes()));
         if (dispatch.timeoutMillis() != null) {
@@ -248,7 +264,7 @@ public final class ServiceCall {
         }
     }
 
-    private static String truncate(String text) {
+    static String truncate(String text) {
         return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "…";
     }
 

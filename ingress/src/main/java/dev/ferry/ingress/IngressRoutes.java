@@ -22,9 +22,13 @@ public final class IngressRoutes {
     private static final String WORKFLOW = "/restate/workflow/";
     private static final String ATTACH = "/restate/attach/";
     private static final String OUTPUT = "/restate/output/";
+    private static final String AWAKEABLES = "/restate/awakeables";
+    /** Restate's short form of {@link #AWAKEABLES}. */
+    private static final String AWAKEABLES_SHORT = "/restate/a";
 
     private final Invocations invocations;
     private final Attachments attachments;
+    private final Awakeables awakeables;
     /** {@code GET /openapi}: every service in one document (the admin module writes it). */
     private final Handler openApi;
     private final RegistryView registry;
@@ -36,6 +40,8 @@ public final class IngressRoutes {
             RegistryView registry, MeterRegistry meters, Supplier<String> notReady) {
         this.invocations = invocations;
         this.attachments = attachments;
+        // Awakeables append through the same processor client as calls and sends.
+        this.awakeables = new Awakeables(invocations.processor());
         this.openApi = openApi;
         this.registry = registry;
         this.gate = new IngressGate(meters, notReady);
@@ -55,6 +61,11 @@ public final class IngressRoutes {
                 .any("/restate/lookup", attachments::lookup)
                 .any(ATTACH + "*", (req, res) -> attachments.byIdPath(req, res, rest(req, ATTACH), true))
                 .any(OUTPUT + "*", (req, res) -> attachments.byIdPath(req, res, rest(req, OUTPUT), false))
+                .any(AWAKEABLES, (req, res) -> awakeables.handle(req, res, null))
+                .any(AWAKEABLES + "/*", (req, res) -> awakeables.handle(req, res, rest(req, AWAKEABLES + "/")))
+                .any(AWAKEABLES_SHORT, (req, res) -> awakeables.handle(req, res, null))
+                .any(AWAKEABLES_SHORT + "/*",
+                        (req, res) -> awakeables.handle(req, res, rest(req, AWAKEABLES_SHORT + "/")))
                 .any("/restate/*", (req, res) -> {
                     throw HttpError.notFound("not found");
                 })

@@ -58,6 +58,11 @@ public final class Invocations {
         this.defaults = defaults;
     }
 
+    /** The client that appends the ingress's commands: awakeables use it too. */
+    ProcessorClient processor() {
+        return processor;
+    }
+
     /** {@code /{Service}/{handler}[/send]}, {@code /{Object}/{key}/{handler}[/send]} */
     public void classic(ServerRequest req, ServerResponse res) {
         String rawPath = req.prologue().uriPath().rawPath();

@@ -33,13 +33,18 @@ final class IngressUnderTest implements AutoCloseable {
     private final IngressServer server;
 
     IngressUnderTest() {
+        this(IngressSettings.DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** @param maxBodyBytes the body limit, over which requests are answered 413 */
+    IngressUnderTest(long maxBodyBytes) {
         RegistryView registry = RegistryView.fixed(registry());
         IngressRoutes routes = new IngressRoutes(
                 new Invocations(registry, processor, ServiceSettings.DEFAULTS),
                 new Attachments(registry, processor),
                 (req, res) -> res.send(OPENAPI_STAND_IN),
                 registry, new SimpleMeterRegistry(), notReady::get);
-        server = new IngressServer("127.0.0.1", 0, new IngressSettings(IngressSettings.DEFAULT_MAX_BODY_BYTES), routes)
+        server = new IngressServer("127.0.0.1", 0, new IngressSettings(maxBodyBytes), routes)
                 .start();
     }
 
@@ -70,6 +75,15 @@ final class IngressUnderTest implements AutoCloseable {
     HttpResponse<String> postJson(String path, String json, String... headers) {
         return send(request(path, headers).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    HttpResponse<String> post(String path, byte[] body, String... headers) {
+        return send(request(path, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /** A POST as curl sends a large one, with {@code Expect: 100-continue}, so a refusal comes before the body. */
+    HttpResponse<String> postExpectingContinue(String path, byte[] body, String... headers) {
+        return send(request(path, headers).expectContinue(true).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     HttpResponse<String> method(String method, String path, String body, String... headers) {

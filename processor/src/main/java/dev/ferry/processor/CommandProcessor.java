@@ -16,6 +16,7 @@ import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Detach;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.commands.Notify;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.dispatch.AbortAttempt;
@@ -339,7 +340,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             log.debug("Ignoring the replyTo of an Invoke on {}", origin.topic());
             return new Invoke(invoke.invocationId(), invoke.target(), invoke.idempotencyKey(), invoke.contentType(),
                     invoke.headers(), invoke.body(), invoke.delay(), invoke.executeAt(), invoke.send(), null,
-                    invoke.requireSameRequest(), invoke.createdAt(), invoke.resultTopic());
+                    invoke.requireSameRequest(), invoke.createdAt(), invoke.resultTopic(), invoke.caller());
         }
         reject("a " + command.getClass().getSimpleName() + " with a replyTo on " + origin.topic()
                 + ": only Ferry's ingress sends those, on " + topics.requests());
@@ -434,6 +435,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 reply(invoke.replyTo().ingressId(), Reply.rejected(invoke.replyTo().requestId(),
                         invoke.invocationId(), 413, reason));
             }
+            if (invoke.caller() != null) {
+                submit(new Notify(invoke.caller().invocationId(), invoke.caller().completionId(), null, null, null,
+                        new Failure(413, reason)));
+            }
             return null;
         }
         Submissions.Decision decision = Submissions.check(invoke, new Submissions.Origin(origin.topic(),
@@ -451,6 +456,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     // Whoever waits for it learns why, rather than waiting forever.
                     reply(invoke.replyTo().ingressId(), Reply.rejected(invoke.replyTo().requestId(),
                             invoke.invocationId(), 400, rejected.reason()));
+                }
+                if (invoke.caller() != null) {
+                    // So does a handler that called it: its call fails with the reason.
+                    submit(new Notify(invoke.caller().invocationId(), invoke.caller().completionId(), null, null,
+                            null, new Failure(400, rejected.reason())));
                 }
                 yield null;
             }

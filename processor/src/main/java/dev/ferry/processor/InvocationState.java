@@ -327,6 +327,11 @@ public final class InvocationState {
         retryBase = attempt;
     }
 
+    /** Starts a fresh retry budget that counts the current attempt as its first failure. */
+    void countRetriesFromThisAttempt() {
+        retryBase = attempt - 1;
+    }
+
     void renewLease(long leaseUntil) {
         leaseExpiresAt = leaseUntil;
     }

@@ -124,8 +124,10 @@ final class Journals {
                 Journal.Awaiting awaiting = new Journal.Awaiting(end.awaitedCompletions(), end.awaitedSignals(),
                         end.awaitedNamedSignals());
                 if (anyPresent(awaiting, journal)) {
-                    // What it waits for came while it ran (or is its own run's result): it goes on at once.
+                    // What it waits for came while it ran (or is its own run's result): it goes on at once. That
+                    // attempt is the next step, not a retry.
                     state.putJournal(invocation.invocationId(), journal);
+                    invocation.resetRetries();
                     machine.startNextAttempt(invocation, now);
                 } else {
                     state.putJournal(invocation.invocationId(), journal.awaiting(awaiting));
@@ -135,6 +137,11 @@ final class Journals {
             }
             case FAILED -> {
                 state.putJournal(invocation.invocationId(), journal.failedOnce());
+                if (!added.isEmpty()) {
+                    // It got further than before: the retry budget counts from here, as Restate counts retries
+                    // since the last entry it stored.
+                    invocation.countRetriesFromThisAttempt();
+                }
                 Failure failure = end.failure();
                 if (end.pause() || failure.code() == JOURNAL_MISMATCH) {
                     // Retrying replays the same journal against the same code: an operator must act.
@@ -456,6 +463,7 @@ final class Journals {
         }
         state.putJournal(invocation.invocationId(), journal);
         if (resume) {
+            invocation.resetRetries();
             machine.startNextAttempt(invocation, now);
             state.put(invocation);
         }
@@ -476,14 +484,19 @@ final class Journals {
         return true;
     }
 
-    /** An invocation ended: whoever called it learns its result, and its journal is no longer needed. */
-    void onCompleted(InvocationState invocation, Outcome outcome) {
+    /**
+     * An invocation ended: whoever called it learns its result. Its journal is dropped, unless the service keeps
+     * journals ({@code journal_retention}): then it goes when the invocation is forgotten.
+     */
+    void onCompleted(InvocationState invocation, Outcome outcome, boolean keepJournal) {
         for (JournalCompletion caller : invocation.callers()) {
             effects.submit(new Notify(caller.invocationId(), caller.completionId(), null, null,
                     outcome.succeeded() ? outcome.success().body() : null,
                     outcome.succeeded() ? null : outcome.failure()));
         }
-        state.deleteJournal(invocation.invocationId());
+        if (!keepJournal) {
+            state.deleteJournal(invocation.invocationId());
+        }
     }
 
     /** A workflow's run is forgotten: its state and promises go with it, as in Restate. */

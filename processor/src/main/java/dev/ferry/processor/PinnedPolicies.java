@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param protocolVersion the service protocol version of a service written with a Restate SDK, null for the plain
  *     contract (and in state from before it was pinned)
  * @param outputContentType the content type the handler declares for its output; null when none
+ * @param journalRetentionMillis how long an SDK handler's journal is kept after completion (at most as long as the
+ *     invocation itself); 0 drops it then
  */
 public record PinnedPolicies(
         Long retryInitialMillis,
@@ -28,7 +30,8 @@ public record PinnedPolicies(
         boolean publishResults,
         boolean deadLetterFailures,
         Integer protocolVersion,
-        String outputContentType) {
+        String outputContentType,
+        long journalRetentionMillis) {
 
     static PinnedPolicies of(Policies policies, Target target, String idempotencyKey) {
         RetryPolicy retry = policies.retryPolicy(target);
@@ -43,7 +46,8 @@ public record PinnedPolicies(
                 policies.publishResults(target),
                 policies.deadLetterFailures(target),
                 policies.protocolVersion(target),
-                policies.outputContentType(target));
+                policies.outputContentType(target),
+                policies.journalRetention(target).toMillis());
     }
 
     RetryPolicy retryPolicy() {

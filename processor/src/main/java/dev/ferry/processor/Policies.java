@@ -36,6 +36,14 @@ public interface Policies {
         return null;
     }
 
+    /**
+     * How long the journal of a completed invocation of a service written with a Restate SDK is kept (Restate's
+     * {@code journal_retention}); zero drops it at completion.
+     */
+    default Duration journalRetention(Target target) {
+        return Duration.ZERO;
+    }
+
     /** The content type the handler declares for its output; null when it declares none. */
     default String outputContentType(Target target) {
         return null;

@@ -60,6 +60,11 @@ public final class RegistryPolicies implements Policies {
     }
 
     @Override
+    public Duration journalRetention(Target target) {
+        return settings(target).journalRetention();
+    }
+
+    @Override
     public String outputContentType(Target target) {
         return registry.registry().service(target.service())
                 .map(service -> service.handler(target.handler()))

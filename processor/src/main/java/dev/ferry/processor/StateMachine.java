@@ -673,7 +673,7 @@ public final class StateMachine {
             effects.reply(waiter.ingressId(),
                     Reply.result(waiter.requestId(), invocation.invocationId(), outcome, null));
         }
-        journals.onCompleted(invocation, outcome);
+        journals.onCompleted(invocation, outcome, pinned(invocation).journalRetentionMillis() > 0);
         release(invocation, now);
         if (retention.isZero() || retention.isNegative()) {
             forget(invocation);

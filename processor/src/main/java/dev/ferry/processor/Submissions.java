@@ -111,7 +111,7 @@ final class Submissions {
         long createdAt = invoke.createdAt() > 0 ? invoke.createdAt() : origin.timestamp();
         Invoke completed = new Invoke(id, target, invoke.idempotencyKey(), invoke.contentType(),
                 invoke.headers(), invoke.body(), null, executeAt, invoke.send(), invoke.replyTo(),
-                invoke.requireSameRequest(), createdAt, invoke.resultTopic());
+                invoke.requireSameRequest(), createdAt, invoke.resultTopic(), invoke.caller());
 
         int partition = Routing.partition(id.partitionKey(), partitions);
         return partition == origin.partition() ? new Accept(completed) : new Reroute(completed, partition);

@@ -9,6 +9,7 @@ import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Invoke;
+import dev.ferry.schemas.journal.JournalCompletion;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
@@ -33,6 +34,18 @@ class SubmissionsTest {
         assertThat(decision).isInstanceOfSatisfying(Submissions.Accept.class, accept -> assertThat(
                 accept.invoke().target())
                 .isEqualTo(new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, "k1")));
+    }
+
+    @Test
+    void aCallFromAnSdkHandlerKeepsTheCallerThatGetsItsResult() {
+        JournalCompletion caller = new JournalCompletion(InvocationId.random(1), 3);
+        Invoke call = submission(new Target("Counter", null, "add", null, "k1"), null);
+        Invoke invoke = new Invoke(call.invocationId(), call.target(), null, null, List.of(), Payload.ofUtf8("1"),
+                null, null, false, null, false, 0, null, caller);
+        Submissions.Decision decision = check(invoke, Routing.partition("k1", PARTITIONS), "k1");
+
+        assertThat(decision).isInstanceOfSatisfying(Submissions.Accept.class,
+                accept -> assertThat(accept.invoke().caller()).isEqualTo(caller));
     }
 
     @Test

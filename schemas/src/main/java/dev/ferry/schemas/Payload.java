@@ -149,6 +149,31 @@ public final class Payload {
         }
     }
 
+    /**
+     * Writes a payload as {@code {"$base64": "..."}} always, even when it is JSON: for bytes that must come back
+     * exactly as they were (journal entries, object state), which reading a JSON value back would normalise.
+     * {@link Reader} reads both forms.
+     */
+    public static final class Base64Writer extends StdSerializer<Payload> {
+        private static final long serialVersionUID = 1L;
+
+        public Base64Writer() {
+            super(Payload.class);
+        }
+
+        @Override
+        public boolean isEmpty(SerializerProvider provider, Payload value) {
+            return value == null || value.isEmpty();
+        }
+
+        @Override
+        public void serialize(Payload value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject();
+            gen.writeStringField(BASE64_FIELD, Base64.getEncoder().encodeToString(value.bytes));
+            gen.writeEndObject();
+        }
+    }
+
     static final class Reader extends StdDeserializer<Payload> {
         private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,8 @@
 package dev.ferry.schemas;
 
 import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.journal.JournalEntry;
+import dev.ferry.schemas.journal.StateEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -168,6 +170,20 @@ class PayloadJsonTest {
         assertThatThrownBy(
                         () -> Json.read(json.getBytes(StandardCharsets.UTF_8), Envelope.class))
                 .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void journalEntriesAndStateComeBackByteForByteEvenWhenTheyLookLikeJson() throws IOException {
+        byte[] spaced = "{ \"a\" : 1.0 }".getBytes(StandardCharsets.UTF_8);
+        JournalEntry entry = new JournalEntry(0x0403, Payload.of(spaced));
+        StateEntry state = new StateEntry(Payload.ofUtf8("count"), Payload.of(spaced));
+
+        assertThat(Json.read(Json.write(entry), JournalEntry.class).message().bytes()).isEqualTo(spaced);
+        StateEntry read = Json.read(Json.write(state), StateEntry.class);
+        assertThat(read.key().utf8()).isEqualTo("count");
+        assertThat(read.value().bytes()).isEqualTo(spaced);
+        // A body keeps its JSON form, normalised: what Payload does for bodies.
+        assertThat(roundTrip(Payload.of(spaced)).bytes()).isNotEqualTo(spaced);
     }
 
     private static Payload roundTrip(Payload body) throws IOException {

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  * Services written with Restate's TypeScript SDK 1.17.2 (the real one, from npm, run by Node 22: {@link SdkService})
  * are registered through {@code POST /deployments} as a Restate user would: served the SDK's default way, over HTTP/2
  * cleartext, and over HTTP/1.1. Ferry asks for Restate's manifest, negotiates the protocol version, and shows the
- * services; an invocation of them fails at once with a clear message, as Ferry does not run the protocol yet, and
- * Restate's own client ({@code @restatedev/restate-sdk-clients}) gets that message too.
+ * services. {@link SdkRuntimeIT} runs them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdkDiscoveryIT {
@@ -103,33 +102,6 @@ class SdkDiscoveryIT {
                 + "/discover' cannot be registered: the service speaks protocol versions 1 to 4; Ferry speaks 5 to 7."
                 + " Use an SDK version that speaks one of Ferry's protocol versions.");
         assertThat(ferry.admin().get("/services/OldGreeter").status()).isEqualTo(404);
-    }
-
-    @Test
-    void anInvocationOfAnSdkServiceFailsAtOnceSayingTheProtocolIsNotRunnableYet() throws IOException {
-        SdkService sdk = sdk(SdkService.Transport.HTTP_1_1);
-        String id = registered(sdk).get("id").asText();
-
-        Http.Response call = ferry.ingress().postJson("/Greeter/greet", "{\"name\":\"Mary\"}");
-
-        assertThat(call.status()).as(call.toString()).isEqualTo(501);
-        assertThat(Json.MAPPER.readTree(call.body()).get("message").asText())
-                .contains("service 'Greeter' (deployment " + id + ") is written with a Restate SDK")
-                .contains("cannot run them yet");
-    }
-
-    @Test
-    void restatesOwnClientGetsTheSameClearFailure() throws IOException {
-        SdkService sdk = sdk(SdkService.Transport.H2C);
-        registered(sdk);
-
-        JsonNode outcome = Json.MAPPER.readTree(SdkService.run("call.cjs",
-                "http://127.0.0.1:" + ferry.server().ingressPort(), "Greeter", "greet", "{\"name\":\"Mary\"}"));
-
-        assertThat(outcome.get("ok").asBoolean()).as(outcome.toString()).isFalse();
-        assertThat(outcome.get("status").asInt()).isEqualTo(501);
-        assertThat(outcome.get("body").asText()).contains("is written with a Restate SDK")
-                .contains("cannot run them yet");
     }
 
     private SdkService sdk(SdkService.Transport transport) {

@@ -1,0 +1,190 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.schemas.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Services written with Restate's TypeScript SDK 1.17.2 (the real one, run by Node 22: {@link SdkService}) run on
+ * Ferry on a real broker, called through Ferry's ingress as a Restate user calls them: the README's Greeter, Counter
+ * and Signup, and a service that uses each command (run, sleep, calls, sends, awakeables, errors).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SdkRuntimeIT {
+    private FerryHarness ferry;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        SdkService.kit(); // installs Node 22 and the SDK if .ci/run did not
+        ferry = FerryHarness.onSharedKafka().start();
+        register(SdkService.start("readme-services.cjs", SdkService.Transport.HTTP_1_1));
+        register(SdkService.start("features.cjs", SdkService.Transport.H2C));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (AutoCloseable closeable : open) {
+            closeable.close();
+        }
+        ferry.close();
+    }
+
+    private void register(SdkService sdk) {
+        open.add(sdk);
+        Http.Response response = ferry.admin().postJson("/deployments",
+                "{\"uri\":\"" + sdk.uri() + "\"}");
+        assertThat(response.status()).as(response + " / SDK log: " + sdk.output()).isEqualTo(201);
+    }
+
+    private JsonNode json(Http.Response response) throws IOException {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private Http.Response call(String path, String json) {
+        return ferry.ingress().postJson(path, json);
+    }
+
+    @Test
+    void theReadmeGreeterAnswers() throws IOException {
+        Http.Response response = call("/Greeter/greet", "{\"name\":\"Mary\"}");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.raw().headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(json(response)).isEqualTo(Json.MAPPER.readTree("{\"greeting\":\"Hello Mary\",\"name\":\"Mary\"}"));
+    }
+
+    @Test
+    void theReadmeCounterKeepsItsStateExactlyOncePerKey() throws IOException {
+        assertThat(call("/Counter/mary/add", "1").body()).isEqualTo("1");
+        assertThat(call("/Counter/mary/add", "2").body()).isEqualTo("3");
+        assertThat(call("/Counter/bob/add", "10").body()).isEqualTo("10");
+        assertThat(call("/Counter/mary/get", "").body()).isEqualTo("3");
+
+        // Concurrent adds on one key run one at a time: none is lost.
+        List<CompletableFuture<Http.Response>> adds = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            adds.add(ferry.ingress().postJsonAsync("/Counter/many/add", "1"));
+        }
+        for (CompletableFuture<Http.Response> add : adds) {
+            assertThat(add.join().status()).isEqualTo(200);
+        }
+        assertThat(call("/Counter/many/get", "").body()).isEqualTo("10");
+    }
+
+    @Test
+    void restatesOwnClientCallsTheReadmeServices() throws IOException {
+        String url = "http://127.0.0.1:" + ferry.server().ingressPort();
+        JsonNode greeting = Json.MAPPER.readTree(SdkService.run("call.cjs", url, "Greeter", "greet",
+                "{\"name\":\"Ada\"}"));
+        assertThat(greeting.get("ok").asBoolean()).as(greeting.toString()).isTrue();
+        assertThat(greeting.get("result").get("greeting").asText()).isEqualTo("Hello Ada");
+
+        JsonNode added = Json.MAPPER.readTree(SdkService.run("call.cjs", url, "Counter", "add", "5", "client"));
+        assertThat(added.get("result").asInt()).as(added.toString()).isEqualTo(5);
+    }
+
+    @Test
+    void theReadmeSignupWorkflowWaitsForItsApproval() throws IOException {
+        Http.Response started = call("/Signup/s-1/run/send", "{\"email\":\"mary@example.com\"}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                json(call("/Signup/s-1/status", "")).get("status").asText()).isEqualTo("waiting"));
+
+        Http.Response approved = call("/Signup/s-1/approve", "true");
+        assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+
+        Http.Response result = ferry.ingress().get("/restate/workflow/Signup/s-1/attach");
+        assertThat(result.status()).as(result.toString()).isEqualTo(200);
+        assertThat(json(result).get("approved").asBoolean()).isTrue();
+        assertThat(json(call("/Signup/s-1/status", "")).get("status").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void aRunClosureRunsOnceAndItsResultIsReplayed() throws IOException {
+        Http.Response response = call("/Features/runOnce", "\"a\"");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("42");
+        JsonNode counts = json(call("/Features/counts", ""));
+        assertThat(counts.get("run:a:first").asInt()).isEqualTo(1);
+        assertThat(counts.get("run:a:second").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aSleepSuspendsAndResumesOnItsTimer() {
+        long started = System.nanoTime();
+        Http.Response response = call("/Features/sleep", "1000");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("\"slept\"");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(1000);
+    }
+
+    @Test
+    void aHandlerCallsAndSendsToAnotherService() {
+        Http.Response response = call("/Features/callGreeter", "\"Bob\"");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("\"Hello Bob\"");
+    }
+
+    @Test
+    void aTerminalErrorEndsTheInvocationWithItsCode() throws IOException {
+        Http.Response response = call("/Features/refuse", "");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(403);
+        assertThat(json(response).get("message").asText()).isEqualTo("not allowed");
+    }
+
+    @Test
+    void aRetryableErrorIsRetriedUntilTheHandlerSucceeds() {
+        Http.Response response = call("/Features/flaky", "\"f\"");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("3");
+    }
+
+    @Test
+    void aJournalMismatchPausesTheInvocationWithTheReason() throws IOException {
+        Http.Response sent = call("/Features/nondeterministic/send", "\"n\"");
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+        String id = json(sent).get("invocationId").asText();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode invocation = json(ferry.admin().get("/invocations/" + id));
+            assertThat(invocation.get("status").asText()).as(invocation.toString()).isEqualTo("paused");
+            assertThat(invocation.toString()).contains("570").containsIgnoringCase("mismatch");
+        });
+    }
+
+    @Test
+    void anAwakeableIsResolvedThroughTheIngress() throws IOException {
+        CompletableFuture<Http.Response> waiting = ferry.ingress().postJsonAsync("/Features/awaitAwakeable", "\"w\"");
+        String[] awakeableId = new String[1];
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode id = json(call("/Mailbox/w/get", ""));
+            assertThat(id.isTextual()).as(id.toString()).isTrue();
+            awakeableId[0] = id.asText();
+        });
+
+        Http.Response resolved = call("/restate/awakeables/" + awakeableId[0] + "/resolve", "\"hello\"");
+        assertThat(resolved.status()).as(resolved.toString()).isEqualTo(202);
+
+        Http.Response result = waiting.join();
+        assertThat(result.status()).as(result.toString()).isEqualTo(200);
+        assertThat(result.body()).isEqualTo("\"hello\"");
+    }
+}
