@@ -24,10 +24,10 @@ import org.junit.jupiter.api.TestInstance;
  * {@code GET /services/{service}/state/{key}} on a whole Ferry on the test broker: the admin API's query on the
  * queries topic, answered by the processor that hosts the key's partition from its object-state store.
  *
- * <p>No service here writes state into Ferry yet (the example service is Ferry's plain contract, which keeps its own
- * state; the SDK runtime is not dispatched to yet), so the state of one key is seeded the way a processor would find
- * it after a restart: as a record on the object-state store's changelog, written before the processor starts and
- * restored into its store ({@link ObjectStateSeed}).
+ * <p>The example service is Ferry's plain contract, which keeps its own state, so the state of one key is seeded the
+ * way a processor would find it after a restart: as a record on the object-state store's changelog, written before
+ * the processor starts and restored into its store ({@link ObjectStateSeed}). That also gives it a value no SDK
+ * writes (bytes that are not JSON). {@code SdkStateIT} reads state that SDK handlers set.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObjectStateIT {

@@ -18,8 +18,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Virtual-object state for tests, until a service written with an SDK runs in them: written, before the Ferry under
- * test starts, as a record on the processor's object-state changelog, which its store restores at start. The record
+ * Virtual-object state for tests whose services are not written with an SDK (the example's): written, before the Ferry
+ * under test starts, as a record on the processor's object-state changelog, which its store restores at start. The record
  * is the store's own serde's bytes under the store's own key ({@code service/key}), in the key's partition.
  */
 final class ObjectStateSeed {

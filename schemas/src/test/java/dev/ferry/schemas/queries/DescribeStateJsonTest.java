@@ -33,11 +33,11 @@ class DescribeStateJsonTest {
 
         String json = new String(Json.write(reply), StandardCharsets.UTF_8);
 
-        // Keys and values are bytes, written as any payload in Ferry's records: a bare word is not JSON, so base64.
+        // Keys and values are bytes, always written as base64 (StateEntry), so they come back byte for byte.
         assertThat(json).isEqualTo("{\"requestId\":\"7\",\"kind\":\"STATE\",\"state\":["
                 + "{\"key\":{\"$base64\":\"YQ==\"},\"value\":{\"$base64\":\"/w==\"}},"
-                + "{\"key\":{\"$base64\":\"Yg==\"},\"value\":{\"n\":1}},"
-                + "{\"key\":{\"$base64\":\"ww==\"},\"value\":\"x\"}]}");
+                + "{\"key\":{\"$base64\":\"Yg==\"},\"value\":{\"$base64\":\"eyJuIjoxfQ==\"}},"
+                + "{\"key\":{\"$base64\":\"ww==\"},\"value\":{\"$base64\":\"Ingi\"}}]}");
         assertThat(Json.read(Json.write(reply), Reply.class)).isEqualTo(reply);
     }
 
