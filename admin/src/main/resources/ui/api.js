@@ -76,6 +76,8 @@ export const api = {
     return admin('GET', `/invocations${qs ? `?${qs}` : ''}`).then((r) => r.json);
   },
   invocation: (id) => admin('GET', `/invocations/${enc(id)}`).then((r) => r.json),
+  /** GET /services/{service}/state/{key}: {service_name, service_key, state: [{key, value}]}, read-only. */
+  state: (service, key) => admin('GET', `/services/${enc(service)}/state/${enc(key)}`).then((r) => r.json),
   /** PATCH /invocations/{id}/{cancel|kill|purge|resume}; resolves to the status, rejects with the message. */
   act: (id, action) => admin('PATCH', `/invocations/${enc(id)}/${action}`).then((r) => r.status),
 };

@@ -346,7 +346,8 @@ export async function render(main, route, ctx) {
       ['Target', targetEl(inv)],
       ['Status', h('span', null, statusEl(inv), inv.status === 'completed' ? h('span', {class: 'muted small'}, ` (${inv.completion_result})`) : null)],
       ['Attempts', String(inv.attempts ?? 0)],
-      inv.key !== undefined && inv.key !== null ? ['Key', h('code', null, inv.key)] : null,
+      inv.key !== undefined && inv.key !== null ? ['Key', h('span', null, h('code', null, inv.key), ' ',
+          h('a', {class: 'small', 'data-testid': 'inv-details-state', href: `#/services/${encodeURIComponent(inv.service)}?key=${encodeURIComponent(inv.key)}`}, 'State'))] : null,
       inv.idempotency_key ? ['Idempotency key', h('code', null, inv.idempotency_key)] : null,
     ].filter(Boolean);
     const times = [

@@ -1,5 +1,6 @@
 // Services: the registered services as a tree on the left; a service's handlers and settings, or a handler's
 // playground, on the right. One GET /services per view (plus GET /deployments once, for the endpoint URIs).
+// A virtual object or workflow also shows the state of a key (#/services/{name}?key={key}), read-only.
 import {h, mount, icon, serviceTypeBadge, badge, jsonView} from './dom.js';
 import {api, adminText, hasAdminToken} from './api.js';
 import {store, setServices, setDeployments, tyClass, highlightService, toast} from './store.js';
@@ -47,7 +48,7 @@ export async function render(main, route, ctx) {
   } else if (handler) {
     content = playground(svc, handler);
   } else {
-    content = serviceDetail(svc, deployments);
+    content = serviceDetail(svc, deployments, route.query.get('key'));
   }
   mount(main, h('div', {class: 'page page-wide'},
       h('div', {class: 'services-layout'}, tree(sorted, svc, handler), h('section', {class: 'service-main'}, content))));
@@ -74,7 +75,7 @@ function tree(services, current, currentHandler) {
       }));
 }
 
-function serviceDetail(svc, deployments) {
+function serviceDetail(svc, deployments, stateKey) {
   const deployment = deployments.find((d) => d.id === svc.deployment_id);
   const base = `#/services/${encodeURIComponent(svc.name)}`;
   const handlers = svc.handlers || [];
@@ -105,7 +106,86 @@ function serviceDetail(svc, deployments) {
                     h('td', {class: 'actions'}, h('a', {class: 'btn btn-sm', href, 'data-testid': `open-playground-${hd.name}`},
                         icon('play', 12), 'Playground')));
               }))))),
+      keyed(svc) ? stateCard(svc, stateKey) : null,
       settingsCard(svc));
+}
+
+function keyed(svc) {
+  return svc.ty === 'VirtualObject' || svc.ty === 'Workflow';
+}
+
+/**
+ * The state of one key (a workflow's key is its id): enter it, see its entries. Read-only. The key goes in the
+ * page's address, so a link (e.g. from an invocation's details) opens it.
+ */
+function stateCard(svc, initialKey) {
+  const what = svc.ty === 'Workflow' ? 'Workflow id' : 'Object key';
+  const input = h('input', {id: 'state-key', 'data-testid': 'state-key', type: 'text', class: 'input input-mono', autocomplete: 'off',
+    spellcheck: 'false', placeholder: svc.ty === 'Workflow' ? 'workflow id' : 'key', 'aria-label': what, value: initialKey || ''});
+  const button = h('button', {type: 'submit', class: 'btn btn-primary', 'data-testid': 'state-submit'}, 'Show state');
+  const result = h('div', {'data-testid': 'state-result', role: 'status', 'aria-live': 'polite'});
+  let shown = null;
+  const refresh = h('button', {type: 'button', class: 'btn btn-ghost btn-sm', title: 'Read again', 'data-testid': 'state-refresh', hidden: true,
+    onclick: () => shown !== null && load(shown)}, icon('refresh', 14));
+
+  async function load(key) {
+    shown = key;
+    refresh.hidden = false;
+    history.replaceState(null, '', `#/services/${encodeURIComponent(svc.name)}?key=${encodeURIComponent(key)}`);
+    mount(result, h('div', {class: 'callout callout-info'}, h('span', {class: 'spinner'}), h('span', null, 'Reading the state of ', h('code', null, key), '…')));
+    try {
+      const answer = await api.state(svc.name, key);
+      if (shown !== key) return; // another key was asked for since
+      mount(result, stateTable(answer));
+    } catch (err) {
+      if (shown !== key) return;
+      mount(result, h('div', {class: 'callout callout-error', 'data-testid': 'state-error', role: 'alert'}, icon('alert', 15),
+          h('span', null, err.message)));
+    }
+  }
+
+  const form = h('form', {class: 'state-form', 'data-testid': 'state-form', novalidate: true},
+      h('label', {for: 'state-key', class: 'field-label'}, what),
+      h('div', {class: 'input-row'}, input, button),
+      h('div', {class: 'field-hint'}, 'Read-only, from ', h('code', null, `GET /services/${svc.name}/state/{key}`),
+          '. Ferry holds the state of services written with a Restate SDK; a service on Ferry\'s plain HTTP contract keeps its own.'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const key = input.value;
+    if (key === '') {
+      input.focus();
+      return;
+    }
+    load(key);
+  });
+  if (initialKey) queueMicrotask(() => load(initialKey));
+  return h('section', {class: 'card', 'data-testid': 'state-card'},
+      h('div', {class: 'card-header'}, h('h2', null, 'State'), refresh),
+      h('div', {class: 'card-body state-body'}, form, result));
+}
+
+/** One key's entries: a table of key and value; JSON values as JSON, other bytes as base64 with their size. */
+function stateTable(answer) {
+  const entries = answer.state || [];
+  if (entries.length === 0) {
+    return h('div', {class: 'state-empty muted', 'data-testid': 'state-empty'},
+        'No state for ', h('code', null, answer.service_key),
+        '. A key that never had state and one whose state was cleared look the same.');
+  }
+  return h('div', {class: 'table-wrap'}, h('table', {class: 'table state-table', 'data-testid': 'state-table'},
+      h('thead', null, h('tr', null, h('th', null, 'Key'), h('th', null, 'Value'))),
+      h('tbody', null, entries.map((entry) => h('tr', {'data-testid': 'state-row', 'data-key': typeof entry.key === 'string' ? entry.key : null},
+          h('td', {class: 'mono state-key-cell'}, bytesOrText(entry.key, (text) => text)),
+          h('td', null, bytesOrText(entry.value, (value) => jsonView(value))))))));
+}
+
+/** A value the API wrote as {"$base64": ...} (not UTF-8 text, or not JSON) shown as such; anything else by show. */
+function bytesOrText(value, show) {
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof value.$base64 === 'string') {
+    const size = Math.floor(value.$base64.length * 3 / 4) - (value.$base64.endsWith('==') ? 2 : value.$base64.endsWith('=') ? 1 : 0);
+    return h('span', {class: 'state-bytes'}, badge(`${size} bytes`, 'neutral'), ' ', h('code', {class: 'small', title: 'base64'}, value.$base64 || '(empty)'));
+  }
+  return show(value);
 }
 
 /** The service's OpenAPI document in a new tab; fetched with the admin token when there is one. */

@@ -7,6 +7,7 @@ import dev.ferry.registry.Registry;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
 import dev.ferry.schemas.deployments.ServiceManifest;
+import dev.ferry.schemas.deployments.ServiceType;
 import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.ExternalDocumentation;
@@ -26,6 +27,7 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +37,9 @@ import java.util.Set;
  * call and a send under {@code /restate/call|send}, attach and output by idempotency key (or by workflow id for a
  * workflow's run), the handler's input and output JSON Schemas, the {@code idempotency-key} header, the
  * {@code delay} parameter and Restate's error schema. Built with swagger-core's models.
+ *
+ * <p>The document a virtual object's or workflow's page of the admin API serves adds one path Restate's does not:
+ * the read-only state of a key, {@code GET /services/{service}/state/{key}}, with the admin API as its server.
  */
 public final class OpenApiDocuments {
     private static final String DOCS = "https://docs.restate.dev/invoke/http";
@@ -45,12 +50,95 @@ public final class OpenApiDocuments {
 
     /** The document of one service, served from {@code ingressUrl}. */
     public static OpenAPI forService(RegisteredService service, String ingressUrl) {
+        return forService(service, ingressUrl, null);
+    }
+
+    /**
+     * The document of one service, served from {@code ingressUrl}; for a virtual object or workflow, with the read of
+     * a key's state on the admin API at {@code adminUrl} (none when null).
+     */
+    public static OpenAPI forService(RegisteredService service, String ingressUrl, String adminUrl) {
         ServiceManifest manifest = service.manifest();
         OpenAPI document = skeleton(ingressUrl)
                 .info(new Info().title(manifest.name()).version(Integer.toString(service.deployment().revision()))
                         .description(manifest.documentation()));
         addPaths(document, manifest, false);
+        if (adminUrl != null && manifest.ty().keyed()) {
+            addStatePath(document, manifest, adminUrl);
+        }
         return document;
+    }
+
+    /** {@code GET /services/{service}/state/{key}} on the admin API ({@link StateApi}): read-only. */
+    private static void addStatePath(OpenAPI document, ServiceManifest service, String adminUrl) {
+        JsonSchema bytes = new JsonSchema();
+        bytes.types(Set.of("object"))
+                .description("Bytes that are not what the field otherwise holds (UTF-8 text for a key, one JSON value "
+                        + "for a value), base64-encoded")
+                .additionalProperties(false)
+                .required(List.of("$base64"))
+                .properties(Map.of("$base64", new JsonSchema().types(Set.of("string")).contentEncoding("base64")));
+        JsonSchema entry = new JsonSchema();
+        entry.types(Set.of("object"))
+                .additionalProperties(false)
+                .required(List.of("key", "value"))
+                .properties(Map.of(
+                        "key", new JsonSchema().oneOf(List.of(new JsonSchema().types(Set.of("string")),
+                                new JsonSchema().$ref("#/components/schemas/StateBytes")))
+                                .description("The state key as UTF-8 text (Restate's SDKs name state with strings)"),
+                        "value", new JsonSchema()
+                                .description("The value: the JSON value it is when its bytes are one JSON value in "
+                                        + "UTF-8, else {\"$base64\": \"...\"} (a JSON value that is itself an object "
+                                        + "of exactly that one field is written that way too, so the two never mix "
+                                        + "up)")));
+        JsonSchema state = new JsonSchema();
+        state.types(Set.of("object"))
+                .title("ServiceState")
+                .additionalProperties(false)
+                .required(List.of("service_name", "service_key", "state"))
+                .properties(Map.of(
+                        "service_name", new JsonSchema().types(Set.of("string")),
+                        "service_key", new JsonSchema().types(Set.of("string"))
+                                .description("The object key, or the workflow id"),
+                        "state", new JsonSchema().types(Set.of("array")).items(
+                                new JsonSchema().$ref("#/components/schemas/StateEntry"))
+                                .description("Every entry, sorted by key; empty when the key has no state (a key "
+                                        + "that never had state and one whose state was cleared look the same)")));
+        JsonSchema adminError = new JsonSchema();
+        adminError.types(Set.of("object"))
+                .properties(Map.of(
+                        "message", new JsonSchema().types(Set.of("string")),
+                        "restate_code", new JsonSchema().types(Set.of("string", "null"))));
+        document.getComponents()
+                .addSchemas("StateBytes", bytes)
+                .addSchemas("StateEntry", entry)
+                .addSchemas("ServiceState", state)
+                .addSchemas("AdminError", adminError);
+        ApiResponse error = new ApiResponse().description("")
+                .content(jsonContent(new JsonSchema().$ref("#/components/schemas/AdminError")));
+        Operation get = new Operation()
+                .operationId("getState")
+                .summary("Get state")
+                .description("The state of one " + (service.ty() == ServiceType.WORKFLOW
+                        ? "workflow run, by its workflow id" : "object key") + ", read-only, as Ferry holds it for "
+                        + "services written with a Restate SDK (Restate shows it in the `state` table of its SQL "
+                        + "introspection).")
+                .tags(List.of("State"))
+                .addParametersItem(new Parameter().in("path").name("key").required(true)
+                        .schema(new JsonSchema().types(Set.of("string")))
+                        .description("The object key or workflow id, percent-encoded"))
+                .responses(new ApiResponses()
+                        .addApiResponse("200", new ApiResponse().description("The key's state")
+                                .content(jsonContent(new JsonSchema().$ref("#/components/schemas/ServiceState"))))
+                        .addApiResponse("404", error.description("No such service"))
+                        .addApiResponse("503", new ApiResponse().description("No processor answered in time")
+                                .content(jsonContent(new JsonSchema().$ref("#/components/schemas/AdminError")))));
+        document.tags(new ArrayList<>(document.getTags())); // the skeleton's list is immutable
+        document.addTagsItem(new Tag().name("State").description("Virtual object and workflow state, read-only, on "
+                + "Ferry's admin API"));
+        document.getPaths().addPathItem("/services/" + service.name() + "/state/{key}", new PathItem()
+                .servers(List.of(new Server().url(adminUrl).description("Ferry admin API URL")))
+                .get(get));
     }
 
     /** One document with every registered service (operation ids prefixed with their service). */

@@ -27,12 +27,17 @@ public final class OpenApiRoutes {
         String name = req.path().pathParameters().get("name");
         RegisteredService service = registry.registry().service(name).orElseThrow(() ->
                 HttpError.of(404, "The requested service '" + name + "' does not exist"));
-        send(res, OpenApiDocuments.toJson(OpenApiDocuments.forService(service, ingressUrl(req))));
+        send(res, OpenApiDocuments.toJson(OpenApiDocuments.forService(service, ingressUrl(req), adminUrl(req))));
     }
 
     /** {@code GET /openapi} on the ingress. */
     public void all(ServerRequest req, ServerResponse res) {
         send(res, OpenApiDocuments.toJson(OpenApiDocuments.forAll(registry.registry(), ingressUrl(req))));
+    }
+
+    /** The admin API as the caller reaches it. */
+    private static String adminUrl(ServerRequest req) {
+        return "http://" + req.requestedUri().host() + ":" + req.requestedUri().port() + "/";
     }
 
     /** The ingress as the caller reaches this host. */

@@ -3,6 +3,7 @@ package dev.ferry.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.client.ProcessorClient;
 import dev.ferry.http.HttpAnswers;
 import dev.ferry.http.HttpError;
 import dev.ferry.registry.RegisteredService;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code /services}: the registered services and their handlers, each service's settings ({@code PATCH}) and its
- * OpenAPI document.
+ * OpenAPI document, and the state of a virtual object's or workflow's key ({@link StateApi}, read-only).
  */
 public final class ServicesApi implements HttpService {
     private static final Duration REGISTRY_WAIT = Duration.ofSeconds(10);
@@ -33,13 +34,16 @@ public final class ServicesApi implements HttpService {
     private final RegistryWriter registryWriter;
     private final ServiceSettings defaults;
     private final OpenApiRoutes openApi;
+    private final StateApi state;
 
+    /** @param processor asked for the state of keys */
     public ServicesApi(RegistryView registryView, RegistryWriter registryWriter, ServiceSettings defaults,
-            OpenApiRoutes openApi) {
+            OpenApiRoutes openApi, ProcessorClient processor) {
         this.registryView = registryView;
         this.registryWriter = registryWriter;
         this.defaults = defaults;
         this.openApi = openApi;
+        this.state = new StateApi(registryView, processor);
     }
 
     @Override
@@ -49,7 +53,8 @@ public final class ServicesApi implements HttpService {
                 .patch("/{name}", this::modifyService)
                 .get("/{name}/handlers", this::listHandlers)
                 .get("/{name}/handlers/{handler}", this::getHandler)
-                .get("/{name}/openapi", openApi::service);
+                .get("/{name}/openapi", openApi::service)
+                .get("/{name}/state/{+key}", state::get);
     }
 
     private Registry registry() {

@@ -46,7 +46,7 @@ final class AdminUnderTest implements AutoCloseable {
         OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> INGRESS_PORT);
         AdminRoutes.Api api = new AdminRoutes.Api(
                 new DeploymentsApi(registry, null, defaults, client),
-                new ServicesApi(registry, null, defaults, openApi),
+                new ServicesApi(registry, null, defaults, openApi, processor),
                 new InvocationsApi(processor),
                 new SubscriptionsApi(registry, null, Map.of(), ResultTopics.parse("", new Topics("test."))),
                 new UiPages(() -> INGRESS_PORT));

@@ -31,13 +31,18 @@ final class FakeProcessorClient implements ProcessorClient {
     /** One describe asked. */
     record Described(InvocationId invocationId, Duration maxWait) {}
 
+    /** One read of a key's state asked. */
+    record StateRead(String service, String key, Duration maxWait) {}
+
     private final List<Asked> asked = new CopyOnWriteArrayList<>();
     private final List<Listed> listed = new CopyOnWriteArrayList<>();
     private final List<Described> described = new CopyOnWriteArrayList<>();
+    private final List<StateRead> stateReads = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     private volatile Function<Command, Reply> answers;
     private volatile Listing listing;
     private volatile Optional<Reply> description;
+    private volatile Optional<Reply> state;
     private volatile ProcessorUnavailable unavailable;
 
     /** Answers every command with the reply built from it. */
@@ -58,6 +63,12 @@ final class FakeProcessorClient implements ProcessorClient {
         return this;
     }
 
+    /** Answers every read of a key's state with this reply; empty as when no processor answered in time. */
+    FakeProcessorClient state(Optional<Reply> reply) {
+        state = reply;
+        return this;
+    }
+
     /** Throws {@code failure} for anything asked. */
     FakeProcessorClient unavailable(ProcessorUnavailable failure) {
         unavailable = failure;
@@ -68,9 +79,11 @@ final class FakeProcessorClient implements ProcessorClient {
         asked.clear();
         listed.clear();
         described.clear();
+        stateReads.clear();
         answers = null;
         listing = null;
         description = null;
+        state = null;
         unavailable = null;
     }
 
@@ -86,9 +99,13 @@ final class FakeProcessorClient implements ProcessorClient {
         return List.copyOf(described);
     }
 
+    List<StateRead> stateReads() {
+        return List.copyOf(stateReads);
+    }
+
     /** True when nothing at all was asked of the processor. */
     boolean untouched() {
-        return asked.isEmpty() && listed.isEmpty() && described.isEmpty();
+        return asked.isEmpty() && listed.isEmpty() && described.isEmpty() && stateReads.isEmpty();
     }
 
     @Override
@@ -122,6 +139,13 @@ final class FakeProcessorClient implements ProcessorClient {
         throwIfUnavailable();
         described.add(new Described(invocationId, maxWait));
         return expected(description, "a describe");
+    }
+
+    @Override
+    public Optional<Reply> describeState(String service, String key, Duration maxWait) {
+        throwIfUnavailable();
+        stateReads.add(new StateRead(service, key, maxWait));
+        return expected(state, "a read of state");
     }
 
     private void throwIfUnavailable() {

@@ -135,6 +135,23 @@ class ServicesApiTest {
     }
 
     @Test
+    void aKeyedServicesDocumentHasTheReadOfAKeysStateOnTheAdminApiAndAStatelessOneDoesNot() {
+        JsonNode counter = json(admin.get("/services/Counter/openapi"));
+        JsonNode state = counter.get("paths").get("/services/Counter/state/{key}");
+        assertThat(state).isNotNull();
+        assertThat(state.get("servers").get(0).get("url").asText()).matches("http://127\\.0\\.0\\.1:\\d+/")
+                .isNotEqualTo("http://127.0.0.1:" + AdminUnderTest.INGRESS_PORT + "/");
+        assertThat(state.has("post")).as("read-only").isFalse();
+        assertThat(state.get("get").get("responses").get("200").get("content").get("application/json").get("schema")
+                .get("$ref").asText()).isEqualTo("#/components/schemas/ServiceState");
+        assertThat(counter.get("components").get("schemas").get("ServiceState").get("required"))
+                .extracting(JsonNode::asText).containsExactlyInAnyOrder("service_name", "service_key", "state");
+
+        JsonNode greeter = json(admin.get("/services/Greeter/openapi"));
+        assertThat(greeter.get("paths").fieldNames()).toIterable().noneMatch(path -> path.contains("/state/"));
+    }
+
+    @Test
     void settingsAreCheckedBeforeAnythingIsStored() {
         HttpResponse<String> badDuration = admin.method("PATCH", "/services/Greeter",
                 "{\"idempotency_retention\":\"soon\"}");

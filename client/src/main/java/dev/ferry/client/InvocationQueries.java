@@ -7,6 +7,7 @@ import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.queries.DescribeInvocation;
+import dev.ferry.schemas.queries.DescribeState;
 import dev.ferry.schemas.queries.InvocationQuery;
 import dev.ferry.schemas.queries.ListInvocations;
 import dev.ferry.schemas.replies.InvocationCursor;
@@ -136,6 +137,22 @@ public final class InvocationQueries implements AutoCloseable {
         CompletableFuture<Reply> answer = waiters.register(requestId);
         try {
             send(new DescribeInvocation(invocationId, new ReplyTo(ingressId, requestId)));
+            return Optional.ofNullable(await(answer, maxWait.toNanos()));
+        } finally {
+            answer.cancel(false);
+        }
+    }
+
+    /**
+     * The state of a virtual object or workflow key from the processor that hosts the key's partition: a
+     * {@link Reply.Kind#STATE} reply (no entries when the key has no state), a {@link Reply.Kind#REJECTED} one when it
+     * cannot be answered; empty when none answered in time.
+     */
+    public Optional<Reply> describeState(String service, String key, Duration maxWait) {
+        String requestId = waiters.nextRequestId();
+        CompletableFuture<Reply> answer = waiters.register(requestId);
+        try {
+            send(new DescribeState(service, key, new ReplyTo(ingressId, requestId)));
             return Optional.ofNullable(await(answer, maxWait.toNanos()));
         } finally {
             answer.cancel(false);

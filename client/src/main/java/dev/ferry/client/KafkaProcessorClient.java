@@ -54,6 +54,11 @@ public final class KafkaProcessorClient implements ProcessorClient {
     }
 
     @Override
+    public Optional<Reply> describeState(String service, String key, Duration maxWait) {
+        return queries.describeState(service, key, maxWait);
+    }
+
+    @Override
     public void tell(Command command) {
         await(commandLog.append(command), null);
     }

@@ -57,6 +57,16 @@ public interface ProcessorClient {
     /** The invocation's view from the processor that hosts its partition; empty when none answered in time. */
     Optional<Reply> describe(InvocationId invocationId, Duration maxWait);
 
+    /**
+     * The state of a virtual object or workflow key, read-only, from the processor that hosts the key's partition
+     * (the key's {@link dev.ferry.schemas.Routing#partition(String, int) partition}): a {@link Reply.Kind#STATE}
+     * reply, or a {@link Reply.Kind#REJECTED} one; empty when none answered in time. Nothing is appended to the
+     * command log.
+     */
+    default Optional<Reply> describeState(String service, String key, Duration maxWait) {
+        throw new UnsupportedOperationException("this client does not read object state");
+    }
+
     /** What to list; null fields match anything. */
     record Filter(String status, String service, String handler, String key) {}
 

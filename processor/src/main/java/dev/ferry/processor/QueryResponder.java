@@ -5,7 +5,9 @@ import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.journal.StateEntry;
 import dev.ferry.schemas.queries.DescribeInvocation;
+import dev.ferry.schemas.queries.DescribeState;
 import dev.ferry.schemas.queries.InvocationQuery;
 import dev.ferry.schemas.queries.ListInvocations;
 import dev.ferry.schemas.replies.InvocationView;
@@ -44,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the admin API's reads of invocation state (list, describe) from this process's stores, through Kafka
+ * Answers the admin API's reads of invocation state (list, describe) and of object state from this process's stores, through Kafka
  * Streams' interactive queries: on a thread of its own, never the stream thread, and without writing to the command
  * log. Every processor reads every query (it assigns itself the one partition of the queries topic, from its end;
  * no consumer group) and answers for the partitions it hosts as active, one reply per partition, so the asker
@@ -58,9 +60,13 @@ public final class QueryResponder implements AutoCloseable {
     private static final Duration RETRY_INTERVAL = Duration.ofMillis(50);
     /** Queries waiting for a partition at most; past this the oldest is dropped. */
     private static final int MAX_PENDING = 1_000;
+    /** Room left in a reply record for what is not the answer's JSON (key, headers, batch framing). */
+    private static final int REPLY_OVERHEAD_BYTES = 64 * 1024;
 
     private final Topics topics;
     private final int partitions;
+    /** The largest answer the replies topic takes, less room for the record's own overhead. */
+    private final int maxReplyBytes;
     private final KafkaStreams streams;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
@@ -77,7 +83,7 @@ public final class QueryResponder implements AutoCloseable {
         /** A list: the partitions this process has answered for. */
         final Set<Integer> answered = new HashSet<>();
         /**
-         * A describe that found nothing: the ends of the invocation's partitions of both command topics when it
+         * A describe (of an invocation or of a key's state) that found nothing: the ends of the invocation's partitions of both command topics when it
          * first looked (the ingress writes to the requests topic, producers and dispatchers to the log); null before.
          */
         Map<TopicPartition, Long> commandEnds;
@@ -91,6 +97,7 @@ public final class QueryResponder implements AutoCloseable {
     QueryResponder(Topics topics, int partitions, Map<String, String> kafka, RecordLimits limits, KafkaStreams streams) {
         this.topics = topics;
         this.partitions = partitions;
+        this.maxReplyBytes = limits.recordBytes() - REPLY_OVERHEAD_BYTES;
         this.streams = streams;
         Properties consumerProps = new Properties();
         consumerProps.putAll(kafka);
@@ -171,6 +178,7 @@ public final class QueryResponder implements AutoCloseable {
                 done = switch (query.query) {
                     case ListInvocations list -> answer(list, query.answered);
                     case DescribeInvocation describe -> answer(describe, query, now);
+                    case DescribeState describe -> answer(describe, query, now);
                 };
             } catch (RuntimeException e) {
                 // One bad query must not stop the answers to the next ones.
@@ -228,13 +236,7 @@ public final class QueryResponder implements AutoCloseable {
                 send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(view)));
                 return true;
             }
-            if (query.commandEnds == null) {
-                query.commandEnds = consumer.endOffsets(List.of(new TopicPartition(topics.log(), partition),
-                        new TopicPartition(topics.requests(), partition)), Duration.ofSeconds(1));
-            }
-            boolean caughtUp = query.commandEnds.entrySet().stream()
-                    .allMatch(end -> committedOffset(end.getKey()) >= end.getValue());
-            if (!caughtUp && now < query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2) {
+            if (!caughtUpOrOutOfTime(query, partition, now)) {
                 return false;
             }
             send(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), describe.invocationId()));
@@ -243,6 +245,60 @@ public final class QueryResponder implements AutoCloseable {
             log.debug("Partition {} is not queryable here now: {}", partition, e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Answers if the key's partition is hosted here (the partition of every invocation for the key); true once
+     * answered (or unanswerable). With the same care as a describe of an invocation: a key with state is answered at
+     * once; a key without any only once the partition's task has caught up with the command topics (or past half
+     * the asker's wait), since the state a command just wrote may not show in the store yet. A key that never had
+     * state and one whose state was cleared are the same answer: no entries.
+     */
+    private boolean answer(DescribeState describe, Pending query, long now) {
+        ReplyTo replyTo = describe.replyTo();
+        if (describe.service() == null || describe.key() == null || replyTo == null) {
+            log.warn("Skipping a state query without a service, a key or a reply address");
+            return true;
+        }
+        int partition = Routing.partition(Routing.partitionKey(describe.key()), partitions);
+        if (!activePartitions().contains(partition)) {
+            return false;
+        }
+        try {
+            List<StateEntry> entries = ObjectStateReads.entries(objectStates(partition), describe.service(),
+                    describe.key());
+            if (entries.isEmpty() && !caughtUpOrOutOfTime(query, partition, now)) {
+                return false;
+            }
+            Reply reply = Reply.state(replyTo.requestId(), entries);
+            byte[] json = Json.write(reply);
+            if (json.length > maxReplyBytes) {
+                reply = Reply.rejected(replyTo.requestId(), null, 413, "the state of " + describe.service() + "/"
+                        + describe.key() + " (" + entries.size() + " entries, " + json.length
+                        + " bytes as JSON) is larger than one reply may carry (" + maxReplyBytes + " bytes)");
+                json = Json.write(reply);
+            }
+            send(replyTo.ingressId(), json);
+            return true;
+        } catch (InvalidStateStoreException e) {
+            log.debug("Partition {} is not queryable here now: {}", partition, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * True once the partition's active task here has committed everything both command topics held when the query
+     * first looked (the ingress writes to the requests topic, producers and dispatchers to the log), or once half
+     * the asker's wait has passed.
+     */
+    private boolean caughtUpOrOutOfTime(Pending query, int partition, long now) {
+        if (query.commandEnds == null) {
+            query.commandEnds = consumer.endOffsets(List.of(new TopicPartition(topics.log(), partition),
+                    new TopicPartition(topics.requests(), partition)), Duration.ofSeconds(1));
+        }
+        boolean caughtUp = query.commandEnds.entrySet().stream()
+                .allMatch(end -> committedOffset(end.getKey()) >= end.getValue());
+        return caughtUp || now >= query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2;
     }
 
     /** The offset the active task reading this command topic partition has committed here; -1 when unknown. */
@@ -288,9 +344,20 @@ public final class QueryResponder implements AutoCloseable {
         return new InvocationListing(byTime, invocations);
     }
 
-    /** Keyed by the asker's ingress id, as the processor's replies are: it reads the partition of that key. */
+    /** The partition's object-state store, as interactive queries show it (the active one only). */
+    private ReadOnlyKeyValueStore<String, ObjectState> objectStates(int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(
+                ProcessorTopology.OBJECT_STATES, QueryableStoreTypes.<String, ObjectState>keyValueStore())
+                .withPartition(partition));
+    }
+
     private void send(String ingressId, Reply reply) {
-        producer.send(new ProducerRecord<>(topics.replies(), ingressId, Json.write(reply)), (metadata, error) -> {
+        send(ingressId, Json.write(reply));
+    }
+
+    /** Keyed by the asker's ingress id, as the processor's replies are: it reads the partition of that key. */
+    private void send(String ingressId, byte[] reply) {
+        producer.send(new ProducerRecord<>(topics.replies(), ingressId, reply), (metadata, error) -> {
             if (error != null) {
                 log.warn("Could not send an answer to {}: {}", ingressId, error.getMessage());
             }

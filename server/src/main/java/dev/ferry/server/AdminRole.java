@@ -42,7 +42,7 @@ final class AdminRole {
             roles.opened(discoveryClient::shutdownNow);
             api = new AdminRoutes.Api(
                     new DeploymentsApi(roles.registry(), registryWriter, config.serviceDefaults(), discoveryClient),
-                    new ServicesApi(roles.registry(), registryWriter, config.serviceDefaults(), openApi),
+                    new ServicesApi(roles.registry(), registryWriter, config.serviceDefaults(), openApi, processor),
                     new InvocationsApi(processor),
                     new SubscriptionsApi(roles.registry(), registryWriter, clusters, config.resultTopics()),
                     new UiPages(ingressPort));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Topics;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The UI on the admin port, in a real headless Chromium: the empty state, registering the example through the form,
- * calling a handler from its playground, and cancelling a slow invocation from the invocations view. Screenshots of
+ * calling a handler from its playground, cancelling a slow invocation from the invocations view, and a virtual
+ * object's state, read-only. Screenshots of
  * the main views go to {@code target/ui-screenshots/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -62,7 +64,10 @@ class UiIT {
             throw new IllegalStateException(missing + "; .ci/run installs them");
         }
         assumeTrue(browser, missing);
-        ferry = FerryHarness.onSharedKafka().start(); // nothing registered: the UI starts empty
+        // Nothing registered: the UI starts empty. One key of Counter has state in Ferry's store (ObjectStateSeed).
+        String prefix = "ui" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".";
+        ObjectStateSeed.seed(new Topics(prefix), 4, "Counter", "mary", ObjectStateSeed.MARY);
+        ferry = FerryHarness.onSharedKafka().with("FERRY_TOPIC_PREFIX", prefix).with("FERRY_PARTITIONS", "4").start();
         example = new ExampleService("127.0.0.1", 0).start();
         ui = "http://127.0.0.1:" + ferry.server().adminPort() + "/";
         screenshots = Path.of(System.getProperty("basedir", "."), "target", "ui-screenshots");
@@ -237,6 +242,42 @@ class UiIT {
             assertThat(visible("[data-testid=empty-state]").getText()).contains("No deployments registered yet");
             wait.until(ExpectedConditions.textToBe(By.id("server-version"), "dev"));
         }
+    }
+
+    @Test
+    @Order(5)
+    void aVirtualObjectsStateIsShownForAKeyAndAKeyedInvocationLinksToItsKeysState() throws IOException {
+        driver.get(ui + "#/services/Counter");
+        visible("[data-testid=service-detail][data-service=Counter]");
+        assertThat(text("[data-testid=state-card]")).contains("Object key").contains("Read-only");
+
+        type("#state-key", "mary");
+        click("[data-testid=state-submit]");
+        visible("[data-testid=state-table]");
+        List<WebElement> rows = driver.findElements(By.cssSelector("[data-testid=state-row]"));
+        assertThat(rows).extracting(row -> row.getAttribute("data-key")).containsExactly("blob", "count", "profile");
+        assertThat(text("[data-testid=state-row][data-key=count]")).contains("42");
+        assertThat(text("[data-testid=state-row][data-key=profile]")).contains("\"name\": \"Mary\"").contains("1.1");
+        assertThat(text("[data-testid=state-row][data-key=blob]")).contains("3 bytes").contains("/wAB");
+        assertThat(driver.getCurrentUrl()).endsWith("#/services/Counter?key=mary");
+        scrollToTop();
+        screenshot("state");
+
+        // A Greeter has no state: no state card.
+        click("[data-testid=tree-service-Greeter]");
+        visible("[data-testid=service-detail][data-service=Greeter]");
+        assertThat(driver.findElements(By.cssSelector("[data-testid=state-card]"))).isEmpty();
+
+        // From a keyed invocation's details to its key's state: the example's Counter keeps its count itself, so
+        // Ferry holds none for ui-demo; the empty answer says so.
+        Http.Response later = ferry.ingress().postJson("/Counter/ui-demo/add/send?delay=1h", "1");
+        assertThat(later.status()).as(later.toString()).isEqualTo(202);
+        driver.get(ui + "#/invocations?service=Counter&id=" + later.header("x-restate-id"));
+        click("[data-testid=inv-details-state]");
+        visible("[data-testid=service-detail][data-service=Counter]");
+        assertThat(visible("[data-testid=state-empty]").getText()).contains("No state for ui-demo")
+                .contains("never had state");
+        assertThat(visible("#state-key").getAttribute("value")).isEqualTo("ui-demo");
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@ package dev.ferry.schemas.replies;
 
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.commands.Outcome;
+import dev.ferry.schemas.journal.StateEntry;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,6 +19,7 @@ import java.util.List;
  * @param scannedTo for {@link Kind#INVOCATIONS} answering a list: the last position the scan of the partition
  *     examined, when it stopped before the partition's end (enough matches, or as many entries as one answer may
  *     examine); null when it reached the end
+ * @param state for {@link Kind#STATE}: every entry of the key's state, sorted by key; empty when it has none
  */
 public record Reply(
         String requestId,
@@ -24,7 +28,8 @@ public record Reply(
         Outcome outcome,
         Long retainedUntil,
         List<InvocationView> invocations,
-        InvocationCursor scannedTo) {
+        InvocationCursor scannedTo,
+        List<StateEntry> state) {
     public enum Kind {
         /** The invocation ended; {@code outcome} says how. */
         RESULT,
@@ -46,37 +51,47 @@ public record Reply(
         /** A management command was carried out. */
         DONE,
         /** Invocations described ({@code invocations}). */
-        INVOCATIONS
+        INVOCATIONS,
+        /** A virtual object's or workflow's state ({@code state}). */
+        STATE
     }
 
     public static Reply result(String requestId, InvocationId invocationId, Outcome outcome, Long retainedUntil) {
-        return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null);
+        return new Reply(requestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null, null);
     }
 
     /** The result for every request of one ingress instance waiting for the invocation. */
     public static Reply invocationResult(InvocationId invocationId, Outcome outcome) {
-        return new Reply(null, invocationId, Kind.INVOCATION_RESULT, outcome, null, null, null);
+        return new Reply(null, invocationId, Kind.INVOCATION_RESULT, outcome, null, null, null, null);
     }
 
     /** This broadcast result as the answer to one of the requests waiting for it. */
     public Reply forRequest(String waitingRequestId) {
-        return new Reply(waitingRequestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null);
+        return new Reply(waitingRequestId, invocationId, Kind.RESULT, outcome, retainedUntil, null, null, null);
     }
 
     public static Reply of(Kind kind, String requestId, InvocationId invocationId) {
-        return new Reply(requestId, invocationId, kind, null, null, null, null);
+        return new Reply(requestId, invocationId, kind, null, null, null, null, null);
     }
 
     public static Reply rejected(String requestId, InvocationId invocationId, int code, String message) {
-        return new Reply(requestId, invocationId, Kind.REJECTED, Outcome.failure(code, message), null, null, null);
+        return new Reply(requestId, invocationId, Kind.REJECTED, Outcome.failure(code, message), null, null, null,
+                null);
     }
 
     public static Reply invocations(String requestId, List<InvocationView> invocations) {
-        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations), null);
+        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations), null, null);
     }
 
     /** One partition's page of a list: its matches, newest first, and where its scan stopped (null: at the end). */
     public static Reply page(String requestId, List<InvocationView> invocations, InvocationCursor scannedTo) {
-        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations), scannedTo);
+        return new Reply(requestId, null, Kind.INVOCATIONS, null, null, List.copyOf(invocations), scannedTo, null);
+    }
+
+    /** One key's state: every entry, whatever the order given, sorted by key (its bytes, unsigned). */
+    public static Reply state(String requestId, List<StateEntry> entries) {
+        List<StateEntry> sorted = new ArrayList<>(entries);
+        sorted.sort((a, b) -> Arrays.compareUnsigned(a.key().bytes(), b.key().bytes()));
+        return new Reply(requestId, null, Kind.STATE, null, null, null, null, List.copyOf(sorted));
     }
 }
