@@ -18,9 +18,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -97,7 +94,7 @@ final class StateApi {
         ArrayNode state = body.putArray("state");
         for (StateEntry entry : entries) {
             ObjectNode item = state.addObject();
-            String text = utf8OrNull(entry.key().bytes());
+            String text = Payload.utf8OrNull(entry.key().bytes());
             if (text != null) {
                 item.put("key", text);
             } else {
@@ -114,18 +111,6 @@ final class StateApi {
             return Json.MAPPER.readTree(Json.write(value));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String utf8OrNull(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 }

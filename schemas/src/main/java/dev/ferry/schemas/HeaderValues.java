@@ -2,9 +2,6 @@ package dev.ferry.schemas;
 
 import dev.ferry.schemas.commands.Header;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -76,7 +73,7 @@ public final class HeaderValues {
                 bytes.write(encoded, 0, encoded.length);
             }
         }
-        String decoded = utf8(bytes.toByteArray());
+        String decoded = Payload.utf8OrNull(bytes.toByteArray());
         if (decoded == null) {
             throw new IllegalArgumentException("percent-encoding in '" + text + "' is not UTF-8");
         }
@@ -103,7 +100,7 @@ public final class HeaderValues {
         String lower = name.toLowerCase(Locale.ROOT);
         boolean binaryName = lower.endsWith(BINARY_SUFFIX);
         if (!binaryName) {
-            String text = utf8(value);
+            String text = Payload.utf8OrNull(value);
             if (text != null && printableAscii(text)) {
                 return new Header(lower, text);
             }
@@ -111,18 +108,6 @@ public final class HeaderValues {
         return new Header(binaryName ? lower : lower + BINARY_SUFFIX, Base64.getEncoder().encodeToString(value));
     }
 
-    /** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
 
     private static boolean unreserved(int c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')

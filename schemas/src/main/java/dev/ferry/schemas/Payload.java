@@ -74,15 +74,27 @@ public final class Payload {
         return text.isEmpty() ? null : text;
     }
 
-    private static String detectJson(byte[] bytes) {
-        String text;
+    /** The bytes as UTF-8 text; null when they are not valid UTF-8 (nothing is replaced). */
+    public String utf8OrNull() {
+        return utf8OrNull(bytes);
+    }
+
+    /** The bytes as UTF-8 text; null when they are not valid UTF-8 (nothing is replaced). */
+    public static String utf8OrNull(byte[] bytes) {
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static String detectJson(byte[] bytes) {
+        String text = utf8OrNull(bytes);
+        if (text == null) {
             return "";
         }
         try (JsonParser parser = Json.BODY_FACTORY.createParser(text)) {
@@ -142,9 +154,7 @@ public final class Payload {
             if (json != null) {
                 gen.writeRawValue(json);
             } else {
-                gen.writeStartObject();
-                gen.writeStringField(BASE64_FIELD, Base64.getEncoder().encodeToString(value.bytes));
-                gen.writeEndObject();
+                writeBase64(value, gen);
             }
         }
     }
@@ -168,10 +178,14 @@ public final class Payload {
 
         @Override
         public void serialize(Payload value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeStartObject();
-            gen.writeStringField(BASE64_FIELD, Base64.getEncoder().encodeToString(value.bytes));
-            gen.writeEndObject();
+            writeBase64(value, gen);
         }
+    }
+
+    private static void writeBase64(Payload value, JsonGenerator gen) throws IOException {
+        gen.writeStartObject();
+        gen.writeStringField(BASE64_FIELD, Base64.getEncoder().encodeToString(value.bytes));
+        gen.writeEndObject();
     }
 
     static final class Reader extends StdDeserializer<Payload> {

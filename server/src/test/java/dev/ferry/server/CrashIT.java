@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
 import dev.ferry.schemas.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,30 +29,11 @@ import org.junit.jupiter.api.Test;
 class CrashIT {
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
-    /** Settings for a role process joining the harness's Ferry (same broker, topics and partitions). */
-    private static Map<String, String> roleEnv(FerryHarness ferry, String roles) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        env.put("FERRY_ROLES", roles);
-        env.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", ferry.env.get("FERRY_KAFKA_BOOTSTRAP_SERVERS"));
-        env.put("FERRY_TOPIC_PREFIX", ferry.env.get("FERRY_TOPIC_PREFIX"));
-        env.put("FERRY_PARTITIONS", ferry.env.get("FERRY_PARTITIONS"));
-        env.put("FERRY_DISPATCH_LEASE", ferry.env.get("FERRY_DISPATCH_LEASE"));
-        env.put("FERRY_DATA_DIR", Files.createTempDirectory("ferry-role").toString());
-        env.put("FERRY_ADMIN_HOST", "127.0.0.1");
-        env.put("FERRY_ADMIN_PORT", "0"); // every process serves health and metrics there; any free port
-        env.put("FERRY_KAFKA_SESSION_TIMEOUT_MS", "6000");
-        env.put("FERRY_KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
-        // A killed member leaves no goodbye: the group reassigns its partitions once its session times out.
-        env.put("FERRY_STREAMS_SESSION_TIMEOUT_MS", "6000");
-        env.put("FERRY_STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
-        return env;
-    }
-
     @Test
     void aProcessorKilledDuringASubscriptionRunLosesAndDuplicatesNoRecord() throws Exception {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,dispatcher").start()) {
             ExampleService example = ferry.registerExample();
-            FerryProcess first = FerryProcess.start("processor-a", roleEnv(ferry, "processor"))
+            FerryProcess first = FerryProcess.start("processor-a", ferry.roleEnv("processor"))
                     .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP);
             String topic = "crash-sub-" + UUID.randomUUID().toString().substring(0, 8);
             int count = 600;
@@ -76,7 +55,7 @@ class CrashIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> appends(example) >= count / 3);
             first.kill();
 
-            try (FerryProcess second = FerryProcess.start("processor-b", roleEnv(ferry, "processor"))
+            try (FerryProcess second = FerryProcess.start("processor-b", ferry.roleEnv("processor"))
                     .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP)) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> entries(ferry, 0).size()
                         + entries(ferry, 1).size() + entries(ferry, 2).size() == count);
@@ -111,7 +90,7 @@ class CrashIT {
     void anAttemptWhoseDispatcherIsKilledMidCallRunsAgainOnAnotherDispatcher() throws Exception {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,processor").start()) {
             ExampleService example = ferry.registerExample();
-            FerryProcess first = FerryProcess.start("dispatcher-1", roleEnv(ferry, "dispatcher"))
+            FerryProcess first = FerryProcess.start("dispatcher-1", ferry.roleEnv("dispatcher"))
                     .awaitLog("Ferry started", STARTUP);
 
             CompletableFuture<Http.Response> call =
@@ -119,7 +98,7 @@ class CrashIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> example.executions("slow:crash-d") == 1);
             first.kill();
 
-            try (FerryProcess second = FerryProcess.start("dispatcher-2", roleEnv(ferry, "dispatcher"))
+            try (FerryProcess second = FerryProcess.start("dispatcher-2", ferry.roleEnv("dispatcher"))
                     .awaitLog("Ferry started", STARTUP)) {
                 Http.Response response = call.get();
                 assertThat(response.status()).as(response.toString()).isEqualTo(200);
@@ -133,7 +112,7 @@ class CrashIT {
     void aProcessorKilledMidLoadLosesNothingAndCompletesNothingTwice() throws Exception {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,dispatcher").start()) {
             ExampleService example = ferry.registerExample();
-            FerryProcess first = FerryProcess.start("processor-1", roleEnv(ferry, "processor"))
+            FerryProcess first = FerryProcess.start("processor-1", ferry.roleEnv("processor"))
                     .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP);
 
             // Counter adds: each result is the running total of its key, so a result applied twice, or lost and
@@ -150,7 +129,7 @@ class CrashIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> addsRun(example) >= count / 2);
             first.kill();
 
-            try (FerryProcess second = FerryProcess.start("processor-2", roleEnv(ferry, "processor"))
+            try (FerryProcess second = FerryProcess.start("processor-2", ferry.roleEnv("processor"))
                     .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP)) {
                 Map<String, String> results = new LinkedHashMap<>();
                 for (String id : ids) {

@@ -68,6 +68,25 @@ final class FerryHarness implements AutoCloseable {
     }
 
     /** Starts the example service and registers it; returns it for its execution counters. */
+    /** Settings for a role process (a {@link FerryProcess}) joining this Ferry: same broker, topics and partitions. */
+    Map<String, String> roleEnv(String roles) throws IOException {
+        Map<String, String> role = new HashMap<>();
+        role.put("FERRY_ROLES", roles);
+        role.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", env.get("FERRY_KAFKA_BOOTSTRAP_SERVERS"));
+        role.put("FERRY_TOPIC_PREFIX", env.get("FERRY_TOPIC_PREFIX"));
+        role.put("FERRY_PARTITIONS", env.get("FERRY_PARTITIONS"));
+        role.put("FERRY_DISPATCH_LEASE", env.get("FERRY_DISPATCH_LEASE"));
+        role.put("FERRY_DATA_DIR", Files.createTempDirectory("ferry-role").toString());
+        role.put("FERRY_ADMIN_HOST", "127.0.0.1");
+        role.put("FERRY_ADMIN_PORT", "0"); // every process serves health and metrics there; any free port
+        role.put("FERRY_KAFKA_SESSION_TIMEOUT_MS", "6000");
+        role.put("FERRY_KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
+        // A killed member leaves no goodbye: the group reassigns its partitions once its session times out.
+        role.put("FERRY_STREAMS_SESSION_TIMEOUT_MS", "6000");
+        role.put("FERRY_STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
+        return role;
+    }
+
     ExampleService registerExample() {
         if (example == null) {
             example = new ExampleService("127.0.0.1", 0).start();

@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class SdkCrashIT {
     private static final Duration STARTUP = Duration.ofSeconds(60);
-
-    /** Settings for a role process joining the harness's Ferry (same broker, topics and partitions). */
-    private static Map<String, String> roleEnv(FerryHarness ferry, String roles) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        env.put("FERRY_ROLES", roles);
-        env.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", ferry.env.get("FERRY_KAFKA_BOOTSTRAP_SERVERS"));
-        env.put("FERRY_TOPIC_PREFIX", ferry.env.get("FERRY_TOPIC_PREFIX"));
-        env.put("FERRY_PARTITIONS", ferry.env.get("FERRY_PARTITIONS"));
-        env.put("FERRY_DISPATCH_LEASE", ferry.env.get("FERRY_DISPATCH_LEASE"));
-        env.put("FERRY_DATA_DIR", Files.createTempDirectory("ferry-role").toString());
-        env.put("FERRY_ADMIN_HOST", "127.0.0.1");
-        env.put("FERRY_ADMIN_PORT", "0");
-        env.put("FERRY_KAFKA_SESSION_TIMEOUT_MS", "6000");
-        env.put("FERRY_KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
-        env.put("FERRY_STREAMS_SESSION_TIMEOUT_MS", "6000");
-        env.put("FERRY_STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
-        return env;
-    }
 
     private static SdkService registered(FerryHarness ferry) {
         SdkService.kit();
@@ -65,7 +45,7 @@ class SdkCrashIT {
     void aDispatcherKilledMidJournalResumesWithoutRunningAJournaledStepAgain() throws Exception {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,processor").start();
                 SdkService sdk = registered(ferry)) {
-            FerryProcess first = FerryProcess.start("dispatcher-1", roleEnv(ferry, "dispatcher"))
+            FerryProcess first = FerryProcess.start("dispatcher-1", ferry.roleEnv("dispatcher"))
                     .awaitLog("Ferry started", STARTUP);
             try (FerryProcess ignored = first) {
                 CompletableFuture<Http.Response> call =
@@ -75,7 +55,7 @@ class SdkCrashIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> count(counts(ferry), "steps:d:slow") == 1);
                 first.kill();
 
-                try (FerryProcess second = FerryProcess.start("dispatcher-2", roleEnv(ferry, "dispatcher"))
+                try (FerryProcess second = FerryProcess.start("dispatcher-2", ferry.roleEnv("dispatcher"))
                         .awaitLog("Ferry started", STARTUP)) {
                     Http.Response response = call.get();
                     assertThat(response.status()).as(response.toString()).isEqualTo(200);
@@ -92,7 +72,7 @@ class SdkCrashIT {
     void aProcessorKilledMidLoadKeepsObjectStateAndSideEffectsExactlyOnce() throws Exception {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,dispatcher").start();
                 SdkService sdk = registered(ferry)) {
-            FerryProcess first = FerryProcess.start("processor-1", roleEnv(ferry, "processor"))
+            FerryProcess first = FerryProcess.start("processor-1", ferry.roleEnv("processor"))
                     .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP);
             int count = 40;
             int keys = 4;
@@ -108,7 +88,7 @@ class SdkCrashIT {
                 first.kill();
             }
 
-            try (FerryProcess second = FerryProcess.start("processor-2", roleEnv(ferry, "processor"))
+            try (FerryProcess second = FerryProcess.start("processor-2", ferry.roleEnv("processor"))
                     .awaitLog("Processor state REBALANCING -> RUNNING", STARTUP)) {
                 Map<String, String> results = new LinkedHashMap<>();
                 for (String id : ids) {
