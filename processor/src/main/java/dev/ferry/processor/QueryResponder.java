@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -231,12 +233,13 @@ public final class QueryResponder implements AutoCloseable {
         }
         ReplyTo replyTo = describe.replyTo();
         try {
-            InvocationView view = listing(partition).describe(describe.invocationId());
-            if (view != null) {
-                send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(view)));
+            Lookup<InvocationView> lookup = lookUp(commandEnds(query, partition), this::committedOffset,
+                    () -> listing(partition).describe(describe.invocationId()));
+            if (lookup.found() != null) {
+                send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(lookup.found())));
                 return true;
             }
-            if (!caughtUpOrOutOfTime(query, partition, now)) {
+            if (!lookup.caughtUp() && !pastHalfTheWait(query, now)) {
                 return false;
             }
             send(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), describe.invocationId()));
@@ -265,9 +268,13 @@ public final class QueryResponder implements AutoCloseable {
             return false;
         }
         try {
-            List<StateEntry> entries = ObjectStateReads.entries(objectStates(partition), describe.service(),
-                    describe.key());
-            if (entries.isEmpty() && !caughtUpOrOutOfTime(query, partition, now)) {
+            Lookup<List<StateEntry>> lookup = lookUp(commandEnds(query, partition), this::committedOffset, () -> {
+                List<StateEntry> found = ObjectStateReads.entries(objectStates(partition), describe.service(),
+                        describe.key());
+                return found.isEmpty() ? null : found;
+            });
+            List<StateEntry> entries = lookup.found() != null ? lookup.found() : List.of();
+            if (lookup.found() == null && !lookup.caughtUp() && !pastHalfTheWait(query, now)) {
                 return false;
             }
             Reply reply = Reply.state(replyTo.requestId(), entries);
@@ -287,18 +294,41 @@ public final class QueryResponder implements AutoCloseable {
     }
 
     /**
-     * True once the partition's active task here has committed everything both command topics held when the query
-     * first looked (the ingress writes to the requests topic, producers and dispatchers to the log), or once half
-     * the asker's wait has passed.
+     * What a read of a partition's store found (null for nothing), and whether the partition's active task had
+     * committed everything the command topics held ({@code ends}) before the read: then nothing means none.
+     *
+     * @param found null when the read found nothing
      */
-    private boolean caughtUpOrOutOfTime(Pending query, int partition, long now) {
+    record Lookup<T>(T found, boolean caughtUp) {}
+
+    /**
+     * Reads a partition's store after noting what its task had committed. The order matters: the task writes to its
+     * store before it commits, so whatever was committed before the read is in what the read saw. Noted after the
+     * read, a commit in between would vouch for a command the read did not see, and an invocation accepted a moment
+     * ago would be answered as unknown.
+     */
+    static <T> Lookup<T> lookUp(Map<TopicPartition, Long> ends, ToLongFunction<TopicPartition> committed,
+            Supplier<T> read) {
+        boolean caughtUp = ends.entrySet().stream()
+                .allMatch(end -> committed.applyAsLong(end.getKey()) >= end.getValue());
+        return new Lookup<>(read.get(), caughtUp);
+    }
+
+    /**
+     * The ends of the partition's command topics when the query first looked (the ingress writes to the requests
+     * topic, producers and dispatchers to the log).
+     */
+    private Map<TopicPartition, Long> commandEnds(Pending query, int partition) {
         if (query.commandEnds == null) {
             query.commandEnds = consumer.endOffsets(List.of(new TopicPartition(topics.log(), partition),
                     new TopicPartition(topics.requests(), partition)), Duration.ofSeconds(1));
         }
-        boolean caughtUp = query.commandEnds.entrySet().stream()
-                .allMatch(end -> committedOffset(end.getKey()) >= end.getValue());
-        return caughtUp || now >= query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2;
+        return query.commandEnds;
+    }
+
+    /** Past half the asker's wait, a read that found nothing answers so even if the task has not caught up. */
+    private static boolean pastHalfTheWait(Pending query, long now) {
+        return now >= query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2;
     }
 
     /** The offset the active task reading this command topic partition has committed here; -1 when unknown. */

@@ -1,0 +1,48 @@
+package dev.ferry.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A describe that finds nothing answers "not found" only when the partition's task had committed the command topics'
+ * ends before the store was read: a commit between the read and the check must not vouch for what the read missed
+ * (ManagementIT once got 404 for a send it had just been told was accepted).
+ */
+class QueryResponderLookupTest {
+    private static final TopicPartition LOG = new TopicPartition("ferry.log", 3);
+    private static final TopicPartition REQUESTS = new TopicPartition("ferry.requests", 3);
+    private final Map<TopicPartition, Long> ends = Map.of(LOG, 10L, REQUESTS, 7L);
+    private final Map<TopicPartition, Long> committed = new HashMap<>(Map.of(LOG, 10L, REQUESTS, 6L));
+
+    @Test
+    void aCommitRightAfterTheReadDoesNotMakeTheMissAnAnswer() {
+        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(ends, committed::get, () -> {
+            // The task applies the Invoke and commits just after the store was read without it.
+            committed.put(REQUESTS, 7L);
+            return null;
+        });
+
+        assertThat(lookup.found()).isNull();
+        assertThat(lookup.caughtUp()).isFalse();
+    }
+
+    @Test
+    void aMissAfterTheTaskCommittedTheEndsIsAnAnswer() {
+        committed.put(REQUESTS, 7L);
+
+        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(ends, committed::get, () -> null);
+
+        assertThat(lookup.caughtUp()).isTrue();
+    }
+
+    @Test
+    void whatTheReadFoundIsTheAnswerWhateverWasCommitted() {
+        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(ends, committed::get, () -> "found");
+
+        assertThat(lookup.found()).isEqualTo("found");
+    }
+}
