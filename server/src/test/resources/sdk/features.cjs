@@ -72,6 +72,17 @@ module.exports = (restate) => {
         });
         return one + slow;
       },
+      // Attaches to another invocation and returns its result.
+      attachTo: async (ctx, id) => await ctx.invocation(restate.InvocationIdParser.fromString(id)).attach(),
+      // Waits for a named signal; its own invocation id is published to Mailbox for the sender.
+      awaitSignal: async (ctx, key) => {
+        ctx.objectSendClient({ name: "Mailbox" }, key).put(ctx.request().id);
+        return await ctx.signal("go");
+      },
+      // Sends a named signal to another invocation.
+      sendSignal: async (ctx, req) => {
+        ctx.invocation(restate.InvocationIdParser.fromString(req.id)).signal("go").resolve(req.value);
+      },
       counts: async () => counts,
     },
   });

@@ -4,13 +4,16 @@ import dev.ferry.protocol.AwakeableId;
 import dev.ferry.protocol.MessageType;
 import dev.ferry.protocol.NotificationId;
 import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.messages.AttachInvocationCommandMessage;
 import dev.ferry.protocol.messages.CallCommandMessage;
 import dev.ferry.protocol.messages.ClearStateCommandMessage;
 import dev.ferry.protocol.messages.CompleteAwakeableCommandMessage;
 import dev.ferry.protocol.messages.CompletePromiseCommandMessage;
+import dev.ferry.protocol.messages.GetInvocationOutputCommandMessage;
 import dev.ferry.protocol.messages.GetLazyStateCommandMessage;
 import dev.ferry.protocol.messages.GetLazyStateKeysCommandMessage;
 import dev.ferry.protocol.messages.GetPromiseCommandMessage;
+import dev.ferry.protocol.messages.IdempotentRequestTarget;
 import dev.ferry.protocol.messages.NotificationTemplate;
 import dev.ferry.protocol.messages.OneWayCallCommandMessage;
 import dev.ferry.protocol.messages.OutputCommandMessage;
@@ -19,10 +22,12 @@ import dev.ferry.protocol.messages.SendSignalCommandMessage;
 import dev.ferry.protocol.messages.SetStateCommandMessage;
 import dev.ferry.protocol.messages.SleepCommandMessage;
 import dev.ferry.protocol.messages.StateKeys;
+import dev.ferry.protocol.messages.WorkflowTarget;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.commands.AttachFromHandler;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
@@ -290,19 +295,25 @@ final class Journals {
                             ? new Notify(to, null, null, signal.getName(), value, failure)
                             : new Notify(to, null, signal.getIdx(), null, value, failure));
                 }
-                case ATTACH_INVOCATION_COMMAND, GET_INVOCATION_OUTPUT_COMMAND -> {
-                    // Not supported yet: answer at once rather than leave the handler waiting for ever.
-                    int completionId = JournalEntries.frameOf(entry).message() instanceof
-                            dev.ferry.protocol.messages.AttachInvocationCommandMessage attach
-                            ? attach.getResultCompletionId()
-                            : JournalEntries.message(entry,
-                                    dev.ferry.protocol.messages.GetInvocationOutputCommandMessage.class)
-                                    .getResultCompletionId();
-                    MessageType notification = type.get() == MessageType.ATTACH_INVOCATION_COMMAND
-                            ? MessageType.ATTACH_INVOCATION_COMPLETION
-                            : MessageType.GET_INVOCATION_OUTPUT_COMPLETION;
-                    added.add(JournalEntries.completion(notification, completionId, JournalEntries.failureResult(
-                            501, "Ferry does not support attaching to another invocation from a handler yet")));
+                case ATTACH_INVOCATION_COMMAND -> {
+                    AttachInvocationCommandMessage attach =
+                            JournalEntries.message(entry, AttachInvocationCommandMessage.class);
+                    attach(self, attach.getResultCompletionId(), switch (attach.getTargetCase()) {
+                        case INVOCATION_ID -> InvocationId.parse(attach.getInvocationId());
+                        case IDEMPOTENT_REQUEST_TARGET -> idOf(attach.getIdempotentRequestTarget());
+                        case WORKFLOW_TARGET -> idOf(attach.getWorkflowTarget());
+                        case TARGET_NOT_SET -> null;
+                    }, false, MessageType.ATTACH_INVOCATION_COMPLETION, added);
+                }
+                case GET_INVOCATION_OUTPUT_COMMAND -> {
+                    GetInvocationOutputCommandMessage output =
+                            JournalEntries.message(entry, GetInvocationOutputCommandMessage.class);
+                    attach(self, output.getResultCompletionId(), switch (output.getTargetCase()) {
+                        case INVOCATION_ID -> InvocationId.parse(output.getInvocationId());
+                        case IDEMPOTENT_REQUEST_TARGET -> idOf(output.getIdempotentRequestTarget());
+                        case WORKFLOW_TARGET -> idOf(output.getWorkflowTarget());
+                        case TARGET_NOT_SET -> null;
+                    }, true, MessageType.GET_INVOCATION_OUTPUT_COMPLETION, added);
                 }
                 default -> {
                     // Input, output, run, eager state reads, notifications: journaled, nothing else to do.
@@ -312,6 +323,52 @@ final class Journals {
             // A command Ferry cannot read or act on: kept in the journal; the handler learns nothing more from it.
             effects.reject("a " + type.get().specName() + " of " + self + " could not be applied: " + e.getMessage());
         }
+    }
+
+    /**
+     * An attach to (or a get-output of) another invocation: asked on that invocation's partition, which answers with
+     * a {@link Notify}. A command without a target is answered at once with a failure.
+     */
+    private void attach(InvocationId self, int completionId, InvocationId target, boolean output,
+            MessageType notification, List<JournalEntry> added) {
+        if (target == null) {
+            added.add(JournalEntries.completion(notification, completionId,
+                    JournalEntries.failureResult(400, "the command names no invocation")));
+            return;
+        }
+        effects.submit(new AttachFromHandler(target, new JournalCompletion(self, completionId), output));
+    }
+
+    private static InvocationId idOf(IdempotentRequestTarget target) {
+        return InvocationIds.idempotent(target.getServiceName(),
+                target.hasServiceKey() ? target.getServiceKey() : null, target.getHandlerName(),
+                target.getIdempotencyKey());
+    }
+
+    private static InvocationId idOf(WorkflowTarget target) {
+        return InvocationIds.workflowRun(target.getWorkflowName(), target.getWorkflowKey());
+    }
+
+    /** Another invocation's handler attaches to this one, or asks for its output (see {@link AttachFromHandler}). */
+    void onAttachFromHandler(AttachFromHandler attach) {
+        JournalCompletion caller = attach.caller();
+        InvocationState invocation = state.invocation(attach.invocationId());
+        if (invocation == null) {
+            effects.submit(new Notify(caller.invocationId(), caller.completionId(), null, null, null,
+                    new Failure(404, "invocation '" + attach.invocationId() + "' not found")));
+        } else if (invocation.completed()) {
+            effects.submit(notifyOf(caller, invocation.outcome()));
+        } else if (attach.output()) {
+            effects.submit(new Notify(caller.invocationId(), caller.completionId(), null, null, null, null, true));
+        } else if (invocation.addCaller(caller)) {
+            state.put(invocation);
+        }
+    }
+
+    /** The notification that gives a caller's journal completion an invocation's result. */
+    static Notify notifyOf(JournalCompletion caller, Outcome outcome) {
+        return new Notify(caller.invocationId(), caller.completionId(), null, null,
+                outcome.succeeded() ? outcome.success().body() : null, outcome.succeeded() ? null : outcome.failure());
     }
 
     private void completePromise(InvocationState invocation, String lock, CompletePromiseCommandMessage complete,
@@ -400,7 +457,8 @@ final class Journals {
         if (journal == null) {
             return; // not a service written with an SDK, or not started yet: nothing can wait for it
         }
-        NotificationTemplate.Builder result = JournalEntries.result(notify.value(), notify.failure());
+        NotificationTemplate.Builder result = notify.noResult() ? JournalEntries.voidResult()
+                : JournalEntries.result(notify.value(), notify.failure());
         JournalEntry notification;
         if (notify.signalIndex() != null) {
             notification = JournalEntries.signal(notify.signalIndex(), result);
@@ -419,10 +477,20 @@ final class Journals {
     /** The notification type that answers the command of {@code journal} with that completion id, if one has it. */
     private static Optional<MessageType> completedBy(Journal journal, int completionId) {
         for (JournalEntry entry : journal.entries()) {
-            if (entry.type() == MessageType.CALL_COMMAND.id()
-                    && JournalEntries.message(entry, CallCommandMessage.class).getResultCompletionId()
-                            == completionId) {
-                return Optional.of(MessageType.CALL_COMPLETION);
+            Optional<MessageType> answer = JournalEntries.typeOf(entry).flatMap(type -> switch (type) {
+                case CALL_COMMAND -> JournalEntries.message(entry, CallCommandMessage.class)
+                        .getResultCompletionId() == completionId ? Optional.of(MessageType.CALL_COMPLETION)
+                                : Optional.empty();
+                case ATTACH_INVOCATION_COMMAND -> JournalEntries.message(entry, AttachInvocationCommandMessage.class)
+                        .getResultCompletionId() == completionId
+                                ? Optional.of(MessageType.ATTACH_INVOCATION_COMPLETION) : Optional.empty();
+                case GET_INVOCATION_OUTPUT_COMMAND -> JournalEntries.message(entry,
+                        GetInvocationOutputCommandMessage.class).getResultCompletionId() == completionId
+                                ? Optional.of(MessageType.GET_INVOCATION_OUTPUT_COMPLETION) : Optional.empty();
+                default -> Optional.empty();
+            });
+            if (answer.isPresent()) {
+                return answer;
             }
         }
         return Optional.empty();
@@ -490,9 +558,7 @@ final class Journals {
      */
     void onCompleted(InvocationState invocation, Outcome outcome, boolean keepJournal) {
         for (JournalCompletion caller : invocation.callers()) {
-            effects.submit(new Notify(caller.invocationId(), caller.completionId(), null, null,
-                    outcome.succeeded() ? outcome.success().body() : null,
-                    outcome.succeeded() ? null : outcome.failure()));
+            effects.submit(notifyOf(caller, outcome));
         }
         if (!keepJournal) {
             state.deleteJournal(invocation.invocationId());

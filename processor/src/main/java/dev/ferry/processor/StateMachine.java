@@ -3,6 +3,7 @@ package dev.ferry.processor;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Attach;
+import dev.ferry.schemas.commands.AttachFromHandler;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Cancel;
 import dev.ferry.schemas.commands.Command;
@@ -97,6 +98,7 @@ public final class StateMachine {
             case Detach detach -> onDetach(detach);
             case JournalAppend append -> journals.onJournalAppend(append, now);
             case Notify notify -> journals.onNotify(notify, now);
+            case AttachFromHandler attach -> journals.onAttachFromHandler(attach);
         }
     }
 
@@ -354,9 +356,7 @@ public final class StateMachine {
             effects.submit(new Notify(invoke.caller().invocationId(), invoke.caller().completionId(), null, null,
                     null, new Failure(409, WORKFLOW_ALREADY_INVOKED)));
         } else if (existing.completed()) {
-            Outcome outcome = existing.outcome();
-            effects.submit(new Notify(invoke.caller().invocationId(), invoke.caller().completionId(), null, null,
-                    outcome.succeeded() ? outcome.success().body() : null, outcome.failure()));
+            effects.submit(Journals.notifyOf(invoke.caller(), existing.outcome()));
         } else if (existing.addCaller(invoke.caller())) {
             state.put(existing);
         }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.ferry.protocol.MessageType;
+import dev.ferry.protocol.messages.AttachInvocationCommandMessage;
 import dev.ferry.protocol.messages.CallCommandMessage;
 import dev.ferry.protocol.messages.CompletePromiseCommandMessage;
+import dev.ferry.protocol.messages.GetInvocationOutputCommandMessage;
 import dev.ferry.protocol.messages.GetPromiseCommandMessage;
 import dev.ferry.protocol.messages.InputCommandMessage;
 import dev.ferry.protocol.messages.NotificationTemplate;
@@ -20,6 +22,7 @@ import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.commands.AttachFromHandler;
 import dev.ferry.schemas.commands.Cancel;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
@@ -286,6 +289,56 @@ class JournalsTest {
         machine.apply(result, now + 5);
         assertThat(effects.dispatches).isEmpty();
         assertThat(state.journal(caller.invocationId()).entries()).hasSize(4);
+    }
+
+    @Test
+    void aHandlerAttachedToAnotherInvocationGetsItsResultWhenItEnds() throws Exception {
+        Invoke target = invoke(greet(), "{}");
+        machine.apply(target, now);
+        lastDispatch();
+        Invoke attacher = invoke(greet(), "{}");
+        machine.apply(attacher, now);
+        lastDispatch();
+        machine.apply(new JournalAppend(attacher.invocationId(), 1, List.of(entry(
+                MessageType.ATTACH_INVOCATION_COMMAND, AttachInvocationCommandMessage.newBuilder()
+                        .setInvocationId(target.invocationId().toString()).setResultCompletionId(1).build()),
+                entry(MessageType.GET_INVOCATION_OUTPUT_COMMAND, GetInvocationOutputCommandMessage.newBuilder()
+                        .setInvocationId(target.invocationId().toString()).setResultCompletionId(2).build())),
+                AttemptEnd.suspended(List.of(1, 2), List.of(1), List.of())), now + 1);
+        AttachFromHandler attach = (AttachFromHandler) effects.submitted.get(0);
+        AttachFromHandler output = (AttachFromHandler) effects.submitted.get(1);
+        assertThat(attach.output()).isFalse();
+        assertThat(output.output()).isTrue();
+
+        // The get-output finds it running: no result yet, which the handler sees as such.
+        machine.apply(output, now + 2);
+        Notify notReady = (Notify) effects.submitted.get(2);
+        assertThat(notReady.noResult()).isTrue();
+        machine.apply(notReady, now + 3);
+        Dispatch resumed = lastDispatch();
+        JournalEntry voidOutput = resumed.journal().entries().get(resumed.journal().entries().size() - 1);
+        assertThat(voidOutput.type()).isEqualTo(MessageType.GET_INVOCATION_OUTPUT_COMPLETION.id());
+        assertThat(NotificationTemplate.parseFrom(voidOutput.message().bytes()).hasVoid()).isTrue();
+        machine.apply(new JournalAppend(attacher.invocationId(), 2, List.of(),
+                AttemptEnd.suspended(List.of(1), List.of(1), List.of())), now + 4);
+
+        // The attach waits for the end of the target, and gets its output.
+        machine.apply(attach, now + 5);
+        machine.apply(new JournalAppend(target.invocationId(), 1, List.of(output("\"done\"")), AttemptEnd.ended()),
+                now + 6);
+        Notify result = (Notify) effects.submitted.get(effects.submitted.size() - 1);
+        assertThat(result.invocationId()).isEqualTo(attacher.invocationId());
+        machine.apply(result, now + 7);
+        Dispatch attached = lastDispatch();
+        JournalEntry last = attached.journal().entries().get(attached.journal().entries().size() - 1);
+        assertThat(last.type()).isEqualTo(MessageType.ATTACH_INVOCATION_COMPLETION.id());
+        assertThat(NotificationTemplate.parseFrom(last.message().bytes()).getValue().getContent().toStringUtf8())
+                .isEqualTo("\"done\"");
+
+        // An attach to an invocation that does not exist fails.
+        machine.apply(new AttachFromHandler(InvocationId.random(1), attach.caller(), false), now + 8);
+        Notify missing = (Notify) effects.submitted.get(effects.submitted.size() - 1);
+        assertThat(missing.failure().code()).isEqualTo(404);
     }
 
     @Test

@@ -234,6 +234,35 @@ class SdkRuntimeIT {
     }
 
     @Test
+    void aHandlerAttachesToAnotherInvocationAndGetsItsResult() throws IOException {
+        Http.Response sent = call("/Features/sleep/send", "1500");
+        String id = json(sent).get("invocationId").asText();
+
+        Http.Response attached = call("/Features/attachTo", "\"" + id + "\"");
+
+        assertThat(attached.status()).as(attached.toString()).isEqualTo(200);
+        assertThat(attached.body()).isEqualTo("\"slept\"");
+    }
+
+    @Test
+    void aNamedSignalFromAnotherHandlerResumesTheOneWaitingForIt() throws IOException {
+        CompletableFuture<Http.Response> waiting = ferry.ingress().postJsonAsync("/Features/awaitSignal", "\"sig\"");
+        String[] id = new String[1];
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode published = json(call("/Mailbox/sig/get", ""));
+            assertThat(published.isTextual()).as(published.toString()).isTrue();
+            id[0] = published.asText();
+        });
+
+        Http.Response signalled = call("/Features/sendSignal", "{\"id\":\"" + id[0] + "\",\"value\":\"went\"}");
+        assertThat(signalled.status()).as(signalled.toString()).isEqualTo(200);
+
+        Http.Response result = waiting.join();
+        assertThat(result.status()).as(result.toString()).isEqualTo(200);
+        assertThat(result.body()).isEqualTo("\"went\"");
+    }
+
+    @Test
     void anAwakeableIsResolvedThroughTheIngress() throws IOException {
         CompletableFuture<Http.Response> waiting = ferry.ingress().postJsonAsync("/Features/awaitAwakeable", "\"w\"");
         String[] awakeableId = new String[1];

@@ -25,10 +25,11 @@ import dev.ferry.schemas.InvocationId;
     @JsonSubTypes.Type(value = Detach.class, name = "Detach"),
     @JsonSubTypes.Type(value = JournalAppend.class, name = "JournalAppend"),
     @JsonSubTypes.Type(value = Notify.class, name = "Notify"),
+    @JsonSubTypes.Type(value = AttachFromHandler.class, name = "AttachFromHandler"),
 })
 public sealed interface Command
         permits Invoke, Completion, AttemptFailed, RenewLease, FireTimer, Attach, GetOutput, Cancel, Kill, Purge,
-                Resume, Detach, JournalAppend, Notify {
+                Resume, Detach, JournalAppend, Notify, AttachFromHandler {
     /** The invocation the command is about, which names its partition. */
     InvocationId invocationId();
 }
