@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -76,6 +77,11 @@ public final class QueryResponder implements AutoCloseable {
     private volatile boolean closed;
     /** Queries read and not yet answered in full, oldest first (the responder thread's alone). */
     private final Deque<Pending> pending = new ArrayDeque<>();
+    /**
+     * When each partition's task was first seen active here (the responder thread's alone). A task that has just
+     * been assigned may still be reading commands its store does not show yet; see {@link #mayAnswerNotFound}.
+     */
+    private final Map<Integer, Long> activeSince = new HashMap<>();
 
     /** A query read and not yet answered in full. */
     private static final class Pending {
@@ -173,6 +179,7 @@ public final class QueryResponder implements AutoCloseable {
      * passed. A partition that is not queryable yet (its task starting or restoring) is tried again a little later.
      */
     private void answerPending(long now) {
+        activePartitions(); // notes partitions assigned since the last look, even with no query pending
         for (Iterator<Pending> queries = pending.iterator(); queries.hasNext(); ) {
             Pending query = queries.next();
             boolean done;
@@ -239,7 +246,7 @@ public final class QueryResponder implements AutoCloseable {
                 send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(lookup.found())));
                 return true;
             }
-            if (!lookup.caughtUp() && !pastHalfTheWait(query, now)) {
+            if (!lookup.caughtUp() && !mayAnswerNotFound(query, partition, now)) {
                 return false;
             }
             send(replyTo.ingressId(), Reply.of(Reply.Kind.NOT_FOUND, replyTo.requestId(), describe.invocationId()));
@@ -274,7 +281,7 @@ public final class QueryResponder implements AutoCloseable {
                 return found.isEmpty() ? null : found;
             });
             List<StateEntry> entries = lookup.found() != null ? lookup.found() : List.of();
-            if (lookup.found() == null && !lookup.caughtUp() && !pastHalfTheWait(query, now)) {
+            if (lookup.found() == null && !lookup.caughtUp() && !mayAnswerNotFound(query, partition, now)) {
                 return false;
             }
             Reply reply = Reply.state(replyTo.requestId(), entries);
@@ -326,9 +333,24 @@ public final class QueryResponder implements AutoCloseable {
         return query.commandEnds;
     }
 
-    /** Past half the asker's wait, a read that found nothing answers so even if the task has not caught up. */
-    private static boolean pastHalfTheWait(Pending query, long now) {
-        return now >= query.until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2;
+    /**
+     * Whether a read that found nothing may say so although the task has not shown that it caught up (its committed
+     * offsets can stay unknown while it has nothing new to commit): past half the asker's wait, and only once the
+     * task has been active here for longer than a commit interval. A task assigned a moment ago (at start, after a
+     * rebalance) may still be reading the command that created what was asked for; saying "not found" then would
+     * deny an invocation that was just accepted, so it says nothing, and the asker answers that no answer came.
+     */
+    private boolean mayAnswerNotFound(Pending query, int partition, long now) {
+        return mayAnswerNotFound(query.until, activeSince.get(partition), now);
+    }
+
+    /**
+     * @param until when the asker stops waiting
+     * @param activeSince when the partition's task was first seen active here; null when it is not
+     */
+    static boolean mayAnswerNotFound(long until, Long activeSince, long now) {
+        return now >= until - InvocationQuery.ANSWER_WITHIN.toMillis() / 2
+                && activeSince != null && now - activeSince >= SETTLING.toMillis();
     }
 
     /** The offset the active task reading this command topic partition has committed here; -1 when unknown. */
@@ -344,11 +366,18 @@ public final class QueryResponder implements AutoCloseable {
         return -1;
     }
 
-    /** The partitions of the command log whose tasks run here as active (not standby) ones. */
+    /**
+     * Longer than the processor's commit interval (1 s): by then a task assigned here has committed what it read
+     * first.
+     */
+    static final Duration SETTLING = Duration.ofMillis(1_500);
+
+    /** The partitions of the command log whose tasks run here as active (not standby) ones; notes new ones. */
     private Set<Integer> activePartitions() {
         Set<Integer> active = new TreeSet<>();
         KafkaStreams.State state = streams.state();
         if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            activeSince.clear();
             return active; // starting or stopping: nothing to answer from
         }
         for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
@@ -359,6 +388,11 @@ public final class QueryResponder implements AutoCloseable {
                     }
                 }
             }
+        }
+        long now = System.currentTimeMillis();
+        activeSince.keySet().retainAll(active);
+        for (int partition : active) {
+            activeSince.putIfAbsent(partition, now);
         }
         return active;
     }

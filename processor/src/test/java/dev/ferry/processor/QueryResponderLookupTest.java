@@ -45,4 +45,18 @@ class QueryResponderLookupTest {
 
         assertThat(lookup.found()).isEqualTo("found");
     }
+
+    @Test
+    void aTaskAssignedAMomentAgoDoesNotSayNotFoundBeforeItCouldHaveCaughtUp() {
+        long until = 10_000;
+        long halfWay = until - 2_500;
+        // ManagementIT once: the processor's first rebalance ended 2.7 s into the asker's 5 s wait, and the task,
+        // assigned that moment, answered "not found" for the send it was about to read.
+        assertThat(QueryResponder.mayAnswerNotFound(until, halfWay + 100, halfWay + 200)).isFalse();
+        assertThat(QueryResponder.mayAnswerNotFound(until, null, halfWay + 200)).isFalse();
+        assertThat(QueryResponder.mayAnswerNotFound(until, halfWay - 5_000, halfWay - 1)).isFalse();
+        assertThat(QueryResponder.mayAnswerNotFound(until, halfWay - 5_000, halfWay)).isTrue();
+        assertThat(QueryResponder.mayAnswerNotFound(until, halfWay + 100,
+                halfWay + 100 + QueryResponder.SETTLING.toMillis())).isTrue();
+    }
 }
