@@ -240,8 +240,8 @@ public final class QueryResponder implements AutoCloseable {
         }
         ReplyTo replyTo = describe.replyTo();
         try {
-            Lookup<InvocationView> lookup = lookUp(commandEnds(query, partition), this::committedOffset,
-                    () -> listing(partition).describe(describe.invocationId()));
+            Lookup<InvocationView> lookup = lookUp(commandPartitions(partition), this::committedOffset,
+                    () -> listing(partition).describe(describe.invocationId()), () -> commandEnds(query, partition));
             if (lookup.found() != null) {
                 send(replyTo.ingressId(), Reply.invocations(replyTo.requestId(), List.of(lookup.found())));
                 return true;
@@ -275,11 +275,11 @@ public final class QueryResponder implements AutoCloseable {
             return false;
         }
         try {
-            Lookup<List<StateEntry>> lookup = lookUp(commandEnds(query, partition), this::committedOffset, () -> {
+            Lookup<List<StateEntry>> lookup = lookUp(commandPartitions(partition), this::committedOffset, () -> {
                 List<StateEntry> found = ObjectStateReads.entries(objectStates(partition), describe.service(),
                         describe.key());
                 return found.isEmpty() ? null : found;
-            });
+            }, () -> commandEnds(query, partition));
             List<StateEntry> entries = lookup.found() != null ? lookup.found() : List.of();
             if (lookup.found() == null && !lookup.caughtUp() && !mayAnswerNotFound(query, partition, now)) {
                 return false;
@@ -312,23 +312,35 @@ public final class QueryResponder implements AutoCloseable {
      * Reads a partition's store after noting what its task had committed. The order matters: the task writes to its
      * store before it commits, so whatever was committed before the read is in what the read saw. Noted after the
      * read, a commit in between would vouch for a command the read did not see, and an invocation accepted a moment
-     * ago would be answered as unknown.
+     * ago would be answered as unknown. The ends are asked for (from the broker) only when the read found nothing.
+     *
+     * @param commandPartitions the partition's command topic partitions
+     * @param ends their ends when the query first looked
      */
-    static <T> Lookup<T> lookUp(Map<TopicPartition, Long> ends, ToLongFunction<TopicPartition> committed,
-            Supplier<T> read) {
-        boolean caughtUp = ends.entrySet().stream()
-                .allMatch(end -> committed.applyAsLong(end.getKey()) >= end.getValue());
-        return new Lookup<>(read.get(), caughtUp);
+    static <T> Lookup<T> lookUp(List<TopicPartition> commandPartitions, ToLongFunction<TopicPartition> committed,
+            Supplier<T> read, Supplier<Map<TopicPartition, Long>> ends) {
+        Map<TopicPartition, Long> committedBefore = new HashMap<>();
+        for (TopicPartition partition : commandPartitions) {
+            committedBefore.put(partition, committed.applyAsLong(partition));
+        }
+        T found = read.get();
+        if (found != null) {
+            return new Lookup<>(found, true);
+        }
+        boolean caughtUp = ends.get().entrySet().stream()
+                .allMatch(end -> committedBefore.getOrDefault(end.getKey(), -1L) >= end.getValue());
+        return new Lookup<>(null, caughtUp);
     }
 
-    /**
-     * The ends of the partition's command topics when the query first looked (the ingress writes to the requests
-     * topic, producers and dispatchers to the log).
-     */
+    /** The partition's command topic partitions: the ingress writes to the requests topic, the others to the log. */
+    private List<TopicPartition> commandPartitions(int partition) {
+        return List.of(new TopicPartition(topics.log(), partition), new TopicPartition(topics.requests(), partition));
+    }
+
+    /** The ends of the partition's command topics when the query first looked (asked once per query). */
     private Map<TopicPartition, Long> commandEnds(Pending query, int partition) {
         if (query.commandEnds == null) {
-            query.commandEnds = consumer.endOffsets(List.of(new TopicPartition(topics.log(), partition),
-                    new TopicPartition(topics.requests(), partition)), Duration.ofSeconds(1));
+            query.commandEnds = consumer.endOffsets(commandPartitions(partition), Duration.ofSeconds(1));
         }
         return query.commandEnds;
     }

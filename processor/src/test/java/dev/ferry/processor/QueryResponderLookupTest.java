@@ -3,6 +3,7 @@ package dev.ferry.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -20,11 +21,11 @@ class QueryResponderLookupTest {
 
     @Test
     void aCommitRightAfterTheReadDoesNotMakeTheMissAnAnswer() {
-        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(ends, committed::get, () -> {
+        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(List.of(LOG, REQUESTS), committed::get, () -> {
             // The task applies the Invoke and commits just after the store was read without it.
             committed.put(REQUESTS, 7L);
             return null;
-        });
+        }, () -> ends);
 
         assertThat(lookup.found()).isNull();
         assertThat(lookup.caughtUp()).isFalse();
@@ -34,14 +35,18 @@ class QueryResponderLookupTest {
     void aMissAfterTheTaskCommittedTheEndsIsAnAnswer() {
         committed.put(REQUESTS, 7L);
 
-        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(ends, committed::get, () -> null);
+        QueryResponder.Lookup<String> lookup =
+                QueryResponder.lookUp(List.of(LOG, REQUESTS), committed::get, () -> null, () -> ends);
 
         assertThat(lookup.caughtUp()).isTrue();
     }
 
     @Test
     void whatTheReadFoundIsTheAnswerWhateverWasCommitted() {
-        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(ends, committed::get, () -> "found");
+        QueryResponder.Lookup<String> lookup = QueryResponder.lookUp(List.of(LOG, REQUESTS), committed::get,
+                () -> "found", () -> {
+                    throw new AssertionError("the ends are asked for only when the read found nothing");
+                });
 
         assertThat(lookup.found()).isEqualTo("found");
     }
