@@ -97,6 +97,20 @@ class SdkRuntimeIT {
     }
 
     @Test
+    void restatesOwnWorkflowClientSubmitsApprovesAndAttaches() throws IOException {
+        String url = "http://127.0.0.1:" + ferry.server().ingressPort();
+        JsonNode outcome = Json.MAPPER.readTree(SdkService.run("workflow.cjs", url, "client-1"));
+
+        assertThat(outcome.get("ok").asBoolean()).as(outcome.toString()).isTrue();
+        assertThat(outcome.get("invocationId").asText()).startsWith("inv_");
+        assertThat(outcome.get("result").get("approved").asBoolean()).isTrue();
+        JsonNode again = outcome.get("again");
+        assertThat(again.get("ok").asBoolean()).as("a second submission of the same workflow id: " + again).isTrue();
+        assertThat(again.get("s").get("status").asText()).isEqualTo("PreviouslyAccepted");
+        assertThat(again.get("s").get("invocationId").asText()).isEqualTo(outcome.get("invocationId").asText());
+    }
+
+    @Test
     void theReadmeSignupWorkflowWaitsForItsApproval() throws IOException {
         Http.Response started = call("/Signup/s-1/run/send", "{\"email\":\"mary@example.com\"}");
         assertThat(started.status()).as(started.toString()).isEqualTo(202);
