@@ -107,6 +107,15 @@ module.exports = (restate) => {
     handlers: {
       put: async (ctx, value) => { ctx.set("value", value); },
       get: restate.handlers.object.shared(async (ctx) => (await ctx.get("value")) ?? null),
+      // Sets three keys and clears one of them.
+      setThree: async (ctx) => {
+        ctx.set("a", 1);
+        ctx.set("b", 2);
+        ctx.set("c", 3);
+        ctx.clear("b");
+      },
+      keys: restate.handlers.object.shared(async (ctx) => (await ctx.stateKeys()).sort()),
+      clearAll: async (ctx) => { ctx.clearAll(); },
     },
   });
 

@@ -9,8 +9,16 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +90,49 @@ class SdkRuntimeIT {
             assertThat(add.join().status()).isEqualTo(200);
         }
         assertThat(call("/Counter/many/get", "").body()).isEqualTo("10");
+    }
+
+    @Test
+    void stateIsClearedOneKeyAtATimeOrAllAtOnce() throws IOException {
+        assertThat(call("/Mailbox/keys-1/setThree", "").status()).isEqualTo(200);
+        assertThat(call("/Mailbox/keys-1/keys", "").body()).isEqualTo("[\"a\",\"c\"]");
+        JsonNode state = json(ferry.admin().get("/services/Mailbox/state/keys-1"));
+        assertThat(state.get("state").toString()).as(state.toString())
+                .isEqualTo("[{\"key\":\"a\",\"value\":1},{\"key\":\"c\",\"value\":3}]");
+
+        assertThat(call("/Mailbox/keys-1/clearAll", "").status()).isEqualTo(200);
+        assertThat(call("/Mailbox/keys-1/keys", "").body()).isEqualTo("[]");
+        assertThat(json(ferry.admin().get("/services/Mailbox/state/keys-1")).get("state")).isEmpty();
+    }
+
+    @Test
+    void aSubscriptionFeedsAnSdkObjectOneCallPerRecordWithTheRecordKeyAsObjectKey() throws Exception {
+        String topic = "sdk-sub-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()));
+                KafkaProducer<String, String> producer = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", TestKafka.bootstrapServers(),
+                                "max.in.flight.requests.per.connection", "1"),
+                        new StringSerializer(), new StringSerializer())) {
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty()))).all().get();
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, "fed", Integer.toString(100 + i)));
+            }
+        }
+        Http.Response created = ferry.admin().postJson("/subscriptions",
+                "{\"source\":\"kafka://default/" + topic + "\",\"sink\":\"service://Tally/add\"}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(call("/Tally/fed/total", "").body()).isEqualTo("5"));
+    }
+
+    @Test
+    void sdkAttemptsShowInTheDispatchMetrics() {
+        assertThat(call("/Features/runOnce", "\"metrics\"").status()).isEqualTo(200);
+
+        String metrics = ferry.admin().get("/metrics").body();
+        assertThat(metrics).contains("ferry_dispatch_attempts_total{handler=\"runOnce\",result=\"suspended\"")
+                .contains("ferry_dispatch_attempts_total{handler=\"runOnce\",result=\"ended\"");
     }
 
     @Test
