@@ -6,6 +6,7 @@ import dev.ferry.protocol.Frame;
 import dev.ferry.protocol.MessageType;
 import dev.ferry.protocol.NotificationId;
 import dev.ferry.protocol.Notifications;
+import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.messages.Failure;
 import dev.ferry.protocol.messages.Header;
 import dev.ferry.protocol.messages.InputCommandMessage;
@@ -52,6 +53,32 @@ final class JournalEntries {
             input.addHeaders(Header.newBuilder().setKey(header.name()).setValue(header.value()));
         }
         return of(MessageType.INPUT_COMMAND, input.build());
+    }
+
+    /**
+     * Why the first of {@code entries} that is not a well-formed message is not (a message of a type Ferry knows
+     * whose bytes do not parse, a notification without an id); null when they all are. Custom entries (types Ferry
+     * does not know) are kept as they are.
+     */
+    static String firstMalformed(List<JournalEntry> entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            JournalEntry entry = entries.get(i);
+            Optional<MessageType> type = typeOf(entry);
+            if (type.isEmpty()) {
+                continue;
+            }
+            try {
+                Frame frame = frameOf(entry);
+                frame.message();
+                if (type.get().kind() == MessageType.Kind.NOTIFICATION) {
+                    Notifications.idOf(frame);
+                }
+            } catch (ProtocolException e) {
+                return "entry " + i + " of the attempt (" + type.get().specName() + ") is malformed: "
+                        + e.getMessage();
+            }
+        }
+        return null;
     }
 
     /** The ids of every notification in the journal. */

@@ -106,6 +106,15 @@ final class Journals {
                     + ", whose service does not speak Restate's service protocol");
             return;
         }
+        String malformed = JournalEntries.firstMalformed(append.entries());
+        if (malformed != null) {
+            // Checked before anything is applied, so an attempt is applied whole or not at all: none of its entries
+            // count, as if it had failed before writing them.
+            state.putJournal(invocation.invocationId(), journal.failedOnce());
+            machine.retryOrGiveUp(invocation, new Failure(571, "the service broke the protocol: " + malformed),
+                    null, now);
+            return;
+        }
         List<JournalEntry> added = new ArrayList<>();
         for (JournalEntry entry : append.entries()) {
             added.add(entry);

@@ -169,6 +169,25 @@ class JournalsTest {
     }
 
     @Test
+    void anAttemptWithAMalformedEntryAppliesNothingAndFailsAsAProtocolViolation() {
+        Invoke counter = invoke(counterAdd("a"), "1");
+        machine.apply(counter, now);
+        lastDispatch();
+        machine.apply(new JournalAppend(counter.invocationId(), 1, List.of(
+                entry(MessageType.SET_STATE_COMMAND, SetStateCommandMessage.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("count")).setValue(value("1")).build()),
+                new JournalEntry(MessageType.OUTPUT_COMMAND.id(), Payload.of(new byte[] {(byte) 0xff, 0x01}))),
+                AttemptEnd.ended()), now + 1);
+
+        assertThat(state.objectState("Counter/a").entries()).as("the valid entry before it is not applied").isEmpty();
+        assertThat(state.journal(counter.invocationId()).entries()).hasSize(1);
+        InvocationState invocation = state.invocation(counter.invocationId());
+        assertThat(invocation.status()).isEqualTo(InvocationStatus.BACKING_OFF);
+        assertThat(invocation.lastFailure().code()).isEqualTo(571);
+        assertThat(invocation.lastFailure().message()).contains("entry 1").contains("OutputCommandMessage");
+    }
+
+    @Test
     void aStaleAttemptsEntriesAreIgnored() {
         Invoke counter = invoke(counterAdd("a"), "1");
         machine.apply(counter, now);
