@@ -308,7 +308,7 @@ final class Journals {
                     AttachInvocationCommandMessage attach =
                             JournalEntries.message(entry, AttachInvocationCommandMessage.class);
                     attach(self, attach.getResultCompletionId(), switch (attach.getTargetCase()) {
-                        case INVOCATION_ID -> InvocationId.parse(attach.getInvocationId());
+                        case INVOCATION_ID -> parsedOrNull(attach.getInvocationId());
                         case IDEMPOTENT_REQUEST_TARGET -> idOf(attach.getIdempotentRequestTarget());
                         case WORKFLOW_TARGET -> idOf(attach.getWorkflowTarget());
                         case TARGET_NOT_SET -> null;
@@ -318,7 +318,7 @@ final class Journals {
                     GetInvocationOutputCommandMessage output =
                             JournalEntries.message(entry, GetInvocationOutputCommandMessage.class);
                     attach(self, output.getResultCompletionId(), switch (output.getTargetCase()) {
-                        case INVOCATION_ID -> InvocationId.parse(output.getInvocationId());
+                        case INVOCATION_ID -> parsedOrNull(output.getInvocationId());
                         case IDEMPOTENT_REQUEST_TARGET -> idOf(output.getIdempotentRequestTarget());
                         case WORKFLOW_TARGET -> idOf(output.getWorkflowTarget());
                         case TARGET_NOT_SET -> null;
@@ -341,11 +341,20 @@ final class Journals {
     private void attach(InvocationId self, int completionId, InvocationId target, boolean output,
             MessageType notification, List<JournalEntry> added) {
         if (target == null) {
+            // Answered at once: left unanswered, the handler would wait for ever.
             added.add(JournalEntries.completion(notification, completionId,
-                    JournalEntries.failureResult(400, "the command names no invocation")));
+                    JournalEntries.failureResult(400, "the command names no invocation, or not a valid invocation id")));
             return;
         }
         effects.submit(new AttachFromHandler(target, new JournalCompletion(self, completionId), output));
+    }
+
+    private static InvocationId parsedOrNull(String invocationId) {
+        try {
+            return InvocationId.parse(invocationId);
+        } catch (InvocationId.InvalidIdException e) {
+            return null;
+        }
     }
 
     private static InvocationId idOf(IdempotentRequestTarget target) {

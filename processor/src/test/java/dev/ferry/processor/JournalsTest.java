@@ -354,6 +354,19 @@ class JournalsTest {
         assertThat(NotificationTemplate.parseFrom(last.message().bytes()).getValue().getContent().toStringUtf8())
                 .isEqualTo("\"done\"");
 
+        // An attach to something that is not an invocation id fails at once, in the attacher's journal.
+        Invoke confused = invoke(greet(), "{}");
+        machine.apply(confused, now + 8);
+        lastDispatch();
+        machine.apply(new JournalAppend(confused.invocationId(), 1, List.of(entry(
+                MessageType.ATTACH_INVOCATION_COMMAND, AttachInvocationCommandMessage.newBuilder()
+                        .setInvocationId("not-an-id").setResultCompletionId(1).build())),
+                AttemptEnd.suspended(List.of(1), List.of(1), List.of())), now + 8);
+        Dispatch failedAttach = lastDispatch();
+        JournalEntry answer = failedAttach.journal().entries().get(failedAttach.journal().entries().size() - 1);
+        assertThat(NotificationTemplate.parseFrom(answer.message().bytes()).getFailure().getCode()).isEqualTo(400);
+        assertThat(effects.rejections).isEmpty();
+
         // An attach to an invocation that does not exist fails.
         machine.apply(new AttachFromHandler(InvocationId.random(1), attach.caller(), false), now + 8);
         Notify missing = (Notify) effects.submitted.get(effects.submitted.size() - 1);
