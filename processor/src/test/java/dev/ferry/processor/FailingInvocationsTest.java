@@ -9,7 +9,6 @@ import dev.ferry.schemas.commands.Attach;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
 import dev.ferry.schemas.commands.ReplyTo;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.replies.InvocationStatus;
 import dev.ferry.schemas.replies.Reply;
 import java.time.Duration;
@@ -23,22 +22,7 @@ class FailingInvocationsTest {
 
     private final InMemoryState state = new InMemoryState();
     private final RecordingEffects effects = new RecordingEffects();
-    private final Policies policies = new Policies() {
-        @Override
-        public RetryPolicy retryPolicy(Target target) {
-            return RetryPolicy.DEFAULT;
-        }
-
-        @Override
-        public Duration retention(Target target, String idempotencyKey) {
-            return Duration.ofHours(1);
-        }
-
-        @Override
-        public Duration inactivityTimeout(Target target) {
-            return Duration.ZERO;
-        }
-
+    private final Policies policies = new TestPolicies() {
         @Override
         public boolean publishResults(Target target) {
             return true;

@@ -30,7 +30,6 @@ import dev.ferry.schemas.commands.JournalAppend;
 import dev.ferry.schemas.commands.Notify;
 import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.journal.AttemptEnd;
@@ -50,22 +49,7 @@ class JournalsTest {
 
     private final InMemoryState state = new InMemoryState();
     private final RecordingEffects effects = new RecordingEffects();
-    private final StateMachine machine = new StateMachine(state, effects, new Policies() {
-        @Override
-        public RetryPolicy retryPolicy(Target target) {
-            return RetryPolicy.DEFAULT;
-        }
-
-        @Override
-        public Duration retention(Target target, String idempotencyKey) {
-            return Duration.ofHours(1);
-        }
-
-        @Override
-        public Duration inactivityTimeout(Target target) {
-            return Duration.ZERO;
-        }
-
+    private final StateMachine machine = new StateMachine(state, effects, new TestPolicies() {
         @Override
         public Integer protocolVersion(Target target) {
             return 7;

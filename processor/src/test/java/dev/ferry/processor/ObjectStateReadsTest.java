@@ -23,7 +23,6 @@ import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.deployments.Deployment;
 import dev.ferry.schemas.deployments.HandlerManifest;
 import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.deployments.ServiceManifest;
 import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.journal.AttemptEnd;
@@ -74,22 +73,7 @@ class ObjectStateReadsTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ferry-state-reads-test").toString());
-        Policies sdkServices = new Policies() {
-            @Override
-            public RetryPolicy retryPolicy(Target target) {
-                return RetryPolicy.DEFAULT;
-            }
-
-            @Override
-            public Duration retention(Target target, String idempotencyKey) {
-                return Duration.ofHours(1);
-            }
-
-            @Override
-            public Duration inactivityTimeout(Target target) {
-                return Duration.ZERO;
-            }
-
+        Policies sdkServices = new TestPolicies() {
             @Override
             public Integer protocolVersion(Target target) {
                 return 5; // every service here is written with an SDK: its state lives in Ferry

@@ -9,7 +9,6 @@ import dev.ferry.schemas.commands.Completion;
 import dev.ferry.schemas.commands.Failure;
 import dev.ferry.schemas.commands.Invoke;
 import dev.ferry.schemas.commands.Outcome;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.results.InvocationResult;
 import java.time.Duration;
 import java.util.List;
@@ -23,22 +22,7 @@ class PublishingTest {
     private final RecordingEffects effects = new RecordingEffects();
     private boolean publishResults;
     private boolean deadLetterFailures;
-    private final StateMachine machine = new StateMachine(state, effects, new Policies() {
-        @Override
-        public RetryPolicy retryPolicy(Target target) {
-            return RetryPolicy.DEFAULT;
-        }
-
-        @Override
-        public Duration retention(Target target, String idempotencyKey) {
-            return Duration.ofHours(1);
-        }
-
-        @Override
-        public Duration inactivityTimeout(Target target) {
-            return Duration.ZERO;
-        }
-
+    private final StateMachine machine = new StateMachine(state, effects, new TestPolicies() {
         @Override
         public boolean publishResults(Target target) {
             return publishResults;
