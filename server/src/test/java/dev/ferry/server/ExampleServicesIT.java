@@ -7,21 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.dispatch.RequestSignature;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,61 +202,27 @@ class ExampleServicesIT {
      * An example service run as a process of its own, on a free port ({@code EXAMPLE_PORT=0}), checking signatures
      * with the key Ferry signs with; it says where it listens on its first line.
      */
-    private record ExampleProcess(Process process, String uri, List<String> output) implements AutoCloseable {
+    private record ExampleProcess(ListeningProcess process) implements AutoCloseable {
         private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
-        private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
         static ExampleProcess start(String name, String... command) {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("EXAMPLE_PORT", "0");
             builder.environment().put("EXAMPLE_SIGNING_KEY", SIGNING_KEY);
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            List<String> output = Collections.synchronizedList(new ArrayList<>());
-            CompletableFuture<String> listening = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader reader = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = reader.readLine()) != null; ) {
-                        output.add(line);
-                        Matcher matcher = LISTENING.matcher(line);
-                        if (matcher.find()) {
-                            listening.complete(matcher.group(1));
-                        }
-                    }
-                } catch (IOException e) {
-                    listening.completeExceptionally(e);
-                }
-                listening.completeExceptionally(new IllegalStateException("the " + name + " example exited"));
-            });
-            try {
-                return new ExampleProcess(process, listening.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-                        output);
-            } catch (Exception e) {
-                process.destroyForcibly();
-                throw new IllegalStateException("the " + name + " example did not start: " + output, e);
-            }
+            return new ExampleProcess(ListeningProcess.start(builder, LISTENING, "the " + name + " example"));
+        }
+
+        String uri() {
+            return process.address();
         }
 
         Http http() {
-            return new Http(uri);
+            return new Http(uri());
         }
 
         @Override
         public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            process.close();
         }
     }
 }

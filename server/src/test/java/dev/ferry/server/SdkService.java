@@ -1,18 +1,14 @@
 package dev.ferry.server;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A service written with Restate's TypeScript SDK, run by Node 22 for a test: {@code src/test/resources/sdk/serve.cjs}
@@ -25,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class SdkService implements AutoCloseable {
     private static final Path MODULE_DIR = Path.of("src/test/resources/sdk");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static volatile Path kit;
 
     /** How the service is served. */
@@ -42,14 +37,15 @@ final class SdkService implements AutoCloseable {
         }
     }
 
-    private final Process process;
-    private final int port;
-    private final List<String> output;
+    /** The line serve.cjs prints once it listens: {@code listening <port>}. */
+    private static final Pattern LISTENING = Pattern.compile("^listening (\\d+)");
 
-    private SdkService(Process process, int port, List<String> output) {
+    private final ListeningProcess process;
+    private final int port;
+
+    private SdkService(ListeningProcess process) {
         this.process = process;
-        this.port = port;
-        this.output = output;
+        this.port = Integer.parseInt(process.address());
     }
 
     /** Starts the services of {@code module} (a file under {@code src/test/resources/sdk}) and waits until it listens. */
@@ -57,38 +53,9 @@ final class SdkService implements AutoCloseable {
         Path home = kit();
         Path script = MODULE_DIR.resolve("serve.cjs").toAbsolutePath();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/node").toString(), script.toString(),
-                MODULE_DIR.resolve(module).toAbsolutePath().toString(), transport.arg, "0")
-                .redirectErrorStream(true);
+                MODULE_DIR.resolve(module).toAbsolutePath().toString(), transport.arg, "0");
         environment(builder, home);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<String> output = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Integer> listening = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    output.add(line);
-                    if (line.startsWith("listening ")) {
-                        listening.complete(Integer.parseInt(line.substring("listening ".length()).strip()));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                listening.completeExceptionally(e);
-            }
-            listening.completeExceptionally(new IllegalStateException("the SDK service exited: " + output));
-        });
-        try {
-            int port = listening.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            return new SdkService(process, port, output);
-        } catch (Exception e) {
-            process.destroyForcibly();
-            throw new IllegalStateException("the SDK service " + module + " did not start: " + output, e);
-        }
+        return new SdkService(ListeningProcess.start(builder, LISTENING, "the SDK service " + module));
     }
 
     /**
@@ -136,20 +103,12 @@ final class SdkService implements AutoCloseable {
 
     /** What the service printed so far (the SDK's log). */
     List<String> output() {
-        return List.copyOf(output);
+        return process.output();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 
     /** The test kit's directory, installed first if need be. */
