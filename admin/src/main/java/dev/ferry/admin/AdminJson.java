@@ -22,7 +22,6 @@ final class AdminJson {
     /** A service with the settings in force for it, as Restate shows it, plus the settings Ferry adds. */
     static ObjectNode service(RegisteredService service, ServiceSettings settings) {
         ServiceManifest manifest = service.manifest();
-        boolean isPublic = !Boolean.TRUE.equals(manifest.ingressPrivate());
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("name", manifest.name());
         node.put("ty", manifest.ty().adminName());
@@ -38,7 +37,7 @@ final class AdminJson {
         }
         node.put("deployment_id", service.deployment().id());
         node.put("revision", service.deployment().revision());
-        node.put("public", isPublic);
+        node.put("public", manifest.isPublic());
         settings.writeView(node, manifest.ty());
         return node;
     }
@@ -57,8 +56,7 @@ final class AdminJson {
         if (handler.documentation() != null) {
             node.put("documentation", handler.documentation());
         }
-        boolean servicePublic = !Boolean.TRUE.equals(service.ingressPrivate());
-        node.put("public", handler.ingressPrivate() == null ? servicePublic : !handler.ingressPrivate());
+        node.put("public", service.isPublic(handler));
         node.put("input_description", InputRules.of(handler).description());
         node.put("output_description", outputDescription(handler.output()));
         if (handler.input() != null && handler.input().jsonSchema() != null) {

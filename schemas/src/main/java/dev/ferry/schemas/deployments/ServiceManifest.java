@@ -1,5 +1,6 @@
 package dev.ferry.schemas.deployments;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,24 @@ public record ServiceManifest(
         Map<String, String> metadata) {
     public ServiceManifest {
         handlers = handlers == null ? List.of() : List.copyOf(handlers);
+    }
+
+    /**
+     * Whether the ingress may invoke the service: unless its manifest says {@code ingressPrivate: true}. A private
+     * service's handlers are called only by other handlers. (Not a field of the manifest: left out of its JSON.)
+     */
+    @JsonIgnore
+    public boolean isPublic() {
+        return !Boolean.TRUE.equals(ingressPrivate);
+    }
+
+    /**
+     * Whether the ingress may invoke this handler of the service: the handler's own {@code ingressPrivate} when it
+     * has one, else the service's, as Restate resolves a handler's visibility (its schema registry's
+     * {@code resolve_latest_invocation_target}, {@code public: handler.public.unwrap_or(service.public)}).
+     */
+    public boolean isPublic(HandlerManifest handler) {
+        return handler.ingressPrivate() == null ? isPublic() : !handler.ingressPrivate();
     }
 
     public HandlerManifest handler(String handlerName) {
