@@ -83,6 +83,10 @@ module.exports = (restate) => {
       sendSignal: async (ctx, req) => {
         ctx.invocation(restate.InvocationIdParser.fromString(req.id)).signal("go").resolve(req.value);
       },
+      // Private to the ingress (400 there); other handlers call it.
+      whisper: restate.handlers.handler({ ingressPrivate: true }, async (ctx, name) => `psst ${name}`),
+      // Calls the private handler, as a handler may.
+      callWhisper: async (ctx, name) => await ctx.serviceClient({ name: "Features" }).whisper(name),
       counts: async () => counts,
     },
   });

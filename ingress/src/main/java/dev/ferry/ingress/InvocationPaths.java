@@ -13,9 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The URL forms that invoke a handler, parsed as Restate parses them: the path is split on '/' before
+ * The URL forms that invoke a handler, parsed and checked as Restate does: the path is split on '/' before
  * decoding, so an object key may contain an encoded slash ({@code /Counter/a%2Fb/add} is key {@code a/b});
- * keys are percent-decoded, service and handler names are taken as written.
+ * keys are percent-decoded, service and handler names are taken as written; the service and handler must be
+ * registered (404) and public (400).
  *
  * <ul>
  *   <li>classic: {@code /{Service}/{handler}[/send]}, {@code /{Object}/{key}/{handler}[/send]};
@@ -28,6 +29,15 @@ public final class InvocationPaths {
     static final String BAD_RESTATE_PATH = "bad path, expected /restate/call/:service/:handler, "
             + "/restate/send/:service/:handler, /restate/scope/:scope/call/:service/:handler, "
             + "/restate/attach/:invocation_id, /restate/output/:invocation_id, or /restate/lookup";
+
+    /**
+     * A handler that is not public ({@code ingressPrivate} in its manifest or its service's): Restate's ingress
+     * answers 400 with this message ({@code HandlerError::PrivateService} in restatedev/restate,
+     * crates/ingress-http/src/handler/error.rs), before it looks at the method, the headers or the body. Such a
+     * handler is still called by other handlers ("only from other services", docs.restate.dev's
+     * {@code ingressPrivate}): their calls reach the processor as commands of their journals, never through here.
+     */
+    static final String PRIVATE_HANDLER = "the invoked service is not public";
 
     /** A parsed invocation URL: what to call, and whether it is a one-way send. */
     public record InvocationRequest(Target target, boolean send) {}
@@ -89,6 +99,9 @@ public final class InvocationPaths {
         if (handler == null) {
             throw HttpError.notFound("the service '" + service.name() + "' exists, but the handler '" + handlerName
                     + "' was not found, check that the handler exists in the latest registered service version.");
+        }
+        if (!service.manifest().isPublic(handler)) {
+            throw HttpError.badRequest(PRIVATE_HANDLER);
         }
         return Targets.of(service, handler, key);
     }

@@ -38,7 +38,16 @@ final class IngressUnderTest implements AutoCloseable {
 
     /** @param maxBodyBytes the body limit, over which requests are answered 413 */
     IngressUnderTest(long maxBodyBytes) {
-        RegistryView registry = RegistryView.fixed(registry());
+        this(registry(), maxBodyBytes);
+    }
+
+    /** With the services of {@code services} in place of Greeter, Counter and Signup. */
+    IngressUnderTest(Registry services) {
+        this(services, IngressSettings.DEFAULT_MAX_BODY_BYTES);
+    }
+
+    private IngressUnderTest(Registry services, long maxBodyBytes) {
+        RegistryView registry = RegistryView.fixed(services);
         IngressRoutes routes = new IngressRoutes(
                 new Invocations(registry, processor, ServiceSettings.DEFAULTS),
                 new Attachments(registry, processor),

@@ -207,6 +207,22 @@ class SdkRuntimeIT {
     }
 
     @Test
+    void aPrivateHandlerIsRefusedAtTheIngressButCalledByAnotherHandler() throws IOException {
+        JsonNode handler = json(ferry.admin().get("/services/Features/handlers/whisper"));
+        assertThat(handler.get("public").asBoolean()).as(handler.toString()).isFalse();
+
+        for (String path : List.of("/Features/whisper", "/Features/whisper/send", "/restate/call/Features/whisper")) {
+            Http.Response refused = call(path, "\"Eve\"");
+            assertThat(refused.status()).as(path + ": " + refused).isEqualTo(400);
+            assertThat(json(refused).get("message").asText()).isEqualTo("the invoked service is not public");
+        }
+
+        Http.Response called = call("/Features/callWhisper", "\"Bob\"");
+        assertThat(called.status()).as(called.toString()).isEqualTo(200);
+        assertThat(called.body()).isEqualTo("\"psst Bob\"");
+    }
+
+    @Test
     void aTerminalErrorEndsTheInvocationWithItsCode() throws IOException {
         Http.Response response = call("/Features/refuse", "");
 
