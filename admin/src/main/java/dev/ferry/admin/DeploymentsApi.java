@@ -149,9 +149,9 @@ public final class DeploymentsApi implements HttpService {
             throw HttpError.of(400, "signing_key must be a string");
         }
         String text = key.asText();
-        if (!text.isEmpty() && text.length() < RequestSignature.MIN_KEY_LENGTH) {
-            throw HttpError.of(400, "signing_key must have at least " + RequestSignature.MIN_KEY_LENGTH
-                    + " characters (\"\" removes the deployment's key)");
+        String problem = text.isEmpty() ? null : RequestSignature.keyProblem(text);
+        if (problem != null) {
+            throw HttpError.of(400, "signing_key " + problem + " (\"\" removes the deployment's key)");
         }
         return text;
     }

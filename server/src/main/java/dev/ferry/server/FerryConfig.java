@@ -10,6 +10,7 @@ import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.deployments.RetryPolicy;
+import dev.ferry.schemas.dispatch.RequestSignature;
 import dev.ferry.schemas.results.ResultTopics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -187,7 +188,7 @@ public record FerryConfig(
                 v.duration(Setting.TIMER_TICK),
                 v.positive(Setting.DISPATCHER_MAX_IN_FLIGHT),
                 v.duration(Setting.DISPATCHER_CONNECT_TIMEOUT),
-                blankToNull(v.string(Setting.SIGNING_KEY)),
+                v.signingKey(Setting.SIGNING_KEY),
                 v.duration(Setting.SHUTDOWN_GRACE),
                 v.positive(Setting.MAX_WAITERS_PER_INVOCATION),
                 v.positive(Setting.MAX_INBOX_LENGTH),
@@ -344,6 +345,19 @@ public record FerryConfig(
                         + e.getMessage() + ")");
             }
             return origins;
+        }
+
+        /**
+         * A key for {@code RequestSignature}, or null when unset or blank. A short one is refused without
+         * repeating it: the message would otherwise put a secret in the logs.
+         */
+        String signingKey(Setting setting) {
+            String key = blankToNull(string(setting));
+            String problem = key == null ? null : RequestSignature.keyProblem(key);
+            if (problem != null) {
+                throw new InvalidConfig(setting.env() + " " + problem + " (unset it to sign no requests)");
+            }
+            return key;
         }
 
         RetryPolicy.OnMaxAttempts onMaxAttempts(Setting setting) {

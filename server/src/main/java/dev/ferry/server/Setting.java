@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import dev.ferry.schemas.dispatch.RequestSignature;
+
 /**
  * Every setting of the server: its environment variable, its default and what it means. The YAML file named by
  * {@code FERRY_CONFIG_FILE} mirrors these: the variable's name without {@code FERRY_}, in lower case
@@ -71,7 +73,8 @@ public enum Setting {
                     + " (per service: validate_input; false is Restate's behaviour)."),
     SIGNING_KEY("FERRY_SIGNING_KEY", "",
             "Set: dispatchers sign every request to a service with this key (HMAC-SHA256, header"
-                    + " `x-ferry-signature`) unless its deployment was registered with its own `signing_key`."),
+                    + " `x-ferry-signature`) unless its deployment was registered with its own `signing_key`;"
+                    + " at least " + RequestSignature.MIN_KEY_LENGTH + " characters, as a `signing_key`."),
     SHUTDOWN_GRACE("FERRY_SHUTDOWN_GRACE", "20s",
             "On SIGTERM, how long open service calls and waiting callers get to finish before the roles close."),
     MAX_WAITERS_PER_INVOCATION("FERRY_MAX_WAITERS_PER_INVOCATION", "2000",

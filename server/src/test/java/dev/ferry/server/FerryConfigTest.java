@@ -3,6 +3,7 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.schemas.dispatch.RequestSignature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,20 @@ class FerryConfigTest {
                 .hasMessageContaining("FERRY_DISPATCH_LEASE='soon' is not valid: expected a duration");
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_INGRESS_PORT", "70000")))
                 .hasMessageContaining("a port from 0 to 65535");
+    }
+
+    @Test
+    void aSigningKeyShorterThanARegistrationsMinimumIsRefusedWithoutRepeatingIt() {
+        String shortKey = "x".repeat(RequestSignature.MIN_KEY_LENGTH - 1);
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_SIGNING_KEY", shortKey)))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessage("FERRY_SIGNING_KEY must have at least 16 characters (unset it to sign no requests)")
+                .message().doesNotContain(shortKey);
+
+        String longEnough = "y".repeat(RequestSignature.MIN_KEY_LENGTH);
+        assertThat(FerryConfig.load(Map.of("FERRY_SIGNING_KEY", longEnough)).signingKey()).isEqualTo(longEnough);
+        assertThat(FerryConfig.load(Map.of()).signingKey()).as("unset: nothing is signed").isNull();
+        assertThat(FerryConfig.load(Map.of("FERRY_SIGNING_KEY", "  ")).signingKey()).isNull();
     }
 
     @Test

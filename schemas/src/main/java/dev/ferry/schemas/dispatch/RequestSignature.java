@@ -38,6 +38,14 @@ public final class RequestSignature {
 
     private RequestSignature() {}
 
+    /**
+     * Why {@code key} cannot sign requests, or null when it can: the one check of a key's length, for a
+     * deployment's {@code signing_key} at registration and for {@code FERRY_SIGNING_KEY} at start.
+     */
+    public static String keyProblem(String key) {
+        return key.length() < MIN_KEY_LENGTH ? "must have at least " + MIN_KEY_LENGTH + " characters" : null;
+    }
+
     /** The header value for a request sent at {@code epochSeconds}. */
     public static String sign(String key, long epochSeconds, String invocationId, String path, String objectKey,
             byte[] body) {

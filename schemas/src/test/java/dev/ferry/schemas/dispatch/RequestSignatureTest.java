@@ -62,4 +62,11 @@ class RequestSignatureTest {
         assertThat(RequestSignature.problem(KEY, "t=soon,v1=abc", NOW, ID, PATH, null, BODY))
                 .isEqualTo("the x-ferry-signature header has an unreadable time");
     }
+
+    @Test
+    void aKeyShorterThanTheMinimumCannotSign() {
+        assertThat(RequestSignature.keyProblem("x".repeat(RequestSignature.MIN_KEY_LENGTH - 1)))
+                .isEqualTo("must have at least 16 characters");
+        assertThat(RequestSignature.keyProblem("x".repeat(RequestSignature.MIN_KEY_LENGTH))).isNull();
+    }
 }
