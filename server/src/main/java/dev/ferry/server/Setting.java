@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import dev.ferry.cli.CliSetting;
+
 /**
  * Every setting of the server: its environment variable, its default and what it means. The YAML file named by
  * {@code FERRY_CONFIG_FILE} mirrors these: the variable's name without {@code FERRY_}, in lower case
@@ -14,7 +16,8 @@ public enum Setting {
     ADMIN_HOST("FERRY_ADMIN_HOST", "0.0.0.0", "Interface the admin API and UI listen on."),
     ADMIN_PORT("FERRY_ADMIN_PORT", "9070",
             "Port of the admin API, UI, health checks and metrics (every role serves the last two here)."),
-    ADMIN_TOKEN("FERRY_ADMIN_TOKEN", "",
+    /** Its name is the command line's ({@link CliSetting#ADMIN_TOKEN}): the token the CLI sends is the one checked. */
+    ADMIN_TOKEN(CliSetting.ADMIN_TOKEN.env(), "",
             "Set: every admin request but `/health`, `/health/ready` and the UI's files needs"
                     + " `Authorization: Bearer <token>`."),
     ADMIN_ALLOWED_ORIGINS("FERRY_ADMIN_ALLOWED_ORIGINS", "",
