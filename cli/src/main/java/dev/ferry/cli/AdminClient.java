@@ -145,10 +145,14 @@ final class AdminClient {
         return Table.cut(answer.body().strip(), 500);
     }
 
+    /** The first message in the exception's causes: the JDK's client often wraps one without a message. */
     private static String reason(IOException e) {
-        return e.getMessage() != null ? e.getMessage()
-                : e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
-                : e.getClass().getSimpleName();
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                return cause.getMessage();
+            }
+        }
+        return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     /** One path segment from the user (an id, a service name), encoded. */

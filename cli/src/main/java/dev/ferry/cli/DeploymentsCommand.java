@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry deployments [ls|show ID|add URI|rm ID]}: the admin API's {@code /deployments}. */
 @Command(name = "deployments", description = "Register, list and remove deployments (no subcommand: ls).",
-        synopsisSubcommandLabel = "[ls | show | add | rm]")
+        synopsisSubcommandLabel = "[ls | show | add | rm]",
+        footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
 final class DeploymentsCommand implements Callable<Integer> {
     @ParentCommand
     private FerryCli cli;

@@ -21,14 +21,19 @@ import picocli.CommandLine.ScopeType;
         description = "Manage a running Ferry through its admin API.",
         subcommands = {InvocationsCommand.class, ServicesCommand.class, DeploymentsCommand.class,
                 SubscriptionsCommand.class},
-        footer = {"", "Settings: FERRY_ADMIN_URL (default http://127.0.0.1:9070) and FERRY_ADMIN_TOKEN, or the flags.",
-                "Exit codes: 0 done, 1 the request failed, 2 usage error."})
+        footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
 public final class FerryCli {
+    /** The last lines of each command's help. */
+    static final String SETTINGS = "Settings: FERRY_ADMIN_URL (default http://127.0.0.1:9070) and FERRY_ADMIN_TOKEN,"
+            + " or their flags.";
+    static final String EXIT_CODES = "Exit codes: 0 done, 1 the request failed (its message on stderr), 2 usage error.";
+
     /** The first words of {@code ferry <command>} that this class runs. */
     public static final Set<String> COMMANDS = Set.of("invocations", "services", "deployments", "subscriptions");
 
     static final int OK = 0;
     static final int FAILED = 1;
+    private static final int USAGE_WIDTH = 110;
 
     // Defaults come from the environment (defaultValues below); the flags override them.
     @Option(names = "--admin-url", paramLabel = "URL", scope = ScopeType.INHERIT,
@@ -71,7 +76,8 @@ public final class FerryCli {
 
     static CommandLine commandLine(Map<String, String> environment, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new FerryCli(out, err));
-        commandLine.setOut(out).setErr(err);
+        // Wide enough that no URL or variable name in the help breaks across lines; picocli's default is 80.
+        commandLine.setOut(out).setErr(err).setUsageHelpWidth(USAGE_WIDTH);
         commandLine.setDefaultValueProvider(argument -> argument instanceof OptionSpec option
                 ? CliSetting.ofFlag(option.longestName()).map(setting -> setting.value(environment)).orElse(null)
                 : null);

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
  * README's "Managing invocations" for what each operation does).
  */
 @Command(name = "invocations", description = "List, show and manage invocations (no subcommand: ls).",
-        synopsisSubcommandLabel = "[ls | show | cancel | kill | purge | resume]")
+        synopsisSubcommandLabel = "[ls | show | cancel | kill | purge | resume]",
+        footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
 final class InvocationsCommand implements Callable<Integer> {
     private static final int FAILURE_WIDTH = 60;
 

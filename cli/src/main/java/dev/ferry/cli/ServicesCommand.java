@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry services [ls|show NAME]}: the admin API's {@code /services}. */
 @Command(name = "services", description = "List the registered services, or show one (no subcommand: ls).",
-        synopsisSubcommandLabel = "[ls | show]")
+        synopsisSubcommandLabel = "[ls | show]",
+        footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
 final class ServicesCommand implements Callable<Integer> {
     @ParentCommand
     private FerryCli cli;

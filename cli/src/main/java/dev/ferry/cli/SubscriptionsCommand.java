@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry subscriptions [ls|add SOURCE SINK|rm ID]}: the admin API's {@code /subscriptions}. */
 @Command(name = "subscriptions", description = "Subscribe handlers to Kafka topics, list and remove subscriptions"
-        + " (no subcommand: ls).", synopsisSubcommandLabel = "[ls | add | rm]")
+        + " (no subcommand: ls).", synopsisSubcommandLabel = "[ls | add | rm]",
+        footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
 final class SubscriptionsCommand implements Callable<Integer> {
     @ParentCommand
     private FerryCli cli;
