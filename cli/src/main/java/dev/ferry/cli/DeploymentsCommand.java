@@ -27,7 +27,7 @@ final class DeploymentsCommand implements Callable<Integer> {
 
     @Command(name = "ls", description = "List the deployments and their services.")
     int ls() {
-        return cli.print(cli.admin(spec.commandLine()).get("/deployments"), DeploymentsCommand::table);
+        return cli.get(spec.commandLine(), "/deployments", DeploymentsCommand::table);
     }
 
     static Table table(JsonNode answer) {
@@ -42,7 +42,7 @@ final class DeploymentsCommand implements Callable<Integer> {
 
     @Command(name = "show", description = "Print a deployment and its services.")
     int show(@Parameters(paramLabel = "ID", description = "The deployment's id (dp_…).") String id) {
-        return cli.print(cli.admin(spec.commandLine()).get("/deployments/" + AdminClient.segment(id)),
+        return cli.get(spec.commandLine(), "/deployments/" + AdminClient.segment(id),
                 deployment -> Table.fieldsOf(deployment, Set.of("services")).then(services(deployment)));
     }
 
@@ -58,14 +58,7 @@ final class DeploymentsCommand implements Callable<Integer> {
 
     @Command(name = "rm", description = "Remove a deployment and its services.")
     int rm(@Parameters(paramLabel = "ID", description = "The deployment's id (dp_…).") String id) {
-        AdminClient.Answer answer = cli.admin(spec.commandLine())
-                .send("DELETE", "/deployments/" + AdminClient.segment(id), null);
-        if (cli.json()) {
-            cli.printJson(answer);
-        } else {
-            cli.out().println("removed: " + id);
-        }
-        return FerryCli.OK;
+        return cli.remove(spec.commandLine(), "/deployments/" + AdminClient.segment(id), id);
     }
 
     /** The services of a deployment in full, as registering and {@code show} answer them. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -125,8 +126,24 @@ public final class FerryCli {
         }
     }
 
+    /** {@code GET path}, printed as {@link #print} does. */
+    int get(CommandLine command, String path, Function<JsonNode, Table> table) {
+        return print(admin(command).get(path), table);
+    }
+
+    /** {@code DELETE path} of the resource {@code id}; says so. */
+    int remove(CommandLine command, String path, String id) {
+        AdminClient.Answer answer = admin(command).send("DELETE", path, null);
+        if (json) {
+            printJson(answer);
+        } else {
+            out.println("removed: " + id);
+        }
+        return OK;
+    }
+
     /** Prints the answer as JSON with {@code --json}, else as the table that {@code table} makes of its JSON. */
-    int print(AdminClient.Answer answer, java.util.function.Function<JsonNode, Table> table) {
+    int print(AdminClient.Answer answer, Function<JsonNode, Table> table) {
         if (json) {
             printJson(answer);
         } else {

@@ -106,9 +106,9 @@ final class InvocationsCommand implements Callable<Integer> {
 
     @Command(name = "show", description = "Print an invocation's details.")
     int show(@Parameters(paramLabel = "ID", description = "The invocation's id (inv_…).") String id) {
-        AdminClient.Answer answer = cli.admin(spec.commandLine()).get("/invocations/" + AdminClient.segment(id));
         // created_at_millis repeats created_at, for the UI's paging.
-        return cli.print(answer, invocation -> Table.fieldsOf(invocation, Set.of("created_at_millis")));
+        return cli.get(spec.commandLine(), "/invocations/" + AdminClient.segment(id),
+                invocation -> Table.fieldsOf(invocation, Set.of("created_at_millis")));
     }
 
     @Command(name = "cancel", description = "Cancel invocations: 409 Cancelled for their callers; a running call's"

@@ -27,7 +27,7 @@ final class ServicesCommand implements Callable<Integer> {
 
     @Command(name = "ls", description = "List the registered services.")
     int ls() {
-        return cli.print(cli.admin(spec.commandLine()).get("/services"), ServicesCommand::table);
+        return cli.get(spec.commandLine(), "/services", ServicesCommand::table);
     }
 
     static Table table(JsonNode answer) {
@@ -42,7 +42,7 @@ final class ServicesCommand implements Callable<Integer> {
 
     @Command(name = "show", description = "Print a service's settings and handlers.")
     int show(@Parameters(paramLabel = "NAME", description = "The service's name.") String name) {
-        return cli.print(cli.admin(spec.commandLine()).get("/services/" + AdminClient.segment(name)),
+        return cli.get(spec.commandLine(), "/services/" + AdminClient.segment(name),
                 ServicesCommand::details);
     }
 

@@ -31,7 +31,7 @@ final class SubscriptionsCommand implements Callable<Integer> {
 
     @Command(name = "ls", description = "List the subscriptions.")
     int ls() {
-        return cli.print(cli.admin(spec.commandLine()).get("/subscriptions"), SubscriptionsCommand::table);
+        return cli.get(spec.commandLine(), "/subscriptions", SubscriptionsCommand::table);
     }
 
     static Table table(JsonNode answer) {
@@ -70,13 +70,6 @@ final class SubscriptionsCommand implements Callable<Integer> {
 
     @Command(name = "rm", description = "Remove a subscription: its records are no longer read.")
     int rm(@Parameters(paramLabel = "ID", description = "The subscription's id (sub_…).") String id) {
-        AdminClient.Answer answer = cli.admin(spec.commandLine())
-                .send("DELETE", "/subscriptions/" + AdminClient.segment(id), null);
-        if (cli.json()) {
-            cli.printJson(answer);
-        } else {
-            cli.out().println("removed: " + id);
-        }
-        return FerryCli.OK;
+        return cli.remove(spec.commandLine(), "/subscriptions/" + AdminClient.segment(id), id);
     }
 }

@@ -214,7 +214,8 @@ class CliIT {
     void theServersMainRunsTheCommandLineWithoutLoadingKafka() throws Exception {
         Path classes = Files.createTempFile("ferry-cli-classes", ".log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xlog:class+load=info:file=" + classes + ":uptime", "-cp", System.getProperty("java.class.path"),
+                "-XX:TieredStopAtLevel=1", "-Xlog:class+load=info:file=" + classes + ":uptime",
+                "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "invocations", "ls", "--service", "Greeter")
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().keySet().removeIf(name -> name.startsWith("FERRY_"));
