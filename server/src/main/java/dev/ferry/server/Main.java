@@ -32,7 +32,8 @@ public final class Main {
         if (FerryCli.COMMANDS.contains(command)) {
             // Before any logging is set up: the command line is a short HTTP client that loads neither the
             // server's logging nor Kafka, so it starts quickly.
-            System.exit(FerryCli.run(args, System.getenv(), new PrintWriter(System.out), new PrintWriter(System.err)));
+            System.exit(FerryCli.run(args, System.getenv(), new PrintWriter(System.out, false, System.out.charset()),
+                    new PrintWriter(System.err, false, System.err.charset())));
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
