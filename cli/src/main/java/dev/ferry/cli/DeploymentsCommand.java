@@ -2,32 +2,18 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry deployments [ls|show ID|add URI|rm ID]}: the admin API's {@code /deployments}. */
 @Command(name = "deployments", description = "Register, list and remove deployments (no subcommand: ls).",
         synopsisSubcommandLabel = "[ls | show | add | rm]",
         footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
-final class DeploymentsCommand implements Callable<Integer> {
-    @ParentCommand
-    private FerryCli cli;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return ls();
-    }
-
+final class DeploymentsCommand extends ResourceCommand {
     @Command(name = "ls", description = "List the deployments and their services.")
-    int ls() {
-        return cli.get(spec.commandLine(), "/deployments", DeploymentsCommand::table);
+    @Override
+    int list() {
+        return get("/deployments", DeploymentsCommand::table);
     }
 
     static Table table(JsonNode answer) {
@@ -42,14 +28,14 @@ final class DeploymentsCommand implements Callable<Integer> {
 
     @Command(name = "show", description = "Print a deployment and its services.")
     int show(@Parameters(paramLabel = "ID", description = "The deployment's id (dp_…).") String id) {
-        return cli.get(spec.commandLine(), "/deployments/" + AdminClient.segment(id),
+        return get("/deployments/" + AdminClient.segment(id),
                 deployment -> Table.fieldsOf(deployment, Set.of("services")).then(services(deployment)));
     }
 
     @Command(name = "add", description = "Register the service endpoint at URI: Ferry discovers what it serves"
             + " (GET URI/discover). Registering it again updates its services.")
     int add(@Parameters(paramLabel = "URI", description = "The endpoint, such as http://127.0.0.1:9080.") String uri) {
-        AdminClient.Answer answer = cli.admin(spec.commandLine())
+        AdminClient.Answer answer = admin()
                 .send("POST", "/deployments", AdminClient.JSON.createObjectNode().put("uri", uri));
         return cli.print(answer, registered -> Table.fields()
                 .row(answer.status() == 201 ? "registered" : "registered again", registered.path("id").asText())
@@ -58,7 +44,7 @@ final class DeploymentsCommand implements Callable<Integer> {
 
     @Command(name = "rm", description = "Remove a deployment and its services.")
     int rm(@Parameters(paramLabel = "ID", description = "The deployment's id (dp_…).") String id) {
-        return cli.remove(spec.commandLine(), "/deployments/" + AdminClient.segment(id), id);
+        return remove("/deployments/" + AdminClient.segment(id), id);
     }
 
     /** The services of a deployment in full, as registering and {@code show} answer them. */

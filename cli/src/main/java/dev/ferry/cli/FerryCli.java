@@ -126,22 +126,6 @@ public final class FerryCli {
         }
     }
 
-    /** {@code GET path}, printed as {@link #print} does. */
-    int get(CommandLine command, String path, Function<JsonNode, Table> table) {
-        return print(admin(command).get(path), table);
-    }
-
-    /** {@code DELETE path} of the resource {@code id}; says so. */
-    int remove(CommandLine command, String path, String id) {
-        AdminClient.Answer answer = admin(command).send("DELETE", path, null);
-        if (json) {
-            printJson(answer);
-        } else {
-            out.println("removed: " + id);
-        }
-        return OK;
-    }
-
     /** Prints the answer as JSON with {@code --json}, else as the table that {@code table} makes of its JSON. */
     int print(AdminClient.Answer answer, Function<JsonNode, Table> table) {
         if (json) {

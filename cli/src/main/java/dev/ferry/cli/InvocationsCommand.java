@@ -5,13 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry invocations ls|show|cancel|kill|purge|resume}: the admin API's {@code /invocations} (see the
@@ -20,14 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "invocations", description = "List, show and manage invocations (no subcommand: ls).",
         synopsisSubcommandLabel = "[ls | show | cancel | kill | purge | resume]",
         footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
-final class InvocationsCommand implements Callable<Integer> {
+final class InvocationsCommand extends ResourceCommand {
     private static final int FAILURE_WIDTH = 60;
-
-    @ParentCommand
-    private FerryCli cli;
-
-    @Spec
-    private CommandSpec spec;
 
     /** The filters and paging of {@code GET /invocations}, by their query parameter. */
     static final class Filters {
@@ -66,13 +57,13 @@ final class InvocationsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    int list() {
         return ls(new Filters());
     }
 
     @Command(name = "ls", description = "List invocations, newest first.")
-    int ls(@picocli.CommandLine.Mixin Filters filters) {
-        AdminClient.Answer answer = cli.admin(spec.commandLine()).get("/invocations" + filters.query());
+    int ls(@Mixin Filters filters) {
+        AdminClient.Answer answer = admin().get("/invocations" + filters.query());
         int code = cli.print(answer, InvocationsCommand::table);
         JsonNode page = answer.json();
         if (page.path("partial").asBoolean(false)) {
@@ -107,7 +98,7 @@ final class InvocationsCommand implements Callable<Integer> {
     @Command(name = "show", description = "Print an invocation's details.")
     int show(@Parameters(paramLabel = "ID", description = "The invocation's id (inv_…).") String id) {
         // created_at_millis repeats created_at, for the UI's paging.
-        return cli.get(spec.commandLine(), "/invocations/" + AdminClient.segment(id),
+        return get("/invocations/" + AdminClient.segment(id),
                 invocation -> Table.fieldsOf(invocation, Set.of("created_at_millis")));
     }
 
@@ -134,7 +125,7 @@ final class InvocationsCommand implements Callable<Integer> {
 
     /** {@code PATCH /invocations/{id}/{operation}} for each id; fails when any failed, after trying them all. */
     private int manage(String operation, String done, List<String> ids) {
-        AdminClient admin = cli.admin(spec.commandLine());
+        AdminClient admin = admin();
         int code = FerryCli.OK;
         for (String id : ids) {
             try {

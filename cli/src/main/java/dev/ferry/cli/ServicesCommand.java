@@ -2,32 +2,18 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry services [ls|show NAME]}: the admin API's {@code /services}. */
 @Command(name = "services", description = "List the registered services, or show one (no subcommand: ls).",
         synopsisSubcommandLabel = "[ls | show]",
         footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
-final class ServicesCommand implements Callable<Integer> {
-    @ParentCommand
-    private FerryCli cli;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return ls();
-    }
-
+final class ServicesCommand extends ResourceCommand {
     @Command(name = "ls", description = "List the registered services.")
-    int ls() {
-        return cli.get(spec.commandLine(), "/services", ServicesCommand::table);
+    @Override
+    int list() {
+        return get("/services", ServicesCommand::table);
     }
 
     static Table table(JsonNode answer) {
@@ -42,8 +28,7 @@ final class ServicesCommand implements Callable<Integer> {
 
     @Command(name = "show", description = "Print a service's settings and handlers.")
     int show(@Parameters(paramLabel = "NAME", description = "The service's name.") String name) {
-        return cli.get(spec.commandLine(), "/services/" + AdminClient.segment(name),
-                ServicesCommand::details);
+        return get("/services/" + AdminClient.segment(name), ServicesCommand::details);
     }
 
     /** A service's fields, then its handlers as a table of their own. */

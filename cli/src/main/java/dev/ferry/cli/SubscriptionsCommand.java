@@ -4,34 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry subscriptions [ls|add SOURCE SINK|rm ID]}: the admin API's {@code /subscriptions}. */
 @Command(name = "subscriptions", description = "Subscribe handlers to Kafka topics, list and remove subscriptions"
         + " (no subcommand: ls).", synopsisSubcommandLabel = "[ls | add | rm]",
         footer = {"", FerryCli.SETTINGS, FerryCli.EXIT_CODES})
-final class SubscriptionsCommand implements Callable<Integer> {
-    @ParentCommand
-    private FerryCli cli;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return ls();
-    }
-
+final class SubscriptionsCommand extends ResourceCommand {
     @Command(name = "ls", description = "List the subscriptions.")
-    int ls() {
-        return cli.get(spec.commandLine(), "/subscriptions", SubscriptionsCommand::table);
+    @Override
+    int list() {
+        return get("/subscriptions", SubscriptionsCommand::table);
     }
 
     static Table table(JsonNode answer) {
@@ -60,7 +46,7 @@ final class SubscriptionsCommand implements Callable<Integer> {
         if (options != null) {
             body.set("options", AdminClient.JSON.valueToTree(new LinkedHashMap<>(options)));
         }
-        AdminClient.Answer answer = cli.admin(spec.commandLine()).send("POST", "/subscriptions", body);
+        AdminClient.Answer answer = admin().send("POST", "/subscriptions", body);
         return cli.print(answer, subscription -> Table.fields()
                 .row(answer.status() == 201 ? "subscribed" : "already subscribed", subscription.path("id").asText())
                 .row("source", subscription.path("source").asText())
@@ -70,6 +56,6 @@ final class SubscriptionsCommand implements Callable<Integer> {
 
     @Command(name = "rm", description = "Remove a subscription: its records are no longer read.")
     int rm(@Parameters(paramLabel = "ID", description = "The subscription's id (sub_…).") String id) {
-        return cli.remove(spec.commandLine(), "/subscriptions/" + AdminClient.segment(id), id);
+        return remove("/subscriptions/" + AdminClient.segment(id), id);
     }
 }
