@@ -1,6 +1,8 @@
 package dev.ferry.server;
 
+import dev.ferry.cli.FerryCli;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,20 +17,26 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * {@code ferry} — runs the server with the roles of its configuration; {@code ferry bench} measures a running
- * Ferry. (The example service is a jar of its own, which the {@code ferry} script runs as {@code ferry example}.)
+ * Ferry; {@code ferry invocations|services|deployments|subscriptions} manage a running Ferry through its admin API
+ * ({@link FerryCli}). (The example service is a jar of its own, which the {@code ferry} script runs as
+ * {@code ferry example}.)
  */
 public final class Main {
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
-
-    /** The commands of {@code ferry <command>}; the container files use some of them. */
+    /** The server's commands of {@code ferry <command>}; the container files use some of them. */
     static final Set<String> COMMANDS = Set.of("run", "bench", "health", "help");
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "run" : args[0];
+        if (FerryCli.COMMANDS.contains(command)) {
+            // Before any logging is set up: the command line is a short HTTP client that loads neither the
+            // server's logging nor Kafka, so it starts quickly.
+            System.exit(FerryCli.run(args, System.getenv(), new PrintWriter(System.out, false, System.out.charset()),
+                    new PrintWriter(System.err, false, System.err.charset())));
+        }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
-        String command = args.length == 0 ? "run" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "run" -> run();
@@ -44,6 +52,7 @@ public final class Main {
     }
 
     private static void run() throws Exception {
+        Logger log = LoggerFactory.getLogger(Main.class);
         FerryConfig config;
         try {
             config = FerryConfig.load(System.getenv());
@@ -95,10 +104,17 @@ public final class Main {
 
     private static void usage() {
         System.out.println("""
-                usage: ferry [run | bench [options] | health [url] | help]
+                usage: ferry [run | bench [options] | health [url] | help | COMMAND ...]
                   run       start Ferry with the roles of FERRY_ROLES (default: all, on an embedded Kafka broker)
                   bench     measure a running Ferry (see ferry bench --help)
                   health    exit 0 when the URL (default: this host's /health/ready) answers 2xx
+                manage a running Ferry through its admin API (see ferry COMMAND --help):
+                  invocations    ls [--status S] [--service S] [--handler H] [--key K] | show ID
+                                 | cancel ID... | kill ID... | purge ID... | resume ID...
+                  services       ls | show NAME
+                  deployments    ls | show ID | add URI | rm ID
+                  subscriptions  ls | add SOURCE SINK [-o NAME=VALUE]... | rm ID
+                  (--json prints the admin API's JSON; exit 0 done, 1 the request failed, 2 usage error)
                 configuration: environment variables FERRY_*, see the README
                 the example service: ./ferry example, or java -jar example/target/ferry-example.jar""");
     }

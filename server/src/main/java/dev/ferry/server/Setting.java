@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.cli.CliSetting;
 import dev.ferry.schemas.dispatch.RequestSignature;
 
 /**
@@ -16,7 +17,8 @@ public enum Setting {
     ADMIN_HOST("FERRY_ADMIN_HOST", "0.0.0.0", "Interface the admin API and UI listen on."),
     ADMIN_PORT("FERRY_ADMIN_PORT", "9070",
             "Port of the admin API, UI, health checks and metrics (every role serves the last two here)."),
-    ADMIN_TOKEN("FERRY_ADMIN_TOKEN", "",
+    /** Its name is the command line's ({@link CliSetting#ADMIN_TOKEN}): the token the CLI sends is the one checked. */
+    ADMIN_TOKEN(CliSetting.ADMIN_TOKEN.env(), "",
             "Set: every admin request but `/health`, `/health/ready` and the UI's files needs"
                     + " `Authorization: Bearer <token>`."),
     ADMIN_ALLOWED_ORIGINS("FERRY_ADMIN_ALLOWED_ORIGINS", "",
