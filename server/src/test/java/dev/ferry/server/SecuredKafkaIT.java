@@ -75,7 +75,11 @@ class SecuredKafkaIT {
                                 + "\" user_nobody=\"" + PASSWORD + "\";",
                         "authorizer.class.name", StandardAuthorizer.class.getName(),
                         "super.users", "User:ANONYMOUS",
-                        "message.max.bytes", "1048588")); // Kafka's default
+                        "message.max.bytes", "1048588", // Kafka's default
+                        // Room for every request Ferry's producers send (max.request.size), but less than Ferry asks
+                        // of a broker, so that it warns.
+                        "socket.request.max.bytes", Integer.toString(
+                                RecordLimits.ofMaxBodyBytes(LIMIT).deadLetterRecordBytes() + 512 * 1024)));
         try (Admin admin = superUser()) {
             admin.createAcls(documentedAcls()).all().get();
         }
@@ -119,7 +123,10 @@ class SecuredKafkaIT {
             assertEveryNameFerryUsesIsDocumented();
         }
         assertThat(logged).as("Kafka's clients and Ferry logged the start").isNotEmpty()
-                .noneMatch(line -> line.contains(PASSWORD));
+                .noneMatch(line -> line.contains(PASSWORD))
+                .anyMatch(line -> line.contains("(socket.request.max.bytes), but a body of FERRY_MAX_BODY_SIZE="
+                        + LIMIT + " makes produce requests up to " + RecordLimits.ofMaxBodyBytes(LIMIT)
+                        .produceRequestBytes() + ": bodies over "));
     }
 
     @Test
@@ -192,6 +199,8 @@ class SecuredKafkaIT {
             } else if (words.contains("--transactional-id")) {
                 resource = new ResourcePattern(ResourceType.TRANSACTIONAL_ID, after(words, "--transactional-id"),
                         patternType);
+            } else if (words.contains("--cluster")) {
+                resource = new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL);
             } else {
                 throw new IllegalArgumentException("no resource this test knows in: " + line);
             }
