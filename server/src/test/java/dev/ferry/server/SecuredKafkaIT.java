@@ -23,7 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclPermissionType;
@@ -38,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ferry on a secured cluster: a broker with a SASL/PLAIN listener and an authorizer that grants Ferry's principal
+ * Ferry on a secured cluster: a broker with a SASL listener (PLAIN and SCRAM) and an authorizer that grants Ferry's principal
  * exactly the ACLs docs/operations.md lists, and Kafka's own 1 MiB {@code message.max.bytes}. Ferry connects with a
  * client properties file, serves invocations up to its body limit, and names what is wrong at once when its
  * credentials or ACLs are.
@@ -69,10 +72,12 @@ class SecuredKafkaIT {
                                 + ",SASL_PLAINTEXT://" + saslBootstrapServers,
                         "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,"
                                 + BrokerProperties.CONTROLLER_LISTENER + ":PLAINTEXT",
-                        "sasl.enabled.mechanisms", "PLAIN",
+                        "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512",
                         "listener.name.sasl_plaintext.plain.sasl.jaas.config",
                         "org.apache.kafka.common.security.plain.PlainLoginModule required user_ferry=\"" + PASSWORD
-                                + "\" user_nobody=\"" + PASSWORD + "\";",
+                                + "\";",
+                        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;",
                         "authorizer.class.name", StandardAuthorizer.class.getName(),
                         "super.users", "User:ANONYMOUS",
                         "message.max.bytes", "1048588", // Kafka's default
@@ -82,6 +87,8 @@ class SecuredKafkaIT {
                                 RecordLimits.ofMaxBodyBytes(LIMIT).deadLetterRecordBytes() + 512 * 1024)));
         try (Admin admin = superUser()) {
             admin.createAcls(documentedAcls()).all().get();
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("nobody",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD))).all().get();
         }
     }
 
@@ -146,12 +153,14 @@ class SecuredKafkaIT {
         ferry.close();
     }
 
+    /** Signed in with SASL/SCRAM (so it works too), but with none of the ACLs. */
     @Test
     void aPrincipalWithoutTheAclsStopsTheStartAtOnceNamingWhatWasDenied() {
         FerryHarness ferry = FerryHarness.onKafka(saslBootstrapServers)
                 .with("FERRY_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
-                .with("FERRY_KAFKA_SASL_MECHANISM", "PLAIN")
-                .with("FERRY_KAFKA_SASL_JAAS_CONFIG", jaas("nobody", PASSWORD));
+                .with("FERRY_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+                .with("FERRY_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule"
+                        + " required username=\"nobody\" password=\"" + PASSWORD + "\";");
         long started = System.nanoTime();
 
         assertThatThrownBy(ferry::start).isInstanceOf(FerryConfig.InvalidConfig.class)
