@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -129,7 +130,8 @@ class SecuredKafkaIT {
 
             assertEveryNameFerryUsesIsDocumented();
         }
-        assertThat(logged).as("Kafka's clients and Ferry logged the start").isNotEmpty()
+        assertThat(logged).as("Kafka's clients and Ferry logged the start")
+                .anyMatch(line -> line.contains("sasl.jaas.config = [hidden]"))
                 .noneMatch(line -> line.contains(PASSWORD))
                 .anyMatch(line -> line.contains("(socket.request.max.bytes), but a body of FERRY_MAX_BODY_SIZE="
                         + LIMIT + " makes produce requests up to " + RecordLimits.ofMaxBodyBytes(LIMIT)
@@ -238,21 +240,21 @@ class SecuredKafkaIT {
     }
 
     /**
-     * Runs {@code action} with every log line (Kafka's clients at INFO, where they print their configuration)
-     * copied into {@code lines}.
+     * Runs {@code action} with every log line copied into {@code lines}, Kafka's clients and Kafka Streams at INFO,
+     * where they print their configuration ({@code AbstractConfig}).
      */
     private static <T> T logged(List<String> lines, Callable<T> action) throws Exception {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        Logger kafkaLogs = (Logger) LoggerFactory.getLogger("org.apache.kafka");
-        Level kafkaLevel = kafkaLogs.getLevel();
+        List<Logger> clients = Stream.of("org.apache.kafka.common.config", "org.apache.kafka.clients",
+                "org.apache.kafka.streams").map(name -> (Logger) LoggerFactory.getLogger(name)).toList();
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         root.addAppender(appender);
-        kafkaLogs.setLevel(Level.INFO);
+        clients.forEach(logger -> logger.setLevel(Level.INFO));
         try {
             return action.call();
         } finally {
-            kafkaLogs.setLevel(kafkaLevel);
+            clients.forEach(logger -> logger.setLevel(null)); // inherits again
             root.detachAppender(appender);
             for (ILoggingEvent event : appender.list) {
                 lines.add(event.getFormattedMessage());
