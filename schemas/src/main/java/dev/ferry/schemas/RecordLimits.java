@@ -84,7 +84,20 @@ public record RecordLimits(int maxBodyBytes) {
 
     /** The broker's {@code socket.request.max.bytes}: one produce request with the largest record must fit. */
     public int brokerRequestBytes() {
-        return Math.max(KAFKA_DEFAULT_SOCKET_REQUEST_MAX_BYTES, deadLetterRecordBytes() + REQUEST_FRAMING_BYTES);
+        return Math.max(KAFKA_DEFAULT_SOCKET_REQUEST_MAX_BYTES, produceRequestBytes());
+    }
+
+    /** The least {@code socket.request.max.bytes} a broker needs: one produce request with the largest record. */
+    public int produceRequestBytes() {
+        return deadLetterRecordBytes() + REQUEST_FRAMING_BYTES;
+    }
+
+    /**
+     * The largest body whose records a broker taking requests of {@code socketRequestMaxBytes} accepts: what
+     * {@code FERRY_MAX_BODY_SIZE} may be at most for it (0 if none).
+     */
+    public static long largestBodyFor(long socketRequestMaxBytes) {
+        return Math.max(0, (socketRequestMaxBytes - REQUEST_FRAMING_BYTES - DEAD_LETTER_BYTES - ENVELOPE_BYTES) / 2);
     }
 
     /** {@code max.request.size} and {@code buffer.memory} for every producer Ferry creates. */

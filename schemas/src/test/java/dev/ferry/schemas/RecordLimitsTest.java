@@ -39,6 +39,16 @@ class RecordLimitsTest {
     }
 
     @Test
+    void aBrokersRequestLimitGivesTheLargestBodyItTakesAndBackAgain() {
+        assertThat(RecordLimits.largestBodyFor(100 * MiB)).as("Kafka's default socket.request.max.bytes")
+                .isEqualTo(47 * MiB);
+        assertThat(SMALL.produceRequestBytes()).isEqualTo(8 * MiB);
+        assertThat(RecordLimits.largestBodyFor(SMALL.produceRequestBytes())).isEqualTo(MiB);
+        assertThat(RecordLimits.largestBodyFor(SMALL.produceRequestBytes() - 2)).isLessThan(MiB);
+        assertThat(RecordLimits.largestBodyFor(MiB)).isZero();
+    }
+
+    @Test
     void smallLimitsKeepKafkasDefaultsWhereTheyAreLarger() {
         assertThat(SMALL.producerBufferBytes()).isEqualTo(32L * MiB);
         assertThat(SMALL.consumerProperties()).containsEntry("fetch.max.bytes", Integer.toString(50 * MiB));

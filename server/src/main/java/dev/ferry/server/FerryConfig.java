@@ -13,6 +13,8 @@ import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.dispatch.RequestSignature;
 import dev.ferry.schemas.results.ResultTopics;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +25,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * The server's configuration, read once at start from environment variables and an optional YAML file (see
  * {@link Setting}). Kafka client properties pass through: {@code FERRY_KAFKA_SECURITY_PROTOCOL=SASL_SSL} becomes
  * {@code security.protocol} for every Kafka client, {@code FERRY_STREAMS_NUM_STREAM_THREADS=2} becomes
- * {@code num.stream.threads} for the processor's Kafka Streams.
+ * {@code num.stream.threads} for the processor's Kafka Streams; {@code FERRY_KAFKA_PROPERTIES_FILE} names a Kafka
+ * client properties file under them. {@link FerryServer} adds the bootstrap servers and hands the result to every
+ * client of every role.
  */
 public record FerryConfig(
         Set<Role> roles,
@@ -83,6 +89,22 @@ public record FerryConfig(
         }
     }
 
+    /**
+     * Without the values of the Kafka properties (a {@code sasl.jaas.config} holds a password), the admin token and
+     * the signing key, so that a configuration can be logged or shown in an error.
+     */
+    @Override
+    public String toString() {
+        return "FerryConfig[roles=" + roles + ", ingress=" + ingressHost + ":" + ingressPort + ", admin=" + adminHost
+                + ":" + adminPort + ", adminToken=" + (adminToken == null ? "unset" : "(set)") + ", dataDir=" + dataDir
+                + ", kafka=" + (embeddedKafka() ? "embedded on port " + embeddedKafkaPort : kafkaBootstrapServers)
+                + ", partitions=" + partitions + ", topicPrefix=" + topicPrefix + ", maxBodyBytes=" + maxBodyBytes
+                + ", signingKey=" + (signingKey == null ? "unset" : "(set)")
+                + ", kafka properties=" + kafka.keySet().stream().sorted().toList()
+                + ", streams properties=" + streams.keySet().stream().sorted().toList()
+                + ", clusters=" + clusters.keySet().stream().sorted().toList() + "]";
+    }
+
     public Topics topics() {
         return new Topics(topicPrefix);
     }
@@ -117,7 +139,7 @@ public record FerryConfig(
             }
         }
         env.forEach((name, value) -> {
-            if (name.startsWith(KAFKA_PREFIX) && !name.equals(Setting.KAFKA_BOOTSTRAP_SERVERS.env())) {
+            if (name.startsWith(KAFKA_PREFIX) && !isSetting(name)) {
                 kafka.put(propertyName(name.substring(KAFKA_PREFIX.length())), value);
             } else if (name.startsWith(STREAMS_PREFIX)) {
                 streams.put(propertyName(name.substring(STREAMS_PREFIX.length())), value);
@@ -147,12 +169,40 @@ public record FerryConfig(
                         + CLUSTER_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_') + "_BOOTSTRAP_SERVERS");
             }
         });
-        return from(new Values(values), kafka, streams, clusters);
+        // The properties file first, so the YAML file's kafka: and the FERRY_KAFKA_* variables win over it.
+        Map<String, String> clientProperties = readKafkaProperties(values.get(Setting.KAFKA_PROPERTIES_FILE));
+        clientProperties.putAll(kafka);
+        return from(new Values(values), clientProperties, streams, clusters);
+    }
+
+    private static boolean isSetting(String env) {
+        return Arrays.stream(Setting.values()).anyMatch(setting -> setting.env().equals(env));
+    }
+
+    /** The client properties of {@code FERRY_KAFKA_PROPERTIES_FILE}, in the format Kafka's own tools read. */
+    private static Map<String, String> readKafkaProperties(String file) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (file == null || file.isBlank()) {
+            return properties;
+        }
+        Properties read = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            read.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidConfig(Setting.KAFKA_PROPERTIES_FILE.env() + ": cannot read the Kafka client properties"
+                    + " file " + file + ": " + e.getMessage());
+        }
+        read.stringPropertyNames().stream().sorted()
+                .forEach(name -> properties.put(name, read.getProperty(name).trim()));
+        return properties;
     }
 
     private static FerryConfig from(Values v, Map<String, String> kafka, Map<String, String> streams,
             Map<String, Map<String, String>> clusters) {
         String bootstrap = v.string(Setting.KAFKA_BOOTSTRAP_SERVERS);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            bootstrap = kafka.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        }
         RetryPolicy retry = new RetryPolicy(
                 v.duration(Setting.RETRY_INITIAL_INTERVAL),
                 v.decimal(Setting.RETRY_EXPONENTIATION_FACTOR),

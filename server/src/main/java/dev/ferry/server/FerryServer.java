@@ -27,9 +27,13 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.DoubleStream;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -149,12 +153,34 @@ public final class FerryServer implements AutoCloseable {
         } else {
             bootstrapServers = config.kafkaBootstrapServers();
         }
+        // The one map of client properties every client of every role starts from (security, SASL, TLS, ...).
         Map<String, String> kafka = new HashMap<>(config.kafka());
         kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(new HashMap<>(kafka))) {
             TopicSetup.ensure(admin, config.topics(), config.partitions(), config.replicationFactor(), limits);
+        } catch (ExecutionException e) {
+            throw refusedByKafka(e.getCause()).orElseThrow(() -> e);
         }
         return kafka;
+    }
+
+    /**
+     * The first thing Ferry asks a cluster, at start, is where wrong credentials or missing ACLs show: say so in one
+     * line that names what to check, rather than with a stack trace of the admin client.
+     */
+    private Optional<FerryConfig.InvalidConfig> refusedByKafka(Throwable cause) {
+        if (cause instanceof AuthenticationException) {
+            return Optional.of(new FerryConfig.InvalidConfig("Kafka at " + bootstrapServers + " refused Ferry's"
+                    + " credentials (" + cause.getMessage() + "). Check security.protocol, sasl.mechanism,"
+                    + " sasl.jaas.config and the ssl.* properties (FERRY_KAFKA_* or FERRY_KAFKA_PROPERTIES_FILE); see"
+                    + " docs/operations.md."));
+        }
+        if (cause instanceof AuthorizationException) {
+            return Optional.of(new FerryConfig.InvalidConfig("Kafka at " + bootstrapServers + " denied Ferry an"
+                    + " operation it needs (" + cause.getMessage() + "). Grant the ACLs docs/operations.md lists for"
+                    + " the prefix " + config.topicPrefix() + "."));
+        }
+        return Optional.empty();
     }
 
     private void bindJvmMeters() {

@@ -28,13 +28,18 @@ public enum Setting {
             "Local data: the embedded broker's log and the processor's state stores."),
     KAFKA_BOOTSTRAP_SERVERS("FERRY_KAFKA_BOOTSTRAP_SERVERS", "",
             "Kafka to use. Unset: start an embedded single-node broker with its data in the data directory."),
+    KAFKA_PROPERTIES_FILE("FERRY_KAFKA_PROPERTIES_FILE", "",
+            "A Kafka client `.properties` file (as `kafka-topics.sh --command-config` takes) for every client Ferry"
+                    + " opens: security, SASL, TLS. `FERRY_KAFKA_*` variables and the YAML file's `kafka:` win over"
+                    + " it; its `bootstrap.servers` is used when `FERRY_KAFKA_BOOTSTRAP_SERVERS` is unset."),
     EMBEDDED_KAFKA_PORT("FERRY_EMBEDDED_KAFKA_PORT", "9092",
             "Port of the embedded broker (loopback only); its controller takes a free port."),
     PARTITIONS("FERRY_PARTITIONS", "12",
             "Partitions of the command log, fixed once the topic exists (Ferry refuses to start on a mismatch)."),
     TOPIC_PREFIX("FERRY_TOPIC_PREFIX", "ferry.", "Prefix of every topic Ferry creates and of its consumer groups."),
     REPLICATION_FACTOR("FERRY_REPLICATION_FACTOR", "",
-            "Replication factor of the topics Ferry creates. Unset: the broker's default (1 when embedded)."),
+            "Replication factor of the topics Ferry creates, the processor's changelogs included. Unset: the"
+                    + " broker's default (1 when embedded)."),
     MAX_BODY_SIZE("FERRY_MAX_BODY_SIZE", "33554432",
             "Largest body in bytes (Restate's limit, 32 MiB), at most 256 MiB: larger requests get 413, larger service"
                     + " results are a terminal failure, larger subscription records are dead-lettered. Every Kafka"

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class TopicSetup {
     private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
     private static final String LOG_APPEND_TIME = "LogAppendTime";
+    private static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
 
     private TopicSetup() {}
 
@@ -110,6 +111,39 @@ final class TopicSetup {
         }
         raiseMaxMessageBytes(admin, maxMessageBytes);
         useLogAppendTime(admin, List.of(topics.log(), topics.requests()));
+        checkBrokersTakeTheLargestRequest(admin, limits);
+    }
+
+    /**
+     * Topics carry their own record limit, but a broker closes the connection of any request larger than its
+     * {@code socket.request.max.bytes}, and the producer sees only a lost connection. Say at start which bodies that
+     * would hit. Reading brokers' settings needs {@code DescribeConfigs} on the cluster, which Ferry needs for
+     * nothing else: without it, say what to check instead.
+     */
+    private static void checkBrokersTakeTheLargestRequest(Admin admin, RecordLimits limits)
+            throws InterruptedException {
+        int needed = limits.produceRequestBytes();
+        Map<ConfigResource, Config> brokers;
+        try {
+            List<ConfigResource> nodes = admin.describeCluster().nodes().get().stream()
+                    .map(node -> new ConfigResource(ConfigResource.Type.BROKER, node.idString())).toList();
+            brokers = admin.describeConfigs(nodes).all().get();
+        } catch (ExecutionException e) {
+            log.info("Could not read the brokers' {} ({}): with FERRY_MAX_BODY_SIZE={} it must be at least {}",
+                    SOCKET_REQUEST_MAX_BYTES, e.getCause().getMessage(), limits.maxBodyBytes(), needed);
+            return;
+        }
+        brokers.forEach((broker, config) -> {
+            ConfigEntry entry = config.get(SOCKET_REQUEST_MAX_BYTES);
+            if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < needed) {
+                long largestBody = RecordLimits.largestBodyFor(Long.parseLong(entry.value()));
+                log.warn("Kafka broker {} takes requests up to {} bytes ({}), but a body of FERRY_MAX_BODY_SIZE={}"
+                        + " makes produce requests up to {}: bodies over {} bytes may fail. Raise {} to {} on the"
+                        + " brokers, or lower FERRY_MAX_BODY_SIZE to {}.", broker.name(), entry.value(),
+                        SOCKET_REQUEST_MAX_BYTES, limits.maxBodyBytes(), needed, largestBody, SOCKET_REQUEST_MAX_BYTES,
+                        needed, largestBody);
+            }
+        });
     }
 
     /**

@@ -66,6 +66,37 @@ class FerryConfigTest {
     }
 
     @Test
+    void aKafkaPropertiesFileConfiguresEveryClientAndTheVariablesWinOverIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, """
+                # as kafka-topics.sh --command-config takes it
+                bootstrap.servers=kafka-1:9093
+                security.protocol=SASL_SSL
+                sasl.mechanism=PLAIN
+                sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\
+                  username="ferry" password="s3cret";
+                """);
+        FerryConfig config = FerryConfig.load(Map.of(
+                "FERRY_KAFKA_PROPERTIES_FILE", file.toString(),
+                "FERRY_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"));
+
+        assertThat(config.kafkaBootstrapServers()).as("the file's, as no variable names one").isEqualTo("kafka-1:9093");
+        assertThat(config.kafka()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"ferry\""
+                                + " password=\"s3cret\";")
+                .doesNotContainKey("properties.file");
+        assertThat(config.toString()).as("a configuration can be logged").contains("sasl.jaas.config")
+                .doesNotContain("s3cret");
+        assertThat(FerryConfig.load(Map.of("FERRY_KAFKA_PROPERTIES_FILE", file.toString(),
+                "FERRY_KAFKA_BOOTSTRAP_SERVERS", "kafka-2:9093")).kafkaBootstrapServers()).isEqualTo("kafka-2:9093");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_KAFKA_PROPERTIES_FILE", dir.resolve("missing").toString())))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessageContaining("FERRY_KAFKA_PROPERTIES_FILE: cannot read the Kafka client properties file");
+    }
+
+    @Test
     void aYamlFileMirrorsTheVariablesAndTheEnvironmentWins(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("ferry.yaml");
         Files.writeString(file, """

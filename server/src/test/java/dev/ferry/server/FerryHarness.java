@@ -36,9 +36,15 @@ final class FerryHarness implements AutoCloseable {
 
     /** A Ferry on the shared test broker, under a topic prefix of its own. */
     static FerryHarness onSharedKafka() {
-        FerryHarness harness = new FerryHarness(tempDir());
-        harness.env.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        FerryHarness harness = onKafka(TestKafka.bootstrapServers());
         harness.env.put("FERRY_TOPIC_PREFIX", "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        return harness;
+    }
+
+    /** A Ferry on the broker at {@code bootstrapServers}, with the default topic prefix. */
+    static FerryHarness onKafka(String bootstrapServers) {
+        FerryHarness harness = new FerryHarness(tempDir());
+        harness.env.put("FERRY_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         return harness;
     }
 
