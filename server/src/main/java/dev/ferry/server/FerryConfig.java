@@ -12,6 +12,8 @@ import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.results.ResultTopics;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +60,8 @@ public record FerryConfig(
         Map<String, String> kafka,
         Map<String, String> streams,
         Map<String, Map<String, String>> clusters,
-        ResultTopics resultTopics) {
+        ResultTopics resultTopics,
+        String publicIngressUrl) {
 
     public enum Role {
         INGRESS,
@@ -196,7 +199,8 @@ public record FerryConfig(
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
                 Map.copyOf(clusters),
-                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))));
+                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))),
+                v.publicUrl(Setting.PUBLIC_INGRESS_URL));
     }
 
     private static ResultTopics resultTopics(String setting, Topics topics) {
@@ -344,6 +348,25 @@ public record FerryConfig(
                         + e.getMessage() + ")");
             }
             return origins;
+        }
+
+        /** An absolute http(s) URL without query or fragment, without its trailing slash; null when unset. */
+        String publicUrl(Setting setting) {
+            String text = string(setting).trim();
+            if (text.isEmpty()) {
+                return null;
+            }
+            try {
+                URI uri = new URI(text);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+                    return text.replaceAll("/+$", "");
+                }
+            } catch (URISyntaxException e) {
+                // below
+            }
+            throw invalid(setting, "an absolute http or https URL such as https://api.example.com/ferry");
         }
 
         RetryPolicy.OnMaxAttempts onMaxAttempts(Setting setting) {
