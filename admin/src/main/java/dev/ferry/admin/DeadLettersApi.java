@@ -204,7 +204,7 @@ public final class DeadLettersApi implements HttpService {
      * The bytes as text when they are UTF-8, else {@code {"$base64":"..."}}. Bytes that were cut may end in up to
      * three bytes of a character cut in two: those are dropped.
      */
-    private static void putBytes(ObjectNode node, String field, byte[] bytes, boolean cut) {
+    static void putBytes(ObjectNode node, String field, byte[] bytes, boolean cut) {
         for (int dropped = 0; dropped <= (cut ? Math.min(3, bytes.length) : 0); dropped++) {
             try {
                 String text = StandardCharsets.UTF_8.newDecoder()
