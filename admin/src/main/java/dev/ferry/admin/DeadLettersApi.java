@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,7 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code GET /dead-letters?limit=}: the newest records of the dead-letter topic, read-only. Each request reads with a
  * consumer of its own that is assigned the topic's partitions and seeks near their ends: no consumer group, no
  * committed offset, nothing written anywhere; {@code read_committed}, so records of aborted transactions never show.
- * The read is bounded in records, bytes and time; a value is shown cut to {@value #SHOWN_VALUE_BYTES} bytes.
+ * The read is bounded in records, bytes and time, and two run at once at most; a value is shown cut to
+ * {@value #SHOWN_VALUE_BYTES} bytes.
  */
 public final class DeadLettersApi implements HttpService {
     static final int DEFAULT_LIMIT = 20;
@@ -47,9 +50,12 @@ public final class DeadLettersApi implements HttpService {
     /** A read stops after this many bytes of records (a dead letter keeps up to 1 MiB of its value). */
     private static final long READ_BYTES = 16L * 1024 * 1024;
     private static final Duration READ_WITHIN = Duration.ofSeconds(5);
+    /** Each read opens a consumer and its connections: a few at once at most, so a burst cannot pile them up. */
+    private static final int READS_AT_ONCE = 2;
 
     private final Map<String, String> kafka;
     private final String topic;
+    private final Semaphore reads = new Semaphore(READS_AT_ONCE);
 
     /**
      * @param kafka the Kafka client properties of Ferry's cluster
@@ -73,9 +79,19 @@ public final class DeadLettersApi implements HttpService {
         List<DeadLetter> newest = new ArrayList<>();
         boolean partial;
         try {
+            if (!reads.tryAcquire(READ_WITHIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw HttpError.of(503, "other reads of the dead-letter topic are under way; ask again");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw HttpError.of(503, "interrupted");
+        }
+        try {
             partial = read(limit, newest);
         } catch (KafkaException e) {
             throw HttpError.of(503, "could not read the dead-letter topic '" + topic + "': " + e.getMessage());
+        } finally {
+            reads.release();
         }
         newest.sort(Comparator.comparingLong(DeadLetter::timestamp).reversed()
                 .thenComparing(Comparator.comparingLong(DeadLetter::offset).reversed())
@@ -122,7 +138,8 @@ public final class DeadLettersApi implements HttpService {
             if (infos == null || infos.isEmpty()) {
                 return false; // no dead letter was ever written: Ferry creates the topic at start, Kafka on demand
             }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> partitions = infos.stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_WITHIN);
             Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions, READ_WITHIN);

@@ -162,7 +162,8 @@ public final class OpenApiDocuments {
         bytes.types(Set.of("object")).additionalProperties(false).required(List.of("$base64"))
                 .description("Bytes that are not UTF-8 text, base64-encoded")
                 .properties(Map.of("$base64", new JsonSchema().types(Set.of("string")).contentEncoding("base64")));
-        Schema<?> textOrBytes = new JsonSchema().oneOf(List.of(text, new JsonSchema().$ref("#/components/schemas/Bytes")));
+        Schema<?> textOrBytes = new JsonSchema()
+                .oneOf(List.of(text, new JsonSchema().$ref("#/components/schemas/Bytes")));
         JsonSchema source = new JsonSchema();
         source.types(Set.of("object")).additionalProperties(false)
                 .description("Where the record was read from when it was dead-lettered")
@@ -226,7 +227,8 @@ public final class OpenApiDocuments {
                                 .content(jsonContent(new JsonSchema().$ref("#/components/schemas/DeadLetters"))))
                         .addApiResponse("400", new ApiResponse().description("A limit out of range")
                                 .content(error.getContent()))
-                        .addApiResponse("503", new ApiResponse().description("Kafka could not be read")
+                        .addApiResponse("503", new ApiResponse()
+                                .description("Kafka could not be read, or two reads are under way")
                                 .content(error.getContent())));
         return new OpenAPI(SpecVersion.V31)
                 .openapi("3.1.0")

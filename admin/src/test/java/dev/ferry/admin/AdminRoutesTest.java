@@ -134,7 +134,8 @@ class AdminRoutesTest {
     @Test
     void deadLettersRefuseALimitOutOfRangeBeforeReadingKafka() {
         for (String limit : new String[] {"0", "201", "many"}) {
-            assertAdminError(admin.get("/dead-letters?limit=" + limit), 400, "limit must be a whole number from 1 to 200");
+            assertAdminError(admin.get("/dead-letters?limit=" + limit), 400,
+                    "limit must be a whole number from 1 to 200");
         }
     }
 

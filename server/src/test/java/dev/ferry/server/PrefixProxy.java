@@ -52,13 +52,15 @@ final class PrefixProxy implements AutoCloseable {
         try (exchange) {
             URI requested = exchange.getRequestURI();
             String rest = requested.getRawPath().substring(prefix.length());
-            URI uri = URI.create(target + rest + (requested.getRawQuery() == null ? "" : "?" + requested.getRawQuery()));
+            String query = requested.getRawQuery() == null ? "" : "?" + requested.getRawQuery();
+            URI uri = URI.create(target + rest + query);
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(exchange.getRequestMethod(),
-                    body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                    body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
             exchange.getRequestHeaders().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
                     values.forEach(value -> request.header(name, value));
