@@ -1,4 +1,4 @@
-// The admin API (same origin as this page) and the ingress (its own port, reached with CORS).
+// The admin API (same origin as this page) and the ingress (its own port or public URL, reached with CORS).
 
 export class ApiError extends Error {
   constructor(status, message, body) {
@@ -34,9 +34,23 @@ export function setAdminToken(value, remember) {
   if (token) (remember ? localStorage : sessionStorage).setItem(TOKEN_KEY, token);
 }
 
+/**
+ * The URL of an admin path ("/services"), relative to this page: the page is /ui/ on the admin port, so the admin
+ * API is "..". Behind a reverse proxy that serves the admin at https://host/ferry/, that is https://host/ferry/services.
+ */
+export function adminUrl(path) {
+  return `..${path}`;
+}
+
+/** The admin API's base as the browser reaches it ("host:9070/", "host/ferry/"), to show. */
+export function adminBase() {
+  const base = new URL(adminUrl('/'), location.href);
+  return base.host + base.pathname;
+}
+
 /** Fetches an admin path with the token, e.g. a service's OpenAPI document to open in a new tab. */
 export async function adminText(path) {
-  const res = await fetch(path, {headers: token ? {authorization: `Bearer ${token}`} : {}});
+  const res = await fetch(adminUrl(path), {headers: token ? {authorization: `Bearer ${token}`} : {}});
   const text = await res.text();
   if (!res.ok) throw new ApiError(res.status, errorMessage(res.status, text), text);
   return text;
@@ -51,7 +65,7 @@ async function admin(method, path, body) {
   }
   let res;
   try {
-    res = await fetch(path, init);
+    res = await fetch(adminUrl(path), init);
   } catch (e) {
     throw new ApiError(0, `Ferry's admin API cannot be reached (${e.message})`);
   }
@@ -78,11 +92,20 @@ export const api = {
   invocation: (id) => admin('GET', `/invocations/${enc(id)}`).then((r) => r.json),
   /** GET /services/{service}/state/{key}: {service_name, service_key, state: [{key, value}]}, read-only. */
   state: (service, key) => admin('GET', `/services/${enc(service)}/state/${enc(key)}`).then((r) => r.json),
+  subscriptions: () => admin('GET', '/subscriptions').then((r) => r.json.subscriptions || []),
+  /** POST /subscriptions {source, sink, options}: 201 created, or 200 with the same one when it exists. */
+  addSubscription: (subscription) => admin('POST', '/subscriptions', subscription),
+  removeSubscription: (id) => admin('DELETE', `/subscriptions/${enc(id)}`),
+  /** GET /dead-letters: the newest records of the dead-letter topic, read-only. */
+  deadLetters: (limit) => admin('GET', `/dead-letters?limit=${enc(limit)}`).then((r) => r.json),
   /** PATCH /invocations/{id}/{cancel|kill|purge|resume}; resolves to the status, rejects with the message. */
   act: (id, action) => admin('PATCH', `/invocations/${enc(id)}/${action}`).then((r) => r.status),
 };
 
-/** Ingress base URL ("http://host:8080"), learnt from /version at start. */
+/**
+ * Ingress base URL ("http://host:8080", or FERRY_PUBLIC_INGRESS_URL such as "https://api.example.com/ferry"),
+ * learnt from /version at start.
+ */
 let ingressBase = `${location.protocol}//${location.hostname}:8080`;
 
 let ingressResolved;
@@ -93,7 +116,10 @@ export const ingressKnown = new Promise((resolve) => {
 
 export function setIngress(version) {
   ingressResolved();
-  if (version && version.ingress_port) {
+  if (version && version.public_ingress_url) {
+    // Behind a proxy: the ingress as its clients reach it, without a trailing slash (paths start with one).
+    ingressBase = version.public_ingress_url.replace(/\/+$/, '');
+  } else if (version && version.ingress_port) {
     // The host the browser used for this page; the ingress listens on the same host, its own port.
     ingressBase = `${location.protocol}//${location.hostname}:${version.ingress_port}`;
   }

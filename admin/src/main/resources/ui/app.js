@@ -1,13 +1,16 @@
-// Ferry's UI: a hash router over three views. Plain ES modules, no build step, nothing from the network.
+// Ferry's UI: a hash router over five views. Plain ES modules, no build step, nothing from the network.
 import {h, mount, icon} from './dom.js';
-import {api, setIngress, ingressUrl, hasAdminToken, setAdminToken} from './api.js';
+import {api, setIngress, ingressUrl, adminBase, hasAdminToken, setAdminToken} from './api.js';
 import {store, highlightService} from './store.js';
 import * as overview from './overview.js';
 import * as services from './services.js';
 import * as invocations from './invocations.js';
+import * as subscriptions from './subscriptions.js';
+import * as deadLetters from './deadletters.js';
 
-const VIEWS = {'': overview, overview, services, invocations};
-const TITLES = {'': 'Overview', overview: 'Overview', services: 'Services', invocations: 'Invocations'};
+const VIEWS = {'': overview, overview, services, invocations, subscriptions, 'dead-letters': deadLetters};
+const TITLES = {'': 'Overview', overview: 'Overview', services: 'Services', invocations: 'Invocations',
+  subscriptions: 'Subscriptions', 'dead-letters': 'Dead letters'};
 
 const main = document.getElementById('main');
 let cleanup = null;
@@ -141,7 +144,7 @@ function loadVersion() {
 
 async function boot() {
   for (const slot of document.querySelectorAll('[data-icon]')) slot.append(icon(slot.getAttribute('data-icon'), 17));
-  document.getElementById('admin-endpoint').textContent = location.host;
+  document.getElementById('admin-endpoint').textContent = adminBase();
   window.addEventListener('hashchange', route);
   document.getElementById('token-forget').addEventListener('click', () => {
     setAdminToken(null);

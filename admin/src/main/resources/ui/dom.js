@@ -64,7 +64,48 @@ const ICONS = {
   check: ['M5 12l5 5L20 7'],
   lock: ['M5 11h14v10H5z', 'M8 11V7a4 4 0 0 1 8 0v4'],
   link: ['M10 14a5 5 0 0 0 7 0l3-3a5 5 0 0 0-7-7l-1 1', 'M14 10a5 5 0 0 0-7 0l-3 3a5 5 0 0 0 7 7l1-1'],
+  subscriptions: ['M4 11a9 9 0 0 1 9 9', 'M4 4a16 16 0 0 1 16 16', 'M5 19.5v.5'],
+  deadletters: ['M3 5h18v14H3z', 'M3 7l9 6 9-6'],
 };
+
+/**
+ * A Remove button that asks twice: the first click arms it for four seconds ("Confirm remove"), the second runs
+ * remove(), which resolves once done or rejects with the message to show.
+ */
+export function removeButton(testid, remove, done, failed) {
+  const button = h('button', {class: 'btn btn-sm btn-ghost btn-danger-text', type: 'button', 'data-testid': testid},
+      icon('trash', 13), 'Remove');
+  let armed = false;
+  button.addEventListener('click', async () => {
+    if (!armed) {
+      armed = true;
+      button.lastChild.textContent = 'Confirm remove';
+      button.classList.add('armed');
+      setTimeout(() => {
+        armed = false;
+        button.lastChild.textContent = 'Remove';
+        button.classList.remove('armed');
+      }, 4000);
+      return;
+    }
+    button.disabled = true;
+    try {
+      await remove();
+      done();
+    } catch (e) {
+      button.disabled = false;
+      failed(e);
+    }
+  });
+  return button;
+}
+
+/** A view's title line: its name, what it shows, and its buttons. */
+export function pageHeader(title, subtitle, ...actions) {
+  return h('header', {class: 'page-header'},
+      h('div', null, h('h1', null, title), subtitle ? h('p', {class: 'page-subtitle'}, subtitle) : null),
+      h('div', {class: 'page-actions'}, actions));
+}
 
 export function icon(name, size = 16) {
   const svg = document.createElementNS(SVG_NS, 'svg');

@@ -1,5 +1,5 @@
 // Overview: what is registered (deployments, their services and handlers) and the register form.
-import {h, mount, icon, timeEl, serviceTypeBadge, badge} from './dom.js';
+import {h, mount, icon, timeEl, serviceTypeBadge, badge, pageHeader, removeButton} from './dom.js';
 import {api} from './api.js';
 import {setServices, setDeployments, toast} from './store.js';
 import {registerForm} from './register.js';
@@ -33,12 +33,6 @@ function emptyState(ctx) {
           form,
           h('p', {class: 'empty-hint'}, 'Trying Ferry out? Start the example service with ', h('code', null, './ferry example'),
               ' and register ', useExample, '.')));
-}
-
-function pageHeader(title, subtitle, ...actions) {
-  return h('header', {class: 'page-header'},
-      h('div', null, h('h1', null, title), subtitle ? h('p', {class: 'page-subtitle'}, subtitle) : null),
-      h('div', {class: 'page-actions'}, actions));
 }
 
 function overview(deployments, services, ctx, openRegister) {
@@ -117,31 +111,10 @@ function servicesCard(services, byDeployment) {
 
 function deploymentsCard(deployments, ctx) {
   const rows = deployments.map((d) => {
-    const remove = h('button', {class: 'btn btn-sm btn-ghost btn-danger-text', type: 'button', 'data-testid': 'deployment-remove'},
-        icon('trash', 13), 'Remove');
-    let armed = false;
-    remove.addEventListener('click', async () => {
-      if (!armed) {
-        armed = true;
-        remove.lastChild.textContent = 'Confirm remove';
-        remove.classList.add('armed');
-        setTimeout(() => {
-          armed = false;
-          remove.lastChild.textContent = 'Remove';
-          remove.classList.remove('armed');
-        }, 4000);
-        return;
-      }
-      remove.disabled = true;
-      try {
-        await api.removeDeployment(d.id);
-        toast(`Removed ${d.uri}`, 'ok');
-        ctx.refresh();
-      } catch (e) {
-        remove.disabled = false;
-        toast(`Could not remove ${d.uri}: ${e.message}`, 'error');
-      }
-    });
+    const remove = removeButton('deployment-remove', () => api.removeDeployment(d.id), () => {
+      toast(`Removed ${d.uri}`, 'ok');
+      ctx.refresh();
+    }, (e) => toast(`Could not remove ${d.uri}: ${e.message}`, 'error'));
     return h('tr', {'data-testid': 'deployment-row', 'data-deployment': d.id},
         h('td', null, h('span', {class: 'deployment-uri'}, icon('globe', 14), h('span', {class: 'mono'}, d.uri)),
             h('div', {class: 'cell-doc mono'}, d.id)),

@@ -2,7 +2,7 @@
 // playground, on the right. One GET /services per view (plus GET /deployments once, for the endpoint URIs).
 // A virtual object or workflow also shows the state of a key (#/services/{name}?key={key}), read-only.
 import {h, mount, icon, serviceTypeBadge, badge, jsonView} from './dom.js';
-import {api, adminText, hasAdminToken} from './api.js';
+import {api, adminText, adminUrl, hasAdminToken} from './api.js';
 import {store, setServices, setDeployments, tyClass, highlightService, toast} from './store.js';
 import {registerForm} from './register.js';
 import {playground} from './playground.js';
@@ -190,13 +190,13 @@ function bytesOrText(value, show) {
 
 /** The service's OpenAPI document in a new tab; fetched with the admin token when there is one. */
 function openApiLink(name) {
-  const href = `/services/${encodeURIComponent(name)}/openapi`;
-  return h('a', {class: 'meta-item', href, target: '_blank', rel: 'noopener', 'data-testid': 'openapi-link', onclick: async (e) => {
+  const path = `/services/${encodeURIComponent(name)}/openapi`;
+  return h('a', {class: 'meta-item', href: adminUrl(path), target: '_blank', rel: 'noopener', 'data-testid': 'openapi-link', onclick: async (e) => {
     if (!hasAdminToken()) return;
     e.preventDefault();
     const tab = window.open('', '_blank');
     try {
-      const text = await adminText(href);
+      const text = await adminText(path);
       const url = URL.createObjectURL(new Blob([text], {type: 'application/json'}));
       if (tab) tab.location.href = url;
     } catch (err) {

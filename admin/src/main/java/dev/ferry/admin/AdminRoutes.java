@@ -14,10 +14,12 @@ public final class AdminRoutes {
     /**
      * The admin API of a process with the ingress role.
      *
+     * @param deadLetters {@code /dead-letters}: the newest records of the dead-letter topic, read-only
+     * @param openApi {@code /openapi}: the document of what the admin API has beyond Restate's
      * @param ui {@code /}, {@code /version}, {@code /ui/*}: the UI's pages
      */
     public record Api(DeploymentsApi deployments, ServicesApi services, InvocationsApi invocations,
-            SubscriptionsApi subscriptions, UiPages ui) {}
+            SubscriptionsApi subscriptions, DeadLettersApi deadLetters, OpenApiRoutes openApi, UiPages ui) {}
 
     /**
      * @param ops {@code /health}, {@code /health/ready}, {@code /metrics}: what every process answers
@@ -41,6 +43,8 @@ public final class AdminRoutes {
                 .register("/services", api.services())
                 .register("/invocations", api.invocations())
                 .register("/subscriptions", api.subscriptions())
+                .register("/dead-letters", api.deadLetters())
+                .get("/openapi", api.openApi()::admin)
                 .register(api.ui());
     }
 }

@@ -40,6 +40,9 @@ import java.util.Set;
  *
  * <p>The document a virtual object's or workflow's page of the admin API serves adds one path Restate's does not:
  * the read-only state of a key, {@code GET /services/{service}/state/{key}}, with the admin API as its server.
+ *
+ * <p>The admin API's own document ({@code GET /openapi} on the admin port, {@link #forAdmin}) describes what Ferry's
+ * admin API has beyond Restate's: the dead letters.
  */
 public final class OpenApiDocuments {
     private static final String DOCS = "https://docs.restate.dev/invoke/http";
@@ -150,6 +153,97 @@ public final class OpenApiDocuments {
             addPaths(document, service.manifest(), true);
         }
         return document;
+    }
+
+    /** The admin API's paths that Restate's admin API does not have: {@code GET /dead-letters}. */
+    public static OpenAPI forAdmin(String adminUrl) {
+        Schema<?> text = new JsonSchema().types(Set.of("string"));
+        JsonSchema bytes = new JsonSchema();
+        bytes.types(Set.of("object")).additionalProperties(false).required(List.of("$base64"))
+                .description("Bytes that are not UTF-8 text, base64-encoded")
+                .properties(Map.of("$base64", new JsonSchema().types(Set.of("string")).contentEncoding("base64")));
+        Schema<?> textOrBytes = new JsonSchema()
+                .oneOf(List.of(text, new JsonSchema().$ref("#/components/schemas/Bytes")));
+        JsonSchema source = new JsonSchema();
+        source.types(Set.of("object")).additionalProperties(false)
+                .description("Where the record was read from when it was dead-lettered")
+                .properties(Map.of(
+                        "topic", new JsonSchema().types(Set.of("string")),
+                        "partition", new JsonSchema().types(Set.of("integer")),
+                        "offset", new JsonSchema().types(Set.of("integer"))));
+        JsonSchema letter = new JsonSchema();
+        letter.types(Set.of("object")).additionalProperties(false)
+                .required(List.of("timestamp", "topic", "partition", "offset"))
+                .properties(Map.ofEntries(
+                        Map.entry("timestamp", new JsonSchema().types(Set.of("string")).format("date-time")),
+                        Map.entry("topic", new JsonSchema().types(Set.of("string"))
+                                .description("The dead-letter topic")),
+                        Map.entry("partition", new JsonSchema().types(Set.of("integer"))),
+                        Map.entry("offset", new JsonSchema().types(Set.of("integer"))),
+                        Map.entry("kind", new JsonSchema().types(Set.of("string")).description(
+                                "rejected-record, failed-invocation, failed-timer, unpublishable-result or "
+                                        + "unprocessable (header ferry.dead-letter.kind)")),
+                        Map.entry("reason", new JsonSchema().types(Set.of("string"))
+                                .description("Why (header ferry.dead-letter.reason)")),
+                        Map.entry("source", source),
+                        Map.entry("key", textOrBytes),
+                        Map.entry("value", new JsonSchema().oneOf(List.of(text,
+                                        new JsonSchema().$ref("#/components/schemas/Bytes")))
+                                .description("The record's value, its first " + DeadLettersApi.SHOWN_VALUE_BYTES
+                                        + " bytes at most")),
+                        Map.entry("value_bytes", new JsonSchema().types(Set.of("integer"))
+                                .description("The size of the value the record was made from")),
+                        Map.entry("value_truncated", new JsonSchema().types(Set.of("boolean"))
+                                .description("Whether value is only the start of it"))));
+        JsonSchema list = new JsonSchema();
+        list.types(Set.of("object")).additionalProperties(false).required(List.of("topic", "dead_letters"))
+                .properties(Map.of(
+                        "topic", new JsonSchema().types(Set.of("string")),
+                        "dead_letters", new JsonSchema().types(Set.of("array"))
+                                .items(new JsonSchema().$ref("#/components/schemas/DeadLetter"))
+                                .description("Newest first"),
+                        "partial", new JsonSchema().types(Set.of("boolean")).description(
+                                "Present and true when a partition could not be read to its end in time: ask again")));
+        JsonSchema adminError = new JsonSchema();
+        adminError.types(Set.of("object")).properties(Map.of(
+                "message", new JsonSchema().types(Set.of("string")),
+                "restate_code", new JsonSchema().types(Set.of("string", "null"))));
+        ApiResponse error = new ApiResponse()
+                .content(jsonContent(new JsonSchema().$ref("#/components/schemas/AdminError")));
+        Operation get = new Operation()
+                .operationId("listDeadLetters")
+                .summary("List dead letters")
+                .description("The newest records of the dead-letter topic, read-only: the admin API reads them with a "
+                        + "consumer of its own (no consumer group, nothing committed, read_committed), bounded in "
+                        + "records, bytes and time.")
+                .tags(List.of("Dead letters"))
+                .addParametersItem(new Parameter().in("query").name("limit").required(false)
+                        .schema(new JsonSchema().types(Set.of("integer")).minimum(java.math.BigDecimal.ONE)
+                                .maximum(java.math.BigDecimal.valueOf(DeadLettersApi.MAX_LIMIT))
+                                ._default(DeadLettersApi.DEFAULT_LIMIT))
+                        .description("How many records at most"))
+                .responses(new ApiResponses()
+                        .addApiResponse("200", new ApiResponse().description("The newest dead letters")
+                                .content(jsonContent(new JsonSchema().$ref("#/components/schemas/DeadLetters"))))
+                        .addApiResponse("400", new ApiResponse().description("A limit out of range")
+                                .content(error.getContent()))
+                        .addApiResponse("503", new ApiResponse()
+                                .description("Kafka could not be read, or two reads are under way")
+                                .content(error.getContent())));
+        return new OpenAPI(SpecVersion.V31)
+                .openapi("3.1.0")
+                .info(new Info().title("Ferry admin API").version("1").description("What Ferry's admin API has beyond "
+                        + "Restate's admin API (https://docs.restate.dev/admin-api/openapi/openapi-specification), "
+                        + "whose paths it serves as well."))
+                .servers(List.of(new Server().url(adminUrl).description("Ferry admin API URL")))
+                .tags(List.of(new Tag().name("Dead letters").description("Records Ferry could not process, and "
+                        + "invocations whose service asks for failures there")))
+                .paths(new Paths().addPathItem("/dead-letters", new PathItem().get(get)))
+                .components(new Components()
+                        .addSchemas("Bytes", bytes)
+                        .addSchemas("DeadLetter", letter)
+                        .addSchemas("DeadLetters", list)
+                        .addSchemas("AdminError", adminError));
     }
 
     public static String toJson(OpenAPI document) {

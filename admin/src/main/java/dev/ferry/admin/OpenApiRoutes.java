@@ -11,15 +11,22 @@ import java.util.function.IntSupplier;
 
 /**
  * Serves the OpenAPI documents: one per service on the admin port ({@code GET /services/{name}/openapi}, as Restate
- * does) and all services in one on the ingress ({@code GET /openapi}, where Restate has only a stub).
+ * does), all services in one on the ingress ({@code GET /openapi}, where Restate has only a stub), and the admin
+ * API's own additions on the admin port ({@code GET /openapi}).
  */
 public final class OpenApiRoutes {
     private final RegistryView registry;
     private final IntSupplier ingressPort;
+    private final String publicIngressUrl;
 
-    public OpenApiRoutes(RegistryView registry, IntSupplier ingressPort) {
+    /**
+     * @param publicIngressUrl the ingress as clients reach it ({@code FERRY_PUBLIC_INGRESS_URL}, no trailing slash);
+     *     null: the host the caller reached, with the ingress port
+     */
+    public OpenApiRoutes(RegistryView registry, IntSupplier ingressPort, String publicIngressUrl) {
         this.registry = registry;
         this.ingressPort = ingressPort;
+        this.publicIngressUrl = publicIngressUrl;
     }
 
     /** {@code GET /services/{name}/openapi} on the admin port. */
@@ -28,6 +35,11 @@ public final class OpenApiRoutes {
         RegisteredService service = registry.registry().service(name).orElseThrow(() ->
                 HttpError.of(404, "The requested service '" + name + "' does not exist"));
         send(res, OpenApiDocuments.toJson(OpenApiDocuments.forService(service, ingressUrl(req), adminUrl(req))));
+    }
+
+    /** {@code GET /openapi} on the admin port: what the admin API has beyond Restate's. */
+    public void admin(ServerRequest req, ServerResponse res) {
+        send(res, OpenApiDocuments.toJson(OpenApiDocuments.forAdmin(adminUrl(req))));
     }
 
     /** {@code GET /openapi} on the ingress. */
@@ -40,8 +52,11 @@ public final class OpenApiRoutes {
         return "http://" + req.requestedUri().host() + ":" + req.requestedUri().port() + "/";
     }
 
-    /** The ingress as the caller reaches this host. */
+    /** The ingress as clients reach it: its public URL, or as the caller reaches this host. */
     private String ingressUrl(ServerRequest req) {
+        if (publicIngressUrl != null) {
+            return publicIngressUrl + "/";
+        }
         return "http://" + req.requestedUri().host() + ":" + ingressPort.getAsInt() + "/";
     }
 

@@ -17,7 +17,8 @@ import java.util.function.IntSupplier;
 /**
  * The UI on the admin port: static files from this module's {@code ui/} resources (plain HTML, CSS and JavaScript,
  * no build step), {@code GET /} redirecting to {@code /ui/} as Restate's does, and {@code GET /version} telling
- * the UI (and anyone) which port the ingress answers on.
+ * the UI (and anyone) where the ingress answers. The redirects are relative and the pages ask for everything
+ * relatively, so the UI works under a path prefix behind a reverse proxy ({@code https://host/ferry/ui/}).
  */
 public final class UiPages implements HttpService {
     private static final Map<String, String> CONTENT_TYPES = Map.of(
@@ -30,37 +31,49 @@ public final class UiPages implements HttpService {
             "json", "application/json");
 
     private final IntSupplier ingressPort;
+    private final String publicIngressUrl;
     private final String version;
 
-    /** @param ingressPort the port the ingress listens on, known once the server has started */
-    public UiPages(IntSupplier ingressPort) {
+    /**
+     * @param ingressPort the port the ingress listens on, known once the server has started
+     * @param publicIngressUrl the ingress as clients reach it ({@code FERRY_PUBLIC_INGRESS_URL}, no trailing slash);
+     *     null: the host the admin was reached on, with the ingress port
+     */
+    public UiPages(IntSupplier ingressPort, String publicIngressUrl) {
         this.ingressPort = ingressPort;
+        this.publicIngressUrl = publicIngressUrl;
         String implementation = UiPages.class.getPackage().getImplementationVersion();
         this.version = implementation == null ? "dev" : implementation;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (req, res) -> {
-                    res.status(Status.PERMANENT_REDIRECT_308);
-                    res.header(HeaderNames.LOCATION, "/ui/");
-                    res.send();
-                })
+        // Relative to the request's URL, "ui/" is /ui/ from both / and /ui, and /ferry/ui/ behind a proxy that
+        // serves the admin at /ferry/ (RFC 9110, section 10.2.2, allows a relative Location).
+        rules.get("/", (req, res) -> redirectToUi(res))
                 .get("/version", this::version)
-                .get("/ui", (req, res) -> {
-                    res.status(Status.PERMANENT_REDIRECT_308);
-                    res.header(HeaderNames.LOCATION, "/ui/");
-                    res.send();
-                })
+                .get("/ui", (req, res) -> redirectToUi(res))
                 .get("/ui/*", this::file);
     }
 
+    private static void redirectToUi(ServerResponse res) {
+        res.status(Status.PERMANENT_REDIRECT_308);
+        res.header(HeaderNames.LOCATION, "ui/");
+        res.send();
+    }
+
+    /** {@code public_ingress_url} is there only when set: without it the UI uses its own host and the port. */
     private void version(ServerRequest req, ServerResponse res) {
         String host = req.requestedUri().host();
-        HttpAnswers.json(res, 200, Json.MAPPER.createObjectNode()
+        var body = Json.MAPPER.createObjectNode()
                 .put("version", version)
                 .put("ingress_port", ingressPort.getAsInt())
-                .put("ingress_endpoint", "http://" + host + ":" + ingressPort.getAsInt() + "/"));
+                .put("ingress_endpoint", publicIngressUrl != null ? publicIngressUrl + "/"
+                        : "http://" + host + ":" + ingressPort.getAsInt() + "/");
+        if (publicIngressUrl != null) {
+            body.put("public_ingress_url", publicIngressUrl);
+        }
+        HttpAnswers.json(res, 200, body);
     }
 
     private void file(ServerRequest req, ServerResponse res) {

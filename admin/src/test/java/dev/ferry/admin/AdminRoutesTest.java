@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.ResourceId;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -83,12 +84,14 @@ class AdminRoutesTest {
     }
 
     @Test
-    void theRootAndUiRedirectToTheUi() {
+    void theRootAndUiRedirectToTheUiRelativelySoAPathPrefixBeforeThemStays() {
         for (String path : new String[] {"/", "/ui"}) {
             HttpResponse<String> response = admin.get(path);
 
             assertThat(response.statusCode()).as(path).isEqualTo(308);
-            assertThat(response.headers().firstValue("location")).as(path).hasValue("/ui/");
+            assertThat(response.headers().firstValue("location")).as(path).hasValue("ui/");
+            assertThat(URI.create("https://host/ferry" + path).resolve("ui/")).as(path)
+                    .isEqualTo(URI.create("https://host/ferry/ui/"));
         }
     }
 
@@ -99,6 +102,41 @@ class AdminRoutesTest {
         assertThat(version.get("ingress_port").asInt()).isEqualTo(AdminUnderTest.INGRESS_PORT);
         assertThat(version.get("ingress_endpoint").asText())
                 .isEqualTo("http://127.0.0.1:" + AdminUnderTest.INGRESS_PORT + "/");
+        assertThat(version.has("public_ingress_url")).isFalse();
+    }
+
+    @Test
+    void withAPublicIngressUrlVersionAndTheOpenApiDocumentsGiveIt() {
+        try (AdminUnderTest proxied = new AdminUnderTest("https://api.example.com/ferry")) {
+            JsonNode version = json(proxied.get("/version"));
+
+            assertThat(version.get("public_ingress_url").asText()).isEqualTo("https://api.example.com/ferry");
+            assertThat(version.get("ingress_endpoint").asText()).isEqualTo("https://api.example.com/ferry/");
+            assertThat(version.get("ingress_port").asInt()).isEqualTo(AdminUnderTest.INGRESS_PORT);
+            assertThat(json(proxied.get("/services/Greeter/openapi")).path("servers").path(0).path("url").asText())
+                    .isEqualTo("https://api.example.com/ferry/");
+        }
+    }
+
+    @Test
+    void theAdminOpenApiDocumentDescribesTheDeadLetters() {
+        JsonNode document = json(admin.get("/openapi"));
+
+        assertThat(document.path("openapi").asText()).isEqualTo("3.1.0");
+        JsonNode list = document.path("paths").path("/dead-letters").path("get");
+        assertThat(list.path("operationId").asText()).isEqualTo("listDeadLetters");
+        assertThat(list.path("parameters").path(0).path("name").asText()).isEqualTo("limit");
+        assertThat(list.path("responses").fieldNames()).toIterable().containsExactly("200", "400", "503");
+        assertThat(document.path("components").path("schemas").path("DeadLetter").path("properties").fieldNames())
+                .toIterable().contains("timestamp", "topic", "partition", "offset", "reason", "source", "value");
+    }
+
+    @Test
+    void deadLettersRefuseALimitOutOfRangeBeforeReadingKafka() {
+        for (String limit : new String[] {"0", "201", "many"}) {
+            assertAdminError(admin.get("/dead-letters?limit=" + limit), 400,
+                    "limit must be a whole number from 1 to 200");
+        }
     }
 
     @Test

@@ -41,15 +41,23 @@ final class AdminUnderTest implements AutoCloseable {
     private final AdminServer server;
 
     AdminUnderTest() {
+        this(null);
+    }
+
+    /** @param publicIngressUrl {@code FERRY_PUBLIC_INGRESS_URL}, or null */
+    AdminUnderTest(String publicIngressUrl) {
         RegistryView registry = RegistryView.fixed(registry());
         ServiceSettings defaults = ServiceSettings.DEFAULTS;
-        OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> INGRESS_PORT);
+        OpenApiRoutes openApi = new OpenApiRoutes(registry, () -> INGRESS_PORT, publicIngressUrl);
         AdminRoutes.Api api = new AdminRoutes.Api(
                 new DeploymentsApi(registry, null, defaults, client),
                 new ServicesApi(registry, null, defaults, openApi, processor),
                 new InvocationsApi(processor),
                 new SubscriptionsApi(registry, null, Map.of(), ResultTopics.parse("", new Topics("test."))),
-                new UiPages(() -> INGRESS_PORT));
+                // No broker: a test that reads dead letters here gets 503, as when Kafka cannot be reached.
+                new DeadLettersApi(Map.of("bootstrap.servers", "127.0.0.1:1"), "test.dead-letter"),
+                openApi,
+                new UiPages(() -> INGRESS_PORT, publicIngressUrl));
         AdminRoutes routes = new AdminRoutes(rules -> rules.get("/health", (req, res) -> res.send()), api);
         server = new AdminServer("127.0.0.1", 0, 1024 * 1024, List.of(), null, routes).start();
     }

@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import dev.ferry.admin.AdminRoutes;
 import dev.ferry.admin.AdminServer;
+import dev.ferry.admin.DeadLettersApi;
 import dev.ferry.admin.DeploymentsApi;
 import dev.ferry.admin.InvocationsApi;
 import dev.ferry.admin.OpenApiRoutes;
@@ -25,7 +26,7 @@ final class AdminRole {
 
     /** The OpenAPI documents, which the ingress serves too ({@code GET /openapi}). */
     static OpenApiRoutes openApi(Roles roles, IntSupplier ingressPort) {
-        return new OpenApiRoutes(roles.registry(), ingressPort);
+        return new OpenApiRoutes(roles.registry(), ingressPort, roles.config().publicIngressUrl());
     }
 
     /**
@@ -45,7 +46,9 @@ final class AdminRole {
                     new ServicesApi(roles.registry(), registryWriter, config.serviceDefaults(), openApi, processor),
                     new InvocationsApi(processor),
                     new SubscriptionsApi(roles.registry(), registryWriter, clusters, config.resultTopics()),
-                    new UiPages(ingressPort));
+                    new DeadLettersApi(roles.kafka(), roles.topics().deadLetter()),
+                    openApi,
+                    new UiPages(ingressPort, config.publicIngressUrl()));
         }
         return roles.opened(new AdminServer(config.adminHost(), config.adminPort(), config.maxBodyBytes(),
                 config.adminAllowedOrigins(), config.adminToken(), new AdminRoutes(ops, api))).start();

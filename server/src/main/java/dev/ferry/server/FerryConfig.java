@@ -14,6 +14,8 @@ import dev.ferry.schemas.dispatch.RequestSignature;
 import dev.ferry.schemas.results.ResultTopics;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +67,8 @@ public record FerryConfig(
         Map<String, String> kafka,
         Map<String, String> streams,
         Map<String, Map<String, String>> clusters,
-        ResultTopics resultTopics) {
+        ResultTopics resultTopics,
+        String publicIngressUrl) {
 
     public enum Role {
         INGRESS,
@@ -247,7 +250,8 @@ public record FerryConfig(
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
                 Map.copyOf(clusters),
-                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))));
+                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))),
+                v.publicUrl(Setting.PUBLIC_INGRESS_URL));
     }
 
     private static ResultTopics resultTopics(String setting, Topics topics) {
@@ -408,6 +412,25 @@ public record FerryConfig(
                 throw new InvalidConfig(setting.env() + " " + problem + " (unset it to sign no requests)");
             }
             return key;
+        }
+
+        /** An absolute http(s) URL without query or fragment, without its trailing slash; null when unset. */
+        String publicUrl(Setting setting) {
+            String text = string(setting).trim();
+            if (text.isEmpty()) {
+                return null;
+            }
+            try {
+                URI uri = new URI(text);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+                    return text.replaceAll("/+$", "");
+                }
+            } catch (URISyntaxException e) {
+                // below
+            }
+            throw invalid(setting, "an absolute http or https URL such as https://api.example.com/ferry");
         }
 
         RetryPolicy.OnMaxAttempts onMaxAttempts(Setting setting) {

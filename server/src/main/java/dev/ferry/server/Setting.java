@@ -24,6 +24,10 @@ public enum Setting {
     ADMIN_ALLOWED_ORIGINS("FERRY_ADMIN_ALLOWED_ORIGINS", "",
             "Comma list of origins (`https://ops.example.com`) whose pages may call the admin API besides its own"
                     + " UI, or `*` for any; requests with another `Origin` get 403."),
+    PUBLIC_INGRESS_URL("FERRY_PUBLIC_INGRESS_URL", "",
+            "The ingress as clients reach it behind a proxy or load balancer (`https://api.example.com/ferry`): the"
+                    + " UI's playground, curl commands and links, and the OpenAPI documents use it. Unset: the host the"
+                    + " admin API was reached on, with the ingress port."),
     DATA_DIR("FERRY_DATA_DIR", "./data",
             "Local data: the embedded broker's log and the processor's state stores."),
     KAFKA_BOOTSTRAP_SERVERS("FERRY_KAFKA_BOOTSTRAP_SERVERS", "",

@@ -181,6 +181,18 @@ class FerryConfigTest {
     }
 
     @Test
+    void thePublicIngressUrlIsAnAbsoluteHttpUrlKeptWithoutItsTrailingSlash() {
+        assertThat(FerryConfig.load(Map.of()).publicIngressUrl()).isNull();
+        assertThat(FerryConfig.load(Map.of("FERRY_PUBLIC_INGRESS_URL", "https://api.example.com/ferry/"))
+                .publicIngressUrl()).isEqualTo("https://api.example.com/ferry");
+        for (String invalid : new String[] {"api.example.com", "ftp://api.example.com", "https://x.example/?a=1"}) {
+            assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_PUBLIC_INGRESS_URL", invalid)))
+                    .isInstanceOf(FerryConfig.InvalidConfig.class)
+                    .hasMessageContaining("FERRY_PUBLIC_INGRESS_URL='" + invalid + "' is not valid");
+        }
+    }
+
+    @Test
     void theReadmeDocumentsEverySetting() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
         for (Setting setting : Setting.values()) {

@@ -1,21 +1,13 @@
 package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,15 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -45,69 +30,36 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UiIT {
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-
     private FerryHarness ferry;
     private ExampleService example;
+    private HeadlessBrowser browser;
     private ChromeDriver driver;
     private WebDriverWait wait;
-    private Path profile;
-    private Path screenshots;
     private String ui;
 
     @BeforeAll
     void start() throws Exception {
-        boolean browser = Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
-        String missing = "needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + ")";
-        if (!browser && Boolean.parseBoolean(System.getenv("CI_REQUIRE_BROWSER"))) {
-            throw new IllegalStateException(missing + "; .ci/run installs them");
-        }
-        assumeTrue(browser, missing);
+        browser = HeadlessBrowser.start();
+        driver = browser.driver;
+        wait = browser.wait;
         // Nothing registered: the UI starts empty. One key of Counter has state in Ferry's store (ObjectStateSeed).
         String prefix = "ui" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".";
         ObjectStateSeed.seed(new Topics(prefix), 4, "Counter", "mary", ObjectStateSeed.MARY);
         ferry = FerryHarness.onSharedKafka().with("FERRY_TOPIC_PREFIX", prefix).with("FERRY_PARTITIONS", "4").start();
         example = new ExampleService("127.0.0.1", 0).start();
         ui = "http://127.0.0.1:" + ferry.server().adminPort() + "/";
-        screenshots = Path.of(System.getProperty("basedir", "."), "target", "ui-screenshots");
-        Files.createDirectories(screenshots);
-
-        // The driver and the browser are given by path, so Selenium Manager has nothing to look up or download.
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
-        profile = Files.createTempDirectory("ferry-ui-chrome");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1400,900", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
-        // The window's chrome takes some of its height; the page gets exactly 1400×900, as the screenshots show.
-        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                Map.of("width", 1400, "height", 900, "deviceScaleFactor", 1, "mobile", false));
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-        wait.ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class);
     }
 
     @AfterAll
     void stop() throws IOException {
-        if (driver != null) {
-            driver.quit();
+        if (browser != null) {
+            browser.close();
         }
         if (example != null) {
             example.close();
         }
         if (ferry != null) {
             ferry.close();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -283,40 +235,27 @@ class UiIT {
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private WebElement visible(String css) {
-        return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        return browser.visible(css);
     }
 
-    /** Clicks once the element can be clicked; the invocations view redraws rows, so a stale element is retried. */
     private void click(String css) {
-        wait.until(d -> {
-            WebElement element = d.findElement(By.cssSelector(css));
-            if (!element.isDisplayed() || !element.isEnabled()) {
-                return false;
-            }
-            element.click();
-            return true;
-        });
+        browser.click(css);
     }
 
     private void type(String css, String text) {
-        WebElement input = visible(css);
-        input.clear();
-        input.sendKeys(text);
+        browser.type(css, text);
     }
 
     private String text(String css) {
-        return wait.until(d -> d.findElement(By.cssSelector(css)).getText());
+        return browser.text(css);
     }
 
     private void scrollToTop() {
-        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();");
+        browser.scrollToTop();
     }
 
-    /** Saves what the browser shows, without the transient toasts. */
     private void screenshot(String name) throws IOException {
-        ((JavascriptExecutor) driver).executeScript("document.getElementById('toasts').replaceChildren();");
-        new Actions(driver).moveToLocation(1, 1).perform(); // no hover effects in the picture
-        Files.write(screenshots.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+        browser.screenshot(name);
     }
 
     private static JsonNode json(String text) {
