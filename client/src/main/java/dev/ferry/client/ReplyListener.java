@@ -46,6 +46,11 @@ public final class ReplyListener implements AutoCloseable {
      * instead of their own answer.
      */
     private final Set<Long> deliveredInMemory = new HashSet<>();
+    /**
+     * The pause before the next fetch after one that brought only replies delivered in memory already: short
+     * enough not to matter to a reply that comes another way, long enough to read several replies per fetch.
+     */
+    static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
     private long polledUpTo = -1;
 
     public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,
@@ -83,7 +88,12 @@ public final class ReplyListener implements AutoCloseable {
         try {
             while (!closed) {
                 try {
-                    deliver(consumer.poll(Duration.ofMillis(500)));
+                    if (deliver(consumer.poll(Duration.ofMillis(500))) == Fetched.ONLY_DELIVERED_ALREADY) {
+                        // This process's processor hands replies over in memory (offer): the fetch only confirmed
+                        // them. Fetch less often while that is so, which spares the broker a request per reply;
+                        // a reply from elsewhere waits at most this long more.
+                        Thread.sleep(FETCH_PAUSE_WHEN_HANDED_OVER.toMillis());
+                    }
                 } catch (WakeupException e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -103,23 +113,32 @@ public final class ReplyListener implements AutoCloseable {
         }
     }
 
-    private void deliver(Iterable<ConsumerRecord<String, byte[]>> records) {
+    /** What a fetch brought. */
+    private enum Fetched { NOTHING, ONLY_DELIVERED_ALREADY, NEWS }
+
+    private Fetched deliver(Iterable<ConsumerRecord<String, byte[]>> records) {
+        Fetched fetched = Fetched.NOTHING;
         for (ConsumerRecord<String, byte[]> record : records) {
             synchronized (deliveredInMemory) {
                 polledUpTo = record.offset();
                 if (deliveredInMemory.remove(record.offset())) {
+                    if (fetched == Fetched.NOTHING) {
+                        fetched = Fetched.ONLY_DELIVERED_ALREADY;
+                    }
                     continue;
                 }
             }
             if (!ingressId.equals(record.key())) {
                 continue; // another ingress instance that shares the partition
             }
+            fetched = Fetched.NEWS;
             try {
                 waiters.deliver(Json.read(record.value(), Reply.class));
             } catch (IOException e) {
                 log.error("Skipping an unreadable reply at offset {}: {}", record.offset(), e.getMessage());
             }
         }
+        return fetched;
     }
 
     /**

@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -143,6 +144,11 @@ public final class Dispatcher implements AutoCloseable {
     private volatile long lastTick = System.currentTimeMillis();
     /** Longer than this between two rounds of a loop that runs every 100–200 ms: the process stood still. */
     static final long STALL = 1_000;
+    /**
+     * The pause before the next fetch after one that brought only attempts taken in memory already: short enough
+     * not to matter to an attempt that comes another way, long enough to read several attempts per fetch.
+     */
+    static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
 
     /** A command read from the dispatch topic, with its record's time (when the processor wrote it). */
     private record Polled(DispatcherCommand command, long timestamp) {}
@@ -327,18 +333,25 @@ public final class Dispatcher implements AutoCloseable {
                 case AbortAttempt abort -> aborted.add(new Attempt(abort.invocationId(), abort.attempt()));
             }
         }
+        boolean allTakenInMemory = commands.size() == records.count() && !commands.isEmpty();
         for (Polled polled : commands) {
             switch (polled.command()) {
                 case Dispatch dispatch -> {
                     Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
                     synchronized (this) {
-                        if (!takenInMemory.remove(attempt) && dispatch.attempt() == newest.get(dispatch.invocationId())
-                                && !aborted.contains(attempt)) {
+                        if (takenInMemory.remove(attempt)) {
+                            continue;
+                        }
+                        allTakenInMemory = false;
+                        if (dispatch.attempt() == newest.get(dispatch.invocationId()) && !aborted.contains(attempt)) {
                             start(dispatch, polled.timestamp());
                         }
                     }
                 }
-                case AbortAttempt abort -> abort(abort);
+                case AbortAttempt abort -> {
+                    allTakenInMemory = false;
+                    abort(abort);
+                }
             }
         }
         if (!records.isEmpty()) {
@@ -347,6 +360,12 @@ public final class Dispatcher implements AutoCloseable {
                     log.warn("Committing the dispatch topic's offsets failed: {}", error.toString());
                 }
             });
+        }
+        if (allTakenInMemory) {
+            // This process's processor hands its dispatches over in memory (offer): the fetch only confirmed them.
+            // Fetch (and commit) less often while that is so, which spares the broker two requests per attempt; an
+            // attempt dispatched from elsewhere waits at most this long more.
+            LockSupport.parkNanos(FETCH_PAUSE_WHEN_HANDED_OVER.toNanos());
         }
     }
 

@@ -8,6 +8,7 @@ import com.networknt.schema.SpecificationVersion;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
@@ -23,6 +24,7 @@ public final class RecordSchemas {
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaIdResolvers(ids -> ids.mapPrefix(BASE, "classpath:schemas/v1/")));
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+    private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z]+");
     /**
      * The validator reads with its own Jackson (3), whose defaults stop at 100,000,000 characters per string and
      * 500 levels of nesting: read records with {@link Json}'s limits instead, so every record Ferry can read is also
@@ -50,7 +52,14 @@ public final class RecordSchemas {
 
     /** The schema of a record type ({@code Invoke}, {@code Completion}, ...); null for a type with none. */
     public Schema schema(String type) {
-        if (type == null || !type.matches("[A-Za-z]+") || getClass().getResource("/schemas/v1/" + type + ".json") == null) {
+        // The processor asks once per command: a known type is one map lookup. Unknown names (any producer can
+        // write one) are checked each time rather than remembered, so they cannot grow the map.
+        Schema known = type == null ? null : schemas.get(type);
+        if (known != null) {
+            return known;
+        }
+        if (type == null || !TYPE_NAME.matcher(type).matches()
+                || getClass().getResource("/schemas/v1/" + type + ".json") == null) {
             return null;
         }
         return schemas.computeIfAbsent(type, t -> registry.getSchema(SchemaLocation.of(BASE + t + ".json")));
@@ -61,17 +70,32 @@ public final class RecordSchemas {
      * property 'service' not found"); empty when the record is valid.
      */
     public List<String> problems(String type, String json) {
-        Schema schema = schema(type);
-        if (schema == null) {
-            return List.of("unknown record type '" + type + "'");
-        }
         JsonNode tree;
         try {
             tree = READER.readTree(json);
         } catch (RuntimeException e) {
-            return List.of("not JSON: " + e.getMessage());
+            return schema(type) == null ? List.of("unknown record type '" + type + "'")
+                    : List.of("not JSON: " + e.getMessage());
+        }
+        return problems(type, tree);
+    }
+
+    /** As {@link #problems(String, String)}, for a record already read with {@link #readForValidation}. */
+    public List<String> problems(String type, JsonNode tree) {
+        Schema schema = schema(type);
+        if (schema == null) {
+            return List.of("unknown record type '" + type + "'");
         }
         List<Error> errors = schema.validate(tree);
         return errors.stream().map(Error::toString).toList();
+    }
+
+    /**
+     * Reads a record's bytes for the validator (Jackson 3) with the limits {@link Json} reads with.
+     *
+     * @throws tools.jackson.core.JacksonException when it is not one well-formed JSON value within them
+     */
+    public static JsonNode readForValidation(byte[] json) {
+        return READER.readTree(json);
     }
 }
