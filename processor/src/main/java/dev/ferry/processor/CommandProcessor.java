@@ -141,7 +141,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * back to the same tick).
      */
     private void tick(long now) {
-        TappedProducer.holdSends();
         try {
             if (redoing && now >= nextRedoCheck) {
                 nextRedoCheck = now + REDO_CHECK_INTERVAL.toMillis();
@@ -152,8 +151,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             throw e; // the stream thread's own failures: Kafka Streams recovers from these
         } catch (RuntimeException e) {
             log.error("Looking for due timers failed; trying again at the next tick", e);
-        } finally {
-            TappedProducer.releaseSends();
         }
     }
 
@@ -250,15 +247,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void process(Record<String, byte[]> record) {
-        TappedProducer.holdSends(); // this command's records leave together (see TappedProducer)
-        try {
-            processHeld(record);
-        } finally {
-            TappedProducer.releaseSends();
-        }
-    }
-
-    private void processHeld(Record<String, byte[]> record) {
         current = record;
         Command command = null;
         try {

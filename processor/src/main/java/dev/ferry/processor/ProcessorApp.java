@@ -70,10 +70,9 @@ public final class ProcessorApp implements AutoCloseable {
         // log), and a longer wait for the attempts it starts while redoing (held until it has committed past them).
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         // Kafka Streams sets linger.ms=100 on its producers unless told otherwise: every dispatch and reply would
-        // wait up to 100 ms before leaving. The processor's producer sends each command's records together, as soon
-        // as the command is processed (TappedProducer flushes them); the linger is only the bound should its flush
-        // thread be late. With linger.ms=0 instead, the records of one command went out in two or three requests.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        // wait up to 100 ms before leaving. Send at once; batches still form under load while requests are in
+        // flight.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
         // Records carry bodies up to the limit (see RecordLimits). The producer's buffer.memory must hold the
         // largest record too: Kafka's default (32 MiB) cannot take a 32 MiB body once it is in a record.
         settings.limits().producerProperties().forEach((name, value) ->

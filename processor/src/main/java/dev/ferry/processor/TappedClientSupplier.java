@@ -26,7 +26,7 @@ final class TappedClientSupplier implements KafkaClientSupplier {
     @Override
     public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
         return new TappedProducer(new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()),
-                outputs, true);
+                outputs);
     }
 
     @Override
