@@ -1,5 +1,6 @@
 package dev.ferry.admin;
 
+import dev.ferry.http.FerryVersion;
 import dev.ferry.http.HttpAnswers;
 import dev.ferry.schemas.Json;
 import io.helidon.http.HeaderNames;
@@ -17,7 +18,7 @@ import java.util.function.IntSupplier;
 /**
  * The UI on the admin port: static files from this module's {@code ui/} resources (plain HTML, CSS and JavaScript,
  * no build step), {@code GET /} redirecting to {@code /ui/} as Restate's does, and {@code GET /version} telling
- * the UI (and anyone) which port the ingress answers on.
+ * the UI (and anyone) which build of Ferry this is and which port the ingress answers on.
  */
 public final class UiPages implements HttpService {
     private static final Map<String, String> CONTENT_TYPES = Map.of(
@@ -30,13 +31,10 @@ public final class UiPages implements HttpService {
             "json", "application/json");
 
     private final IntSupplier ingressPort;
-    private final String version;
 
     /** @param ingressPort the port the ingress listens on, known once the server has started */
     public UiPages(IntSupplier ingressPort) {
         this.ingressPort = ingressPort;
-        String implementation = UiPages.class.getPackage().getImplementationVersion();
-        this.version = implementation == null ? "dev" : implementation;
     }
 
     @Override
@@ -55,10 +53,16 @@ public final class UiPages implements HttpService {
                 .get("/ui/*", this::file);
     }
 
+    /**
+     * Restate's {@code /version} fields ({@code version}, {@code ingress_endpoint}) with Ferry's version in
+     * {@code version}, and the commit it was built from.
+     */
     private void version(ServerRequest req, ServerResponse res) {
         String host = req.requestedUri().host();
+        FerryVersion build = FerryVersion.current();
         HttpAnswers.json(res, 200, Json.MAPPER.createObjectNode()
-                .put("version", version)
+                .put("version", build.version())
+                .put("commit", build.commit())
                 .put("ingress_port", ingressPort.getAsInt())
                 .put("ingress_endpoint", "http://" + host + ":" + ingressPort.getAsInt() + "/"));
     }

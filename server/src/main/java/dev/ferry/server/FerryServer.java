@@ -4,6 +4,7 @@ import dev.ferry.admin.AdminServer;
 import dev.ferry.admin.OpenApiRoutes;
 import dev.ferry.client.CommandLog;
 import dev.ferry.dispatcher.Dispatcher;
+import dev.ferry.http.FerryVersion;
 import dev.ferry.processor.ProcessorApp;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.RecordLimits;
@@ -194,7 +195,7 @@ public final class FerryServer implements AutoCloseable {
     }
 
     private void logStarted() {
-        log.info("Ferry started: roles {}", config.roles());
+        log.info("Ferry {} started: roles {}", FerryVersion.current(), config.roles());
         log.info("  Kafka        {}{}", bootstrapServers, config.embeddedKafka() ? " (embedded broker)" : "");
         log.info("  topics       {}* with {} partitions", config.topicPrefix(), config.partitions());
         log.info("  data         {}", config.dataDir().toAbsolutePath());
