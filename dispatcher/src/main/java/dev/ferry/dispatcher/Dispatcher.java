@@ -6,6 +6,7 @@ import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.LogContext;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
@@ -427,6 +428,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         calls.execute(() -> {
             call.thread = Thread.currentThread();
+            LogContext.enter(dispatch.invocationId().toString(), dispatch.target(), dispatch.attempt());
             try {
                 if (pausedBeforeCalling(call, System.currentTimeMillis())) {
                     return;
@@ -454,6 +456,7 @@ public final class Dispatcher implements AutoCloseable {
                         dispatch.attempt(), e);
             } finally {
                 inFlight.remove(dispatch.invocationId(), call);
+                LogContext.leave();
             }
         });
         return true;

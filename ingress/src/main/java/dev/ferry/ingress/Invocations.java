@@ -12,6 +12,7 @@ import dev.ferry.registry.Targets;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
+import dev.ferry.schemas.LogContext;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.commands.Command;
@@ -87,6 +88,14 @@ public final class Invocations {
     }
 
     private void invoke(ServerRequest req, ServerResponse res, InvocationRequest request) {
+        try {
+            submit(req, res, request);
+        } finally {
+            LogContext.leave();
+        }
+    }
+
+    private void submit(ServerRequest req, ServerResponse res, InvocationRequest request) {
         Target target = request.target();
         req.context().register(new IngressOperation(request.send() ? "send" : "call", target.service(),
                 target.handler()));
@@ -117,6 +126,7 @@ public final class Invocations {
         boolean requireSameRequest = preferences.strict() || settings.rejectChangedRequests();
         InvocationId invocationId = InvocationIds.forSubmission(target, idempotencyKey);
         List<Header> headers = passedOnHeaders(req);
+        LogContext.enter(invocationId.toString(), target, 0);
 
         if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey) && !target.exclusive()) {
             // A plain send to a service or a shared handler: once the log has it, nothing about it needs the

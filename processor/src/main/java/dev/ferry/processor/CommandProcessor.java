@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.LogContext;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Target;
@@ -254,6 +255,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             if (command == null) {
                 return; // rejected
             }
+            enterLogContext(command);
             RecordMetadata origin = context.recordMetadata().orElseThrow();
             String poison = poisoned.reason(origin.topic(), origin.partition(), origin.offset());
             if (poison != null && poisoned.met(origin.topic(), origin.partition(), origin.offset()) > 1) {
@@ -301,7 +303,22 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             }
         } finally {
             current = null;
+            LogContext.leave();
         }
+    }
+
+    /** The invocation this command is about, on every line logged while it is applied. */
+    private static void enterLogContext(Command command) {
+        int attempt = switch (command) {
+            case Completion completion -> completion.attempt();
+            case AttemptFailed failed -> failed.attempt();
+            case dev.ferry.schemas.commands.JournalAppend append -> append.attempt();
+            case dev.ferry.schemas.commands.RenewLease renew -> renew.attempt();
+            case dev.ferry.schemas.commands.FireTimer timer -> timer.attempt();
+            default -> 0;
+        };
+        LogContext.enter(command.invocationId().toString(), command instanceof Invoke invoke ? invoke.target() : null,
+                attempt);
     }
 
     private static String describe(RuntimeException e) {

@@ -58,7 +58,18 @@ public record FerryConfig(
         Map<String, String> kafka,
         Map<String, String> streams,
         Map<String, Map<String, String>> clusters,
-        ResultTopics resultTopics) {
+        ResultTopics resultTopics,
+        LogFormat logFormat,
+        String logLevel) {
+
+    /** How log lines are written ({@code FERRY_LOG_FORMAT}): the name of its appender in {@code logback.xml}. */
+    public enum LogFormat {
+        TEXT,
+        JSON
+    }
+
+    /** The levels {@code FERRY_LOG_LEVEL} takes, as logback names them. */
+    static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
     public enum Role {
         INGRESS,
@@ -196,7 +207,9 @@ public record FerryConfig(
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
                 Map.copyOf(clusters),
-                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))));
+                resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))),
+                v.logFormat(Setting.LOG_FORMAT),
+                v.logLevel(Setting.LOG_LEVEL));
     }
 
     private static ResultTopics resultTopics(String setting, Topics topics) {
@@ -352,6 +365,22 @@ public record FerryConfig(
             } catch (IllegalArgumentException e) {
                 throw invalid(setting, "pause or kill");
             }
+        }
+
+        LogFormat logFormat(Setting setting) {
+            try {
+                return LogFormat.valueOf(string(setting).trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw invalid(setting, "text or json");
+            }
+        }
+
+        String logLevel(Setting setting) {
+            String level = string(setting).trim().toUpperCase(Locale.ROOT);
+            if (!LOG_LEVELS.contains(level)) {
+                throw invalid(setting, String.join(", ", LOG_LEVELS));
+            }
+            return level;
         }
 
         Set<Role> roles() {
