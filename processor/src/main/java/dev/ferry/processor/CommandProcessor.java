@@ -11,6 +11,7 @@ import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
@@ -29,6 +30,11 @@ import dev.ferry.schemas.results.FailedInvocation;
 import dev.ferry.schemas.results.InvocationResult;
 import dev.ferry.schemas.results.ResultTopics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -248,6 +254,29 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void process(Record<String, byte[]> record) {
+        Tracer tracer = Tracing.tracer();
+        if (tracer == null) {
+            apply(record, null);
+            return;
+        }
+        // Tracing lives here at the edge, never in the state machine: a command whose record carries a trace context
+        // is applied in a span of that trace, and the records its effects write (dispatches, submissions) carry the
+        // span's context on (see dispatch, submit). Commands without one (timers, lease renewals) get no span.
+        Context parent = Tracing.fromRecord(record.headers());
+        if (!Span.fromContext(parent).getSpanContext().isValid()) {
+            apply(record, null);
+            return;
+        }
+        Span span = tracer.spanBuilder("process").setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            apply(record, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    /** @param span the span the command is applied in, named and described here once it is read; null if none */
+    private void apply(Record<String, byte[]> record, Span span) {
         current = record;
         Command command = null;
         try {
@@ -255,7 +284,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             if (command == null) {
                 return; // rejected
             }
-            enterLogContext(command);
             RecordMetadata origin = context.recordMetadata().orElseThrow();
             String poison = poisoned.reason(origin.topic(), origin.partition(), origin.offset());
             if (poison != null && poisoned.met(origin.topic(), origin.partition(), origin.offset()) > 1) {
@@ -275,6 +303,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 return;
             }
             if (command != null) {
+                // Here, once a direct producer's submission has its id.
+                enterLogContext(command);
+                if (span != null) {
+                    describe(span, command);
+                }
                 if (poison != null) {
                     throw new UnproducibleRecord(poison); // the last time, this command's effects failed
                 }
@@ -309,7 +342,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     /** The invocation this command is about, on every line logged while it is applied. */
     private static void enterLogContext(Command command) {
-        int attempt = switch (command) {
+        LogContext.enter(command.invocationId().toString(), command instanceof Invoke invoke ? invoke.target() : null,
+                attemptOf(command));
+    }
+
+    /** The attempt a command is about; 0 when it is about the invocation as a whole. */
+    private static int attemptOf(Command command) {
+        return switch (command) {
             case Completion completion -> completion.attempt();
             case AttemptFailed failed -> failed.attempt();
             case dev.ferry.schemas.commands.JournalAppend append -> append.attempt();
@@ -317,8 +356,19 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             case dev.ferry.schemas.commands.FireTimer timer -> timer.attempt();
             default -> 0;
         };
-        LogContext.enter(command.invocationId().toString(), command instanceof Invoke invoke ? invoke.target() : null,
-                attempt);
+    }
+
+    private static void describe(Span span, Command command) {
+        span.updateName("process " + command.getClass().getSimpleName());
+        span.setAttribute(Tracing.INVOCATION_ID, command.invocationId().toString());
+        if (command instanceof Invoke invoke) {
+            span.setAttribute(Tracing.SERVICE, invoke.target().service());
+            span.setAttribute(Tracing.HANDLER, invoke.target().handler());
+        }
+        int attempt = attemptOf(command);
+        if (attempt > 0) {
+            span.setAttribute(Tracing.ATTEMPT, attempt);
+        }
     }
 
     private static String describe(RuntimeException e) {
@@ -563,15 +613,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             return;
         }
         timerRequests.dispatched(dispatch.invocationId(), dispatch.attempt(), context.currentSystemTimeMs());
-        forward(ProcessorTopology.DISPATCH_SINK,
-                new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()));
+        forward(ProcessorTopology.DISPATCH_SINK, new Record<>(dispatchKey(dispatch), Json.write(dispatch),
+                context.currentSystemTimeMs(), Tracing.recordHeaders()));
     }
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void submit(Command command) {
         Record<String, byte[]> record = new Record<>(command.invocationId().toString(), Json.write(command),
-                context.currentSystemTimeMs());
+                context.currentSystemTimeMs(), Tracing.recordHeaders());
         checkSize(ProcessorTopology.LOG_SINK, record);
         // As for the reroute sink: the typed id is the key, its partitioner reads the partition key from it.
         ((ProcessorContext) context).forward(record.withKey(command.invocationId()), ProcessorTopology.LOG_SINK);
