@@ -124,8 +124,15 @@ public final class Invocations {
         try (Scope ignored = span.makeCurrent()) {
             submit(req, res, request);
             span.setAttribute("http.response.status_code", res.status().code());
+        } catch (HttpError e) {
+            // A refusal the caller gets as its answer: an error of Ferry's only when it is a 5xx.
+            span.setAttribute("http.response.status_code", e.status());
+            if (e.status() >= 500) {
+                span.setStatus(StatusCode.ERROR, e.getMessage());
+            }
+            throw e;
         } catch (RuntimeException e) {
-            span.setStatus(StatusCode.ERROR, e.getMessage());
+            span.setStatus(StatusCode.ERROR, e.toString());
             throw e;
         } finally {
             LogContext.leave();

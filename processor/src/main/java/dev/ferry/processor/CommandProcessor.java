@@ -179,7 +179,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         redoing = false;
         int sent = 0;
         for (HeldDispatch held : heldDispatches) {
-            try {
+            try (Scope ignored = held.trace() == null ? null : held.trace().makeCurrent()) {
                 if (stateMachine.redispatch(held.invocationId(), held.attempt(),
                         context.currentSystemTimeMs())) {
                     sent++;
@@ -250,7 +250,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /** An attempt started while redoing, to dispatch once the redo is committed if it still runs then. */
-    private record HeldDispatch(InvocationId invocationId, int attempt) {}
+    /** @param trace the trace context it was started in, to send it in; null when not tracing */
+    private record HeldDispatch(InvocationId invocationId, int attempt, Context trace) {}
 
     @Override
     public void process(Record<String, byte[]> record) {
@@ -609,7 +610,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void dispatch(Dispatch dispatch) {
         if (redoing) {
-            heldDispatches.add(new HeldDispatch(dispatch.invocationId(), dispatch.attempt()));
+            heldDispatches.add(new HeldDispatch(dispatch.invocationId(), dispatch.attempt(),
+                    Tracing.tracer() == null ? null : Context.current()));
             return;
         }
         timerRequests.dispatched(dispatch.invocationId(), dispatch.attempt(), context.currentSystemTimeMs());
