@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,9 +15,14 @@ import java.util.Map;
  * no SDK at all and tracing costs nothing (see {@code dev.ferry.schemas.Tracing}).
  */
 final class Traces {
-    /** Defaults below the environment: Ferry's name, and traces only (its metrics are Prometheus's on /metrics). */
+    /**
+     * Defaults below the environment: Ferry's name; OTLP over HTTP, the only protocol its sender (the JDK's HTTP
+     * client) speaks, where the Java SDK's own default is gRPC; traces only (its metrics are Prometheus's on
+     * /metrics, its logs on standard output).
+     */
     private static final Map<String, String> DEFAULTS = Map.of(
             "otel.service.name", "ferry",
+            "otel.exporter.otlp.protocol", "http/protobuf",
             "otel.metrics.exporter", "none",
             "otel.logs.exporter", "none");
 
@@ -37,11 +43,16 @@ final class Traces {
                 properties.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }
         });
-        return AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> properties)
-                .disableShutdownHook() // FerryServer closes it, after the roles
-                .build()
-                .getOpenTelemetrySdk();
+        try {
+            return AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> properties)
+                    .disableShutdownHook() // FerryServer closes it, after the roles
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (ConfigurationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new FerryConfig.InvalidConfig("the OTEL_* settings of traces cannot be used: " + cause.getMessage());
+        }
     }
 
     /** Where the traces go, for the start log. */

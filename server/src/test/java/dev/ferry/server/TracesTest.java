@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.Map;
@@ -17,8 +18,8 @@ class TracesTest {
 
     @Test
     void anEndpointIsAnSdkThatExportsThere() {
-        Map<String, String> env = Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4318/v1/traces",
-                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        // OTLP over HTTP without saying so: the Java SDK's own default, gRPC, has no sender in Ferry.
+        Map<String, String> env = Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4318/v1/traces");
         OpenTelemetrySdk sdk = Traces.fromEnvironment(env);
         try {
             assertThat(sdk).isNotNull();
@@ -28,5 +29,14 @@ class TracesTest {
         } finally {
             sdk.close();
         }
+    }
+
+    @Test
+    void settingsTheSdkCannotUseStopFerryWithTheSdksReason() {
+        assertThatThrownBy(() -> Traces.fromEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class)
+                .hasMessageStartingWith("the OTEL_* settings of traces cannot be used: ")
+                .hasMessageContaining("GrpcSenderProvider");
     }
 }
