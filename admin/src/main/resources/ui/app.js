@@ -125,6 +125,7 @@ function loadVersion() {
     store.version = v;
     setIngress(v);
     document.getElementById('server-version').textContent = /^\d/.test(v.version) ? `v${v.version}` : v.version;
+    document.getElementById('server-version').title = v.commit ? `Ferry ${v.version}, commit ${v.commit}` : `Ferry ${v.version}`;
     dot.className = 'status-dot up';
     dot.title = 'Connected';
     document.getElementById('ingress-endpoint').textContent = ingressUrl('').replace(/^https?:\/\//, '');

@@ -1,5 +1,6 @@
 package dev.ferry.admin;
 
+import dev.ferry.http.FerryVersion;
 import dev.ferry.http.HttpAnswers;
 import dev.ferry.schemas.Json;
 import io.helidon.http.HeaderNames;
@@ -17,8 +18,9 @@ import java.util.function.IntSupplier;
 /**
  * The UI on the admin port: static files from this module's {@code ui/} resources (plain HTML, CSS and JavaScript,
  * no build step), {@code GET /} redirecting to {@code /ui/} as Restate's does, and {@code GET /version} telling
- * the UI (and anyone) where the ingress answers. The redirects are relative and the pages ask for everything
- * relatively, so the UI works under a path prefix behind a reverse proxy ({@code https://host/ferry/ui/}).
+ * the UI (and anyone) which build of Ferry this is and where the ingress answers. The redirects are relative
+ * and the pages ask for everything relatively, so the UI works under a path prefix behind a reverse proxy
+ * ({@code https://host/ferry/ui/}).
  */
 public final class UiPages implements HttpService {
     private static final Map<String, String> CONTENT_TYPES = Map.of(
@@ -32,7 +34,6 @@ public final class UiPages implements HttpService {
 
     private final IntSupplier ingressPort;
     private final String publicIngressUrl;
-    private final String version;
 
     /**
      * @param ingressPort the port the ingress listens on, known once the server has started
@@ -42,8 +43,6 @@ public final class UiPages implements HttpService {
     public UiPages(IntSupplier ingressPort, String publicIngressUrl) {
         this.ingressPort = ingressPort;
         this.publicIngressUrl = publicIngressUrl;
-        String implementation = UiPages.class.getPackage().getImplementationVersion();
-        this.version = implementation == null ? "dev" : implementation;
     }
 
     @Override
@@ -62,11 +61,17 @@ public final class UiPages implements HttpService {
         res.send();
     }
 
-    /** {@code public_ingress_url} is there only when set: without it the UI uses its own host and the port. */
+    /**
+     * Restate's {@code /version} fields ({@code version}, {@code ingress_endpoint}) with Ferry's version in
+     * {@code version}, and the commit it was built from. {@code public_ingress_url} is there only when set: without
+     * it the UI uses its own host and the port.
+     */
     private void version(ServerRequest req, ServerResponse res) {
         String host = req.requestedUri().host();
+        FerryVersion build = FerryVersion.current();
         var body = Json.MAPPER.createObjectNode()
-                .put("version", version)
+                .put("version", build.version())
+                .put("commit", build.commit())
                 .put("ingress_port", ingressPort.getAsInt())
                 .put("ingress_endpoint", publicIngressUrl != null ? publicIngressUrl + "/"
                         : "http://" + host + ":" + ingressPort.getAsInt() + "/");

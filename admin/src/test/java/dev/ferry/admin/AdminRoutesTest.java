@@ -5,6 +5,7 @@ import static dev.ferry.admin.InvocationsApiTest.assertAdminError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.http.FerryVersion;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.ResourceId;
 import java.net.URI;
@@ -96,9 +97,12 @@ class AdminRoutesTest {
     }
 
     @Test
-    void versionTellsWhereTheIngressAnswers() {
+    void versionTellsTheBuildAndWhereTheIngressAnswers() {
         JsonNode version = json(admin.get("/version"));
 
+        assertThat(version.get("version").asText()).isEqualTo(FerryVersion.current().version())
+                .matches("\\d+\\.\\d+\\.\\d+.*"); // the build's stamp, not a placeholder
+        assertThat(version.get("commit").asText()).isEqualTo(FerryVersion.current().commit());
         assertThat(version.get("ingress_port").asInt()).isEqualTo(AdminUnderTest.INGRESS_PORT);
         assertThat(version.get("ingress_endpoint").asText())
                 .isEqualTo("http://127.0.0.1:" + AdminUnderTest.INGRESS_PORT + "/");

@@ -5,6 +5,7 @@ import dev.ferry.schemas.Json;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Invoke;
 import java.util.Map;
@@ -67,8 +68,10 @@ public final class CommandLog implements AutoCloseable {
 
     private CompletableFuture<RecordMetadata> send(int partition, String key, Command command) {
         CompletableFuture<RecordMetadata> appended = new CompletableFuture<>();
+        // With tracing on, the span this command is part of (an ingress request, a dispatch attempt) goes with it as
+        // a traceparent header, so the processor's span joins the same trace.
         producer.send(
-                new ProducerRecord<>(topic, partition, key, Json.write(command)),
+                new ProducerRecord<>(topic, partition, null, key, Json.write(command), Tracing.recordHeaders()),
                 (metadata, error) -> {
                     if (error != null) {
                         appended.completeExceptionally(error);

@@ -6,7 +6,9 @@ import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.LogContext;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
@@ -22,6 +24,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -51,6 +58,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -151,7 +159,8 @@ public final class Dispatcher implements AutoCloseable {
     static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
 
     /** A command read from the dispatch topic, with its record's time (when the processor wrote it). */
-    private record Polled(DispatcherCommand command, long timestamp) {}
+    /** @param headers the record's headers: the processor's trace context, when tracing */
+    private record Polled(DispatcherCommand command, long timestamp, Headers headers) {}
 
     /** One open call: its attempt, the thread that runs it, and whether it was asked to stop. */
     private static final class InFlight {
@@ -316,7 +325,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp()));
+                commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp(),
+                        record.headers()));
             } catch (IOException e) {
                 log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
                         record.topic(), record.partition(), record.offset(), e.getMessage());
@@ -344,7 +354,7 @@ public final class Dispatcher implements AutoCloseable {
                         }
                         allTakenInMemory = false;
                         if (dispatch.attempt() == newest.get(dispatch.invocationId()) && !aborted.contains(attempt)) {
-                            start(dispatch, polled.timestamp());
+                            start(dispatch, polled.timestamp(), polled.headers());
                         }
                     }
                 }
@@ -377,6 +387,11 @@ public final class Dispatcher implements AutoCloseable {
      * limit of open calls) it leaves the record to the poll loop. The poll loop then skips it as taken already.
      */
     public void offer(int partition, byte[] value, long dispatchedAt) {
+        offer(partition, value, null, dispatchedAt);
+    }
+
+    /** The same, with the record's headers (the processor's trace context, when tracing); null for none. */
+    public void offer(int partition, byte[] value, Headers headers, long dispatchedAt) {
         if (closed || draining || ownershipUnsure || !owned.contains(partition)
                 || System.currentTimeMillis() - lastPoll > STALL || inFlight.size() >= settings.maxInFlight()) {
             return;
@@ -396,7 +411,7 @@ public final class Dispatcher implements AutoCloseable {
             if (finished.containsKey(attempt) || (running != null && running.dispatch.attempt() >= dispatch.attempt())) {
                 return; // the poll loop was first
             }
-            if (start(dispatch, dispatchedAt)) {
+            if (start(dispatch, dispatchedAt, headers)) {
                 takenInMemory.add(attempt);
                 meters.counter("ferry.dispatch.in.memory").increment();
             }
@@ -405,9 +420,10 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * @param dispatchedAt when the processor dispatched the attempt (the record's time), epoch milliseconds
+     * @param headers      the dispatch record's headers, or null
      * @return whether this dispatcher took the attempt (it runs, or ran here already)
      */
-    private boolean start(Dispatch dispatch, long dispatchedAt) {
+    private boolean start(Dispatch dispatch, long dispatchedAt, Headers headers) {
         long now = System.currentTimeMillis();
         if (dispatchedAt < stalledUntil && now - dispatchedAt > dispatch.leaseMillis()) {
             // Taken (or fetched) before this process stood still, and older than a lease now: the processor has run
@@ -445,37 +461,63 @@ public final class Dispatcher implements AutoCloseable {
             renewals.execute(this::renewLeases);
         }
         calls.execute(() -> {
-            call.thread = Thread.currentThread();
-            try {
-                if (pausedBeforeCalling(call, System.currentTimeMillis())) {
-                    return;
-                }
-                Command outcome = call.aborted || call.superseded ? null : call(dispatch);
-                if (call.superseded) {
-                    return;
-                }
-                if (call.aborted) {
-                    // Cancelled or killed: the connection is closed; the processor decides what that means.
-                    outcome = new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
-                            new Failure(499, "the call was aborted (the invocation was cancelled or killed)"), null);
-                } else if (outcome == null || closed) {
-                    // Stopped mid-call: the attempt's lease lapses and the processor runs it again.
-                    log.info("Abandoned {} attempt {} on shutdown", dispatch.invocationId(), dispatch.attempt());
-                    return;
-                }
-                Thread.interrupted(); // an abort's interrupt must not stop the report
-                record(dispatch, outcome, call.aborted, System.currentTimeMillis() - call.startedAt);
-                commandLog.append(outcome).join();
-                finished.put(new Attempt(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
-            } catch (RuntimeException e) {
-                // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
-                log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
-                        dispatch.attempt(), e);
+            Tracer tracer = Tracing.tracer();
+            if (tracer == null) {
+                run(call, dispatch);
+                return;
+            }
+            // The attempt as a span of the trace its dispatch record carries (a new trace when it carries none): the
+            // service gets its traceparent (ServiceCall, ProtocolCall), and so does the outcome's record (CommandLog).
+            Span span = tracer.spanBuilder("dispatch " + dispatch.target().service() + "/" + dispatch.target().handler())
+                    .setParent(headers == null ? Context.root() : Tracing.fromRecord(headers))
+                    .setSpanKind(SpanKind.CLIENT)
+                    .setAttribute(Tracing.INVOCATION_ID, dispatch.invocationId().toString())
+                    .setAttribute(Tracing.SERVICE, dispatch.target().service())
+                    .setAttribute(Tracing.HANDLER, dispatch.target().handler())
+                    .setAttribute(Tracing.ATTEMPT, dispatch.attempt())
+                    .startSpan();
+            try (Scope ignored = span.makeCurrent()) {
+                run(call, dispatch);
             } finally {
-                inFlight.remove(dispatch.invocationId(), call);
+                span.end();
             }
         });
         return true;
+    }
+
+    /** Runs one attempt on this (virtual) thread and appends its outcome. */
+    private void run(InFlight call, Dispatch dispatch) {
+        call.thread = Thread.currentThread();
+        LogContext.enter(dispatch.invocationId().toString(), dispatch.target(), dispatch.attempt());
+        try {
+            if (pausedBeforeCalling(call, System.currentTimeMillis())) {
+                return;
+            }
+            Command outcome = call.aborted || call.superseded ? null : call(dispatch);
+            if (call.superseded) {
+                return;
+            }
+            if (call.aborted) {
+                // Cancelled or killed: the connection is closed; the processor decides what that means.
+                outcome = new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
+                        new Failure(499, "the call was aborted (the invocation was cancelled or killed)"), null);
+            } else if (outcome == null || closed) {
+                // Stopped mid-call: the attempt's lease lapses and the processor runs it again.
+                log.info("Abandoned {} attempt {} on shutdown", dispatch.invocationId(), dispatch.attempt());
+                return;
+            }
+            Thread.interrupted(); // an abort's interrupt must not stop the report
+            record(dispatch, outcome, call.aborted, System.currentTimeMillis() - call.startedAt);
+            commandLog.append(outcome).join();
+            finished.put(new Attempt(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
+        } catch (RuntimeException e) {
+            // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
+            log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
+                    dispatch.attempt(), e);
+        } finally {
+            inFlight.remove(dispatch.invocationId(), call);
+            LogContext.leave();
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.ferry.protocol.ProtocolVersion;
 import dev.ferry.protocol.messages.StartMessage;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.RecordLimits;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Failure;
@@ -344,12 +345,13 @@ public final class ProtocolCall {
 
         Http11Exchange(HttpClient client, URI uri, ProtocolVersion version, byte[] body) {
             this.client = client;
-            this.request = HttpRequest.newBuilder(uri)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                     .version(HttpClient.Version.HTTP_1_1)
                     .header("content-type", version.contentType())
                     .header("accept", version.contentType())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            Tracing.httpHeaders(builder::header); // the attempt span's traceparent, when tracing
+            this.request = builder.build();
         }
 
         @Override
@@ -384,13 +386,13 @@ public final class ProtocolCall {
         private final Call call;
 
         H2cExchange(OkHttpClient client, URI uri, ProtocolVersion version, byte[] body) {
-            Request request = new Request.Builder()
+            Request.Builder request = new Request.Builder()
                     .url(uri.toString())
                     .header("accept", version.contentType())
                     // OkHttp sends the body's media type as the content-type header.
-                    .post(RequestBody.create(body, MediaType.get(version.contentType())))
-                    .build();
-            this.call = client.newCall(request);
+                    .post(RequestBody.create(body, MediaType.get(version.contentType())));
+            Tracing.httpHeaders(request::header); // the attempt span's traceparent, when tracing
+            this.call = client.newCall(request.build());
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
@@ -165,8 +166,12 @@ public final class ServiceCall {
             // which a plain HTTP handler sends when it is done.
             builder.timeout(Duration.ofMillis(dispatch.timeoutMillis()));
         }
+        boolean tracing = Tracing.tracer() != null;
         for (Header header : dispatch.headers()) {
-            if (!NOT_FORWARDED.contains(header.name().toLowerCase(Locale.ROOT)) && isToken(header.name())) {
+            String name = header.name().toLowerCase(Locale.ROOT);
+            // Tracing: the caller's trace context is replaced by the one of this attempt's span, its child.
+            if (!NOT_FORWARDED.contains(name) && isToken(header.name())
+                    && !(tracing && Tracing.HEADERS.contains(name))) {
                 Header sent = HeaderValues.printableAscii(header.value()) ? header
                         : HeaderValues.forHttp(header.name(), header.value().getBytes(StandardCharsets.UTF_8));
                 builder.header(sent.name(), sent.value());
@@ -177,6 +182,9 @@ public final class ServiceCall {
         }
         builder.header(HEADER_INVOCATION_ID, dispatch.invocationId().toString());
         builder.header(HEADER_ATTEMPT, Integer.toString(dispatch.attempt()));
+        if (tracing) {
+            Tracing.httpHeaders(builder::header);
+        }
         // Keys are any UTF-8 text (€, a newline, a slash), which a header cannot carry: they travel percent-encoded.
         String key = dispatch.target().key() == null ? null : HeaderValues.percentEncode(dispatch.target().key());
         if (key != null) {

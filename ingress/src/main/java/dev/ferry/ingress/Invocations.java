@@ -12,8 +12,10 @@ import dev.ferry.registry.Targets;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
+import dev.ferry.schemas.LogContext;
 import dev.ferry.schemas.Payload;
 import dev.ferry.schemas.Target;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Header;
 import dev.ferry.schemas.commands.Invoke;
@@ -25,6 +27,12 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +95,67 @@ public final class Invocations {
     }
 
     private void invoke(ServerRequest req, ServerResponse res, InvocationRequest request) {
+        Tracer tracer = Tracing.tracer();
+        if (tracer == null) {
+            try {
+                submit(req, res, request);
+            } finally {
+                LogContext.leave();
+            }
+            return;
+        }
+        traced(tracer, req, res, request);
+    }
+
+    /**
+     * A call or send as a span of its own, continuing the caller's trace when the request has a {@code traceparent}:
+     * the {@code Invoke} it appends carries the span's trace context in its record's headers (see
+     * {@code CommandLog}), and so does everything the invocation leads to.
+     */
+    private void traced(Tracer tracer, ServerRequest req, ServerResponse res, InvocationRequest request) {
+        Target target = request.target();
+        Span span = tracer.spanBuilder((request.send() ? "send " : "call ") + target.service() + "/"
+                        + target.handler())
+                .setParent(Tracing.from(req, REQUEST_HEADERS))
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute(Tracing.SERVICE, target.service())
+                .setAttribute(Tracing.HANDLER, target.handler())
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            submit(req, res, request);
+            span.setAttribute("http.response.status_code", res.status().code());
+        } catch (HttpError e) {
+            // A refusal the caller gets as its answer: an error of Ferry's only when it is a 5xx.
+            span.setAttribute("http.response.status_code", e.status());
+            if (e.status() >= 500) {
+                span.setStatus(StatusCode.ERROR, e.getMessage());
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.toString());
+            throw e;
+        } finally {
+            LogContext.leave();
+            span.end();
+        }
+    }
+
+    /** A request's trace context headers, for {@link Tracing#from}. */
+    private static final TextMapGetter<ServerRequest> REQUEST_HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(ServerRequest req) {
+            List<String> names = new ArrayList<>();
+            req.headers().forEach(header -> names.add(header.name()));
+            return names;
+        }
+
+        @Override
+        public String get(ServerRequest req, String name) {
+            return req == null ? null : req.headers().first(HeaderNames.create(name)).orElse(null);
+        }
+    };
+
+    private void submit(ServerRequest req, ServerResponse res, InvocationRequest request) {
         Target target = request.target();
         req.context().register(new IngressOperation(request.send() ? "send" : "call", target.service(),
                 target.handler()));
@@ -117,6 +186,11 @@ public final class Invocations {
         boolean requireSameRequest = preferences.strict() || settings.rejectChangedRequests();
         InvocationId invocationId = InvocationIds.forSubmission(target, idempotencyKey);
         List<Header> headers = passedOnHeaders(req);
+        String id = invocationId.toString();
+        LogContext.enter(id, target, 0);
+        if (Tracing.tracer() != null) {
+            Span.current().setAttribute(Tracing.INVOCATION_ID, id);
+        }
 
         if (request.send() && !InvocationIds.isDeterministic(target, idempotencyKey) && !target.exclusive()) {
             // A plain send to a service or a shared handler: once the log has it, nothing about it needs the

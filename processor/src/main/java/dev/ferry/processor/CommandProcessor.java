@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
+import dev.ferry.schemas.LogContext;
 import dev.ferry.schemas.RecordSchemas;
 import dev.ferry.schemas.Routing;
 import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.Tracing;
 import dev.ferry.schemas.commands.AttemptFailed;
 import dev.ferry.schemas.commands.Command;
 import dev.ferry.schemas.commands.Completion;
@@ -28,6 +30,11 @@ import dev.ferry.schemas.results.FailedInvocation;
 import dev.ferry.schemas.results.InvocationResult;
 import dev.ferry.schemas.results.ResultTopics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -172,7 +179,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         redoing = false;
         int sent = 0;
         for (HeldDispatch held : heldDispatches) {
-            try {
+            try (Scope ignored = held.trace() == null ? null : held.trace().makeCurrent()) {
                 if (stateMachine.redispatch(held.invocationId(), held.attempt(),
                         context.currentSystemTimeMs())) {
                     sent++;
@@ -243,10 +250,34 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /** An attempt started while redoing, to dispatch once the redo is committed if it still runs then. */
-    private record HeldDispatch(InvocationId invocationId, int attempt) {}
+    /** @param trace the trace context it was started in, to send it in; null when not tracing */
+    private record HeldDispatch(InvocationId invocationId, int attempt, Context trace) {}
 
     @Override
     public void process(Record<String, byte[]> record) {
+        Tracer tracer = Tracing.tracer();
+        if (tracer == null) {
+            apply(record, null);
+            return;
+        }
+        // Tracing lives here at the edge, never in the state machine: a command whose record carries a trace context
+        // is applied in a span of that trace, and the records its effects write (dispatches, submissions) carry the
+        // span's context on (see dispatch, submit). Commands without one (timers, lease renewals) get no span.
+        Context parent = Tracing.fromRecord(record.headers());
+        if (!Span.fromContext(parent).getSpanContext().isValid()) {
+            apply(record, null);
+            return;
+        }
+        Span span = tracer.spanBuilder("process").setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            apply(record, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    /** @param span the span the command is applied in, named and described here once it is read; null if none */
+    private void apply(Record<String, byte[]> record, Span span) {
         current = record;
         Command command = null;
         try {
@@ -273,6 +304,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 return;
             }
             if (command != null) {
+                // Here, once a direct producer's submission has its id.
+                enterLogContext(command);
+                if (span != null) {
+                    describe(span, command);
+                }
                 if (poison != null) {
                     throw new UnproducibleRecord(poison); // the last time, this command's effects failed
                 }
@@ -301,6 +337,38 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             }
         } finally {
             current = null;
+            LogContext.leave();
+        }
+    }
+
+    /** The invocation this command is about, on every line logged while it is applied. */
+    private static void enterLogContext(Command command) {
+        LogContext.enter(command.invocationId().toString(), command instanceof Invoke invoke ? invoke.target() : null,
+                attemptOf(command));
+    }
+
+    /** The attempt a command is about; 0 when it is about the invocation as a whole. */
+    private static int attemptOf(Command command) {
+        return switch (command) {
+            case Completion completion -> completion.attempt();
+            case AttemptFailed failed -> failed.attempt();
+            case dev.ferry.schemas.commands.JournalAppend append -> append.attempt();
+            case dev.ferry.schemas.commands.RenewLease renew -> renew.attempt();
+            case dev.ferry.schemas.commands.FireTimer timer -> timer.attempt();
+            default -> 0;
+        };
+    }
+
+    private static void describe(Span span, Command command) {
+        span.updateName("process " + command.getClass().getSimpleName());
+        span.setAttribute(Tracing.INVOCATION_ID, command.invocationId().toString());
+        if (command instanceof Invoke invoke) {
+            span.setAttribute(Tracing.SERVICE, invoke.target().service());
+            span.setAttribute(Tracing.HANDLER, invoke.target().handler());
+        }
+        int attempt = attemptOf(command);
+        if (attempt > 0) {
+            span.setAttribute(Tracing.ATTEMPT, attempt);
         }
     }
 
@@ -555,19 +623,20 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void dispatch(Dispatch dispatch) {
         if (redoing) {
-            heldDispatches.add(new HeldDispatch(dispatch.invocationId(), dispatch.attempt()));
+            heldDispatches.add(new HeldDispatch(dispatch.invocationId(), dispatch.attempt(),
+                    Tracing.tracer() == null ? null : Context.current()));
             return;
         }
         timerRequests.dispatched(dispatch.invocationId(), dispatch.attempt(), context.currentSystemTimeMs());
-        forward(ProcessorTopology.DISPATCH_SINK,
-                new Record<>(dispatchKey(dispatch), Json.write(dispatch), context.currentSystemTimeMs()));
+        forward(ProcessorTopology.DISPATCH_SINK, new Record<>(dispatchKey(dispatch), Json.write(dispatch),
+                context.currentSystemTimeMs(), Tracing.recordHeaders()));
     }
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void submit(Command command) {
         Record<String, byte[]> record = new Record<>(command.invocationId().toString(), Json.write(command),
-                context.currentSystemTimeMs());
+                context.currentSystemTimeMs(), Tracing.recordHeaders());
         checkSize(ProcessorTopology.LOG_SINK, record);
         // As for the reroute sink: the typed id is the key, its partitioner reads the partition key from it.
         ((ProcessorContext) context).forward(record.withKey(command.invocationId()), ProcessorTopology.LOG_SINK);

@@ -1,5 +1,7 @@
 package dev.ferry.processor;
 
+import org.apache.kafka.common.header.Headers;
+
 /**
  * Sees each record the processor writes (dispatches, replies, results, ...) once the broker has acknowledged it: at
  * the moment a {@code read_uncommitted} consumer could first read it, which is how dispatchers and ingresses read the
@@ -20,4 +22,12 @@ public interface ProcessorOutputs {
      * @param timestamp the record's time (when the processor produced it), epoch milliseconds
      */
     void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp);
+
+    /**
+     * The same, with the record's headers (a dispatch's trace context): readers that need them override this one.
+     */
+    default void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp,
+            Headers headers) {
+        acknowledged(topic, partition, offset, key, value, timestamp);
+    }
 }

@@ -44,7 +44,7 @@ final class TappedProducer implements Producer<byte[], byte[]> {
             if (error == null) {
                 try {
                     outputs.acknowledged(record.topic(), metadata.partition(), metadata.offset(), record.key(),
-                            record.value(), metadata.timestamp());
+                            record.value(), metadata.timestamp(), record.headers());
                 } catch (RuntimeException e) {
                     // The record is in Kafka: its readers there still get it. Never fail the producer's thread.
                     log.warn("Handing a {} record to this process's reader failed: {}", record.topic(), e.toString());

@@ -68,7 +68,18 @@ public record FerryConfig(
         Map<String, String> streams,
         Map<String, Map<String, String>> clusters,
         ResultTopics resultTopics,
-        String publicIngressUrl) {
+        String publicIngressUrl,
+        LogFormat logFormat,
+        String logLevel) {
+
+    /** How log lines are written ({@code FERRY_LOG_FORMAT}): the name of its appender in {@code logback.xml}. */
+    public enum LogFormat {
+        TEXT,
+        JSON
+    }
+
+    /** The levels {@code FERRY_LOG_LEVEL} takes, as logback names them. */
+    static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
     public enum Role {
         INGRESS,
@@ -251,7 +262,9 @@ public record FerryConfig(
                 Map.copyOf(streams),
                 Map.copyOf(clusters),
                 resultTopics(v.string(Setting.RESULT_TOPICS), new Topics(v.string(Setting.TOPIC_PREFIX))),
-                v.publicUrl(Setting.PUBLIC_INGRESS_URL));
+                v.publicUrl(Setting.PUBLIC_INGRESS_URL),
+                v.logFormat(Setting.LOG_FORMAT),
+                v.logLevel(Setting.LOG_LEVEL));
     }
 
     private static ResultTopics resultTopics(String setting, Topics topics) {
@@ -439,6 +452,22 @@ public record FerryConfig(
             } catch (IllegalArgumentException e) {
                 throw invalid(setting, "pause or kill");
             }
+        }
+
+        LogFormat logFormat(Setting setting) {
+            try {
+                return LogFormat.valueOf(string(setting).trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw invalid(setting, "text or json");
+            }
+        }
+
+        String logLevel(Setting setting) {
+            String level = string(setting).trim().toUpperCase(Locale.ROOT);
+            if (!LOG_LEVELS.contains(level)) {
+                throw invalid(setting, String.join(", ", LOG_LEVELS));
+            }
+            return level;
         }
 
         Set<Role> roles() {

@@ -4,10 +4,12 @@ import dev.ferry.admin.AdminServer;
 import dev.ferry.admin.OpenApiRoutes;
 import dev.ferry.client.CommandLog;
 import dev.ferry.dispatcher.Dispatcher;
+import dev.ferry.http.FerryVersion;
 import dev.ferry.processor.ProcessorApp;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Topics;
+import dev.ferry.schemas.Tracing;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,6 +20,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -75,6 +78,8 @@ public final class FerryServer implements AutoCloseable {
     private IngressRole ingress;
     private AdminServer admin;
     private String bootstrapServers;
+    /** Where traces go; null when they are off. */
+    private String tracesEndpoint;
 
     public FerryServer(FerryConfig config) {
         this.config = config;
@@ -95,6 +100,7 @@ public final class FerryServer implements AutoCloseable {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install(); // Helidon logs through java.util.logging
         }
+        startTracing();
         Files.createDirectories(config.dataDir());
         RecordLimits limits = config.recordLimits();
         checkPortsFree();
@@ -137,6 +143,23 @@ public final class FerryServer implements AutoCloseable {
             admin = AdminRole.start(roles, ops, null, null, null, null);
         }
         logStarted();
+    }
+
+    /**
+     * Traces over OTLP when the environment configures an endpoint (README "Traces"); closed last, so the spans of
+     * the roles' last moments are sent.
+     */
+    private void startTracing() {
+        OpenTelemetrySdk sdk = Traces.fromEnvironment(System.getenv());
+        if (sdk == null) {
+            return;
+        }
+        Tracing.use(sdk);
+        tracesEndpoint = Traces.endpoint(System.getenv());
+        started.push(() -> {
+            Tracing.use(null);
+            sdk.close();
+        });
     }
 
     /**
@@ -220,10 +243,12 @@ public final class FerryServer implements AutoCloseable {
     }
 
     private void logStarted() {
-        log.info("Ferry started: roles {}", config.roles());
+        log.info("Ferry {} started: roles {}", FerryVersion.current(), config.roles());
         log.info("  Kafka        {}{}", bootstrapServers, config.embeddedKafka() ? " (embedded broker)" : "");
         log.info("  topics       {}* with {} partitions", config.topicPrefix(), config.partitions());
         log.info("  data         {}", config.dataDir().toAbsolutePath());
+        log.info("  traces       {}", tracesEndpoint == null ? "off (no OTEL_EXPORTER_OTLP_ENDPOINT)"
+                : "OTLP to " + tracesEndpoint);
         if (ingress != null) {
             log.info("  ingress      http://{}:{}", config.ingressHost(), ingress.port());
         }

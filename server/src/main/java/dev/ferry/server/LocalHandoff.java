@@ -4,6 +4,7 @@ import dev.ferry.client.ReplyListener;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.processor.ProcessorOutputs;
 import dev.ferry.schemas.Topics;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * The processor's outputs for the roles of this same process, handed over in memory as soon as the broker has them
@@ -32,6 +33,12 @@ final class LocalHandoff implements ProcessorOutputs {
 
     @Override
     public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
+        acknowledged(topic, partition, offset, key, value, timestamp, null);
+    }
+
+    @Override
+    public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp,
+            Headers headers) {
         if (topic.equals(repliesTopic)) {
             ReplyListener listener = replies;
             if (listener != null) {
@@ -40,7 +47,7 @@ final class LocalHandoff implements ProcessorOutputs {
         } else if (topic.equals(dispatchTopic)) {
             Dispatcher local = dispatcher;
             if (local != null) {
-                local.offer(partition, value, timestamp);
+                local.offer(partition, value, headers, timestamp);
             }
         }
     }

@@ -61,6 +61,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        Logs.apply(config);
         FerryServer server;
         try {
             server = new FerryServer(config).start();

@@ -103,6 +103,12 @@ public enum Setting {
     AOT_CACHE("FERRY_AOT_CACHE", "on",
             "On JDK 25 and newer, `./ferry` records an ahead-of-time cache of the server's classes and method"
                     + " profiles on its first run and starts from it later (`off`: without); read by the launcher."),
+    LOG_FORMAT("FERRY_LOG_FORMAT", "text",
+            "`text` (one readable line per event) or `json` (one JSON object per line, for log collectors); lines"
+                    + " about an invocation carry its `invocation_id`, `service`, `handler` and `attempt`."),
+    LOG_LEVEL("FERRY_LOG_LEVEL", "INFO",
+            "Level of Ferry's own log lines: `TRACE`, `DEBUG`, `INFO`, `WARN` or `ERROR` (Kafka's and Helidon's stay"
+                    + " at `WARN`)."),
     CONFIG_FILE("FERRY_CONFIG_FILE", "", "Optional YAML file with these settings (see above).");
 
     private final String env;

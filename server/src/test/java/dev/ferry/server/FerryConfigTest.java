@@ -193,6 +193,21 @@ class FerryConfigTest {
     }
 
     @Test
+    void theLogFormatAndLevelAreCheckedAtStart() {
+        FerryConfig defaults = FerryConfig.load(Map.of());
+        assertThat(defaults.logFormat()).isEqualTo(FerryConfig.LogFormat.TEXT);
+        assertThat(defaults.logLevel()).isEqualTo("INFO");
+        FerryConfig chosen = FerryConfig.load(Map.of("FERRY_LOG_FORMAT", "JSON", "FERRY_LOG_LEVEL", "debug"));
+        assertThat(chosen.logFormat()).isEqualTo(FerryConfig.LogFormat.JSON);
+        assertThat(chosen.logLevel()).isEqualTo("DEBUG");
+
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_LOG_FORMAT", "xml")))
+                .hasMessage("FERRY_LOG_FORMAT='xml' is not valid: expected text or json");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_LOG_LEVEL", "verbose")))
+                .hasMessage("FERRY_LOG_LEVEL='verbose' is not valid: expected TRACE, DEBUG, INFO, WARN, ERROR");
+    }
+
+    @Test
     void theReadmeDocumentsEverySetting() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
         for (Setting setting : Setting.values()) {

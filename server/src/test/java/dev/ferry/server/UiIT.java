@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
+import dev.ferry.http.FerryVersion;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import java.io.IOException;
@@ -192,7 +193,7 @@ class UiIT {
             type("#token-input", "s3cret");
             click("[data-testid=token-submit]");
             assertThat(visible("[data-testid=empty-state]").getText()).contains("No deployments registered yet");
-            wait.until(ExpectedConditions.textToBe(By.id("server-version"), "dev"));
+            wait.until(ExpectedConditions.textToBe(By.id("server-version"), "v" + FerryVersion.current().version()));
         }
     }
 
