@@ -91,7 +91,7 @@ class CrashIT {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,processor").start()) {
             ExampleService example = ferry.registerExample();
             FerryProcess first = FerryProcess.start("dispatcher-1", ferry.roleEnv("dispatcher"))
-                    .awaitLog("Ferry started", STARTUP);
+                    .awaitLog(FerryProcess.STARTED, STARTUP);
 
             CompletableFuture<Http.Response> call =
                     ferry.ingress().postJsonAsync("/Greeter/slow", "{\"ms\":3000,\"tag\":\"crash-d\"}");
@@ -99,7 +99,7 @@ class CrashIT {
             first.kill();
 
             try (FerryProcess second = FerryProcess.start("dispatcher-2", ferry.roleEnv("dispatcher"))
-                    .awaitLog("Ferry started", STARTUP)) {
+                    .awaitLog(FerryProcess.STARTED, STARTUP)) {
                 Http.Response response = call.get();
                 assertThat(response.status()).as(response.toString()).isEqualTo(200);
                 assertThat(response.body()).isEqualTo("{\"slept\":3000,\"tag\":\"crash-d\"}");

@@ -44,6 +44,12 @@ final class FerryProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * What the line a Ferry logs once every role is up contains ({@code Ferry <version> (<commit>) started: roles
+     * [...]}, FerryServer): the version and commit before it change with every build.
+     */
+    static final String STARTED = " started: roles ";
+
     /** Waits until the process has logged a line containing {@code text}. */
     FerryProcess awaitLog(String text, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {

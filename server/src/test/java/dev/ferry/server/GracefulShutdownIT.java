@@ -37,7 +37,7 @@ class GracefulShutdownIT {
             String call;
             String delayedId;
             String sentId;
-            try (FerryProcess first = FerryProcess.start("graceful-1", env).awaitLog("Ferry started", STARTUP)) {
+            try (FerryProcess first = FerryProcess.start("graceful-1", env).awaitLog(FerryProcess.STARTED, STARTUP)) {
                 Http api = new Http("http://127.0.0.1:" + first.ingressPort());
                 Http admin = new Http("http://127.0.0.1:" + first.adminPort());
                 assertThat(admin.postJson("/deployments", "{\"uri\":\"http://127.0.0.1:" + example.port() + "\"}")
@@ -79,7 +79,7 @@ class GracefulShutdownIT {
                         .contains("Ferry stopped");
             }
 
-            try (FerryProcess second = FerryProcess.start("graceful-2", env).awaitLog("Ferry started", STARTUP)) {
+            try (FerryProcess second = FerryProcess.start("graceful-2", env).awaitLog(FerryProcess.STARTED, STARTUP)) {
                 Http api = new Http("http://127.0.0.1:" + second.ingressPort());
                 await().atMost(STARTUP).until(() ->
                         new Http("http://127.0.0.1:" + second.adminPort()).get("/health/ready").status() == 200);

@@ -44,13 +44,13 @@ class ScaleOutIT {
         try (ExampleService example = new ExampleService("127.0.0.1", 0).start();
                 Admin kafka = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
             FerryProcess ingress = start(processes, "ingress", prefix);
-            ingress.awaitLog("Ferry started", STARTUP);
+            ingress.awaitLog(FerryProcess.STARTED, STARTUP);
             FerryProcess processor1 = start(processes, "processor", prefix);
             FerryProcess processor2 = start(processes, "processor", prefix);
             FerryProcess dispatcher1 = start(processes, "dispatcher", prefix);
             FerryProcess dispatcher2 = start(processes, "dispatcher", prefix);
             for (FerryProcess process : List.of(processor1, processor2, dispatcher1, dispatcher2)) {
-                process.awaitLog("Ferry started", STARTUP);
+                process.awaitLog(FerryProcess.STARTED, STARTUP);
             }
             Http admin = new Http("http://127.0.0.1:" + ingress.adminPort());
             Http api = new Http("http://127.0.0.1:" + ingress.ingressPort());

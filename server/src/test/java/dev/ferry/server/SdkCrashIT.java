@@ -46,7 +46,7 @@ class SdkCrashIT {
         try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_ROLES", "ingress,processor").start();
                 SdkService sdk = registered(ferry)) {
             FerryProcess first = FerryProcess.start("dispatcher-1", ferry.roleEnv("dispatcher"))
-                    .awaitLog("Ferry started", STARTUP);
+                    .awaitLog(FerryProcess.STARTED, STARTUP);
             try (FerryProcess ignored = first) {
                 CompletableFuture<Http.Response> call =
                         ferry.ingress().postJsonAsync("/Features/steps", "\"d\"");
@@ -56,7 +56,7 @@ class SdkCrashIT {
                 first.kill();
 
                 try (FerryProcess second = FerryProcess.start("dispatcher-2", ferry.roleEnv("dispatcher"))
-                        .awaitLog("Ferry started", STARTUP)) {
+                        .awaitLog(FerryProcess.STARTED, STARTUP)) {
                     Http.Response response = call.get();
                     assertThat(response.status()).as(response.toString()).isEqualTo(200);
                     assertThat(response.body()).isEqualTo("3");
