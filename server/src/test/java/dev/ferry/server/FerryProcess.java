@@ -52,12 +52,19 @@ final class FerryProcess implements AutoCloseable {
 
     /** Waits until the process has logged a line containing {@code text}. */
     FerryProcess awaitLog(String text, Duration timeout) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the Ferry process exited; its log:\n" + Files.readString(log));
-            }
-            return Files.readString(log).contains(text);
-        });
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the Ferry process exited; its log:\n" + Files.readString(log));
+                }
+                return Files.readString(log).contains(text);
+            });
+        } catch (RuntimeException | Error e) {
+            // Tests start and await in one expression inside try-with-resources: a process that never got there is
+            // no resource of theirs, and would outlive the test run.
+            process.destroyForcibly();
+            throw e;
+        }
         return this;
     }
 
