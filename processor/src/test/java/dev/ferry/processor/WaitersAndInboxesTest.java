@@ -16,7 +16,6 @@ import dev.ferry.schemas.commands.Kill;
 import dev.ferry.schemas.commands.Outcome;
 import dev.ferry.schemas.commands.ReplyTo;
 import dev.ferry.schemas.deployments.HandlerType;
-import dev.ferry.schemas.deployments.RetryPolicy;
 import dev.ferry.schemas.deployments.ServiceType;
 import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.replies.InvocationStatus;
@@ -37,17 +36,8 @@ class WaitersAndInboxesTest {
     private static final Target SIGNUP_RUN =
             new Target("Signup", ServiceType.WORKFLOW, "run", HandlerType.WORKFLOW, "wf-1");
 
-    private static final Policies POLICIES = new Policies() {
-        @Override
-        public RetryPolicy retryPolicy(Target target) {
-            return RetryPolicy.DEFAULT;
-        }
-
-        @Override
-        public Duration retention(Target target, String idempotencyKey) {
-            return Duration.ofHours(1);
-        }
-
+    /** The usual test policies, with a minute's inactivity timeout: some tests here are about calls that go quiet. */
+    private static final Policies POLICIES = new TestPolicies() {
         @Override
         public Duration inactivityTimeout(Target target) {
             return Duration.ofMinutes(1);
