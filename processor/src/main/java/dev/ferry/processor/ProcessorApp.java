@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /** The processor role: the Kafka Streams application running the state machine over the command log. */
 public final class ProcessorApp implements AutoCloseable {
+    /** The stores' record cache, on the heap: Kafka Streams' default, stated because the heap is bounded. */
+    static final long STORE_CACHE_BYTES = 10L * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
 
     /** Stream threads replaced this often within {@link #REPLACEMENT_WINDOW} mean a failure that repeats. */
@@ -91,6 +93,9 @@ public final class ProcessorApp implements AutoCloseable {
         // A task reads partition n of the log and of the requests. Waiting for the other topic to have data (to
         // order by timestamp) would hold every command of a quiet topic: process what is there at once.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        // The stores' record cache (ProcessorTopology.store): on the heap, shared by the stream thread's tasks, and
+        // written out at each commit. Named here because it counts against the heap `./ferry` sets.
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STORE_CACHE_BYTES));
         // The state stores' off-heap memory is bounded for the whole process, not per store (BoundedStoreMemory).
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedStoreMemory.class.getName());
         props.put(BoundedStoreMemory.CONFIG, Long.toString(settings.storeMemoryBytes()));

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -64,36 +65,24 @@ public final class ProcessorTopology {
             PoisonedRecords poisoned, CommandLogAccess commandLog, MeterRegistry meters) {
         Map<String, String> changelogConfig = Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                 settings.limits().topicMaxMessageBytes());
-        StoreBuilder<KeyValueStore<String, InvocationState>> invocations = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(INVOCATIONS), Serdes.String(), JsonSerde.of(InvocationState.class))
-                .withLoggingEnabled(changelogConfig);
-        StoreBuilder<KeyValueStore<String, StoredInput>> inputs = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(INPUTS), Serdes.String(), JsonSerde.of(StoredInput.class))
-                .withLoggingEnabled(changelogConfig);
-        StoreBuilder<KeyValueStore<String, byte[]>> timers = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(TIMERS), Serdes.String(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of());
-
-        StoreBuilder<KeyValueStore<String, Inbox>> inboxes = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(INBOXES), Serdes.String(), JsonSerde.of(Inbox.class))
-                .withLoggingEnabled(Map.of());
-        StoreBuilder<KeyValueStore<String, String>> inboxEntries = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(INBOX_ENTRIES), Serdes.String(), Serdes.String())
-                .withLoggingEnabled(Map.of());
-
-        StoreBuilder<KeyValueStore<String, byte[]>> invocationsByTime = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(INVOCATIONS_BY_TIME), Serdes.String(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of());
-
-        StoreBuilder<KeyValueStore<String, Journal>> journals = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(JOURNALS), Serdes.String(), JsonSerde.of(Journal.class))
-                .withLoggingEnabled(changelogConfig);
-        StoreBuilder<KeyValueStore<String, ObjectState>> objectStates = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(OBJECT_STATES), Serdes.String(), JsonSerde.of(ObjectState.class))
-                .withLoggingEnabled(changelogConfig);
-        StoreBuilder<KeyValueStore<String, WorkflowPromise>> promises = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(PROMISES), Serdes.String(), JsonSerde.of(WorkflowPromise.class))
-                .withLoggingEnabled(changelogConfig);
+        Map<String, String> plainChangelog = Map.of();
+        StoreBuilder<KeyValueStore<String, InvocationState>> invocations =
+                store(INVOCATIONS, JsonSerde.of(InvocationState.class), changelogConfig);
+        StoreBuilder<KeyValueStore<String, StoredInput>> inputs =
+                store(INPUTS, JsonSerde.of(StoredInput.class), changelogConfig);
+        StoreBuilder<KeyValueStore<String, byte[]>> timers = store(TIMERS, Serdes.ByteArray(), plainChangelog);
+        StoreBuilder<KeyValueStore<String, Inbox>> inboxes =
+                store(INBOXES, JsonSerde.of(Inbox.class), plainChangelog);
+        StoreBuilder<KeyValueStore<String, String>> inboxEntries =
+                store(INBOX_ENTRIES, Serdes.String(), plainChangelog);
+        StoreBuilder<KeyValueStore<String, byte[]>> invocationsByTime =
+                store(INVOCATIONS_BY_TIME, Serdes.ByteArray(), plainChangelog);
+        StoreBuilder<KeyValueStore<String, Journal>> journals =
+                store(JOURNALS, JsonSerde.of(Journal.class), changelogConfig);
+        StoreBuilder<KeyValueStore<String, ObjectState>> objectStates =
+                store(OBJECT_STATES, JsonSerde.of(ObjectState.class), changelogConfig);
+        StoreBuilder<KeyValueStore<String, WorkflowPromise>> promises =
+                store(PROMISES, JsonSerde.of(WorkflowPromise.class), changelogConfig);
 
         Topology topology = new Topology();
         // The log (dispatchers, direct producers) and the requests (ingresses) are co-partitioned: a task reads
@@ -139,5 +128,21 @@ public final class ProcessorTopology {
                         Routing.partition(key.partitionKey(), partitions))),
                 STATE_MACHINE);
         return topology;
+    }
+
+    /**
+     * A persistent store with a changelog and Kafka Streams' record cache in front. The cache is what keeps the
+     * changelogs small: a store's writes go to RocksDB and to its changelog only when the task commits (or the
+     * cache, {@code statestore.cache.max.bytes}, is full), and then once per key. A call writes its invocation
+     * twice, its input and its lease timer once and deletes them at the end: without the cache each of those is a
+     * changelog record and a RocksDB write, sent while the call waits; with it, a commit sends one record per key,
+     * in a few large batches. Changelog records are part of the task's transaction either way, so what a crash
+     * keeps is unchanged: state as of the last commit.
+     */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values,
+            Map<String, String> changelogConfig) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
+                .withLoggingEnabled(changelogConfig)
+                .withCachingEnabled();
     }
 }
