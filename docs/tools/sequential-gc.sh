@@ -2,7 +2,8 @@
 # Sequential calls against a fresh ./ferry, with the young collections each run met: the tail of a call's latency.
 # Starts ./ferry (a data directory of its own, ports 28080/29070/29092) and the shared benchmark's no-op Node service,
 # puts WARM seconds of load on it at 32 connections (wrk), then RUNS times 2,000 sequential calls (the benchmark's
-# LoadClient), then C32RUNS times DUR seconds at 32 connections. FERRY_* variables pass through, so a collector or
+# LoadClient), then C32RUNS times DUR seconds at 32 connections, each with the JVM's CPU time a call (user and system,
+# the embedded broker included; a steadier figure than time on a shared machine). FERRY_* variables pass through, so a collector or
 # heap is tried with FERRY_JAVA_OPTS, e.g. FERRY_AOT_CACHE=off FERRY_JAVA_OPTS=-XX:+UseSerialGC.
 #   BENCH=../shared/bench WARM=60 RUNS=3 C32RUNS=1 docs/tools/sequential-gc.sh
 # Needs the shared benchmark's setup.sh run once (Node 22, wrk; the load client is compiled here).
@@ -13,17 +14,24 @@ echo "ready after $ready_ms ms"
 if [ "${WARM:-60}" -gt 0 ]; then
   wrk -t2 -c32 -d"${WARM:-60}s" -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop | grep Requests/sec
 fi
+# CPU time (user + system) of the JVM, in ms: the embedded broker included, the service not.
+cpu_ms() { sed 's/.*) //' /proc/"$jvm"/stat | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) * 1000 / hz}'; }
 young() { "$JAVA_HOME/bin/jstat" -gc "$jvm" | awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR==2{print $c["YGC"], $c["YGCT"]}'; }
 for r in $(seq 1 "${RUNS:-3}"); do
-  read -r n0 t0 < <(young)
+  read -r n0 t0 < <(young); c0=$(cpu_ms)
   java -cp "$cache/classes" LoadClient --url http://127.0.0.1:28080/Greeter/noop --body '{"hello":"world"}' \
     --concurrency 1 --requests 2000 --warmup 200 --max-seconds 120 > "$out/seq-$r.txt" 2>&1
-  read -r n1 t1 < <(young)
+  read -r n1 t1 < <(young); c1=$(cpu_ms)
   echo "seq $r: $(head -1 "$out/seq-$r.txt" | grep -oE '(rps|p50_ms|p90_ms|p99_ms|max_ms|errors)=[0-9.]+' | tr '\n' ' ')" \
-    "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms"
+    "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms," \
+    "CPU $(echo "($c1 - $c0) / 2200" | bc -l | cut -c1-4) ms a call"
 done
 for r in $(seq 1 "${C32RUNS:-0}"); do
-  echo "c32 $r: $(wrk -t2 -c32 -d"${DUR:-15}s" --latency -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop \
-    | grep -E 'Requests/sec|99%' | tr -s ' ' | tr '\n' ' ')"
+  c0=$(cpu_ms)
+  wrk -t2 -c32 -d"${DUR:-15}s" --latency -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop \
+    > "$out/c32-$r.txt"
+  c1=$(cpu_ms); calls=$(awk '/requests in/{print $1}' "$out/c32-$r.txt")
+  echo "c32 $r: $(grep -E 'Requests/sec|99%' "$out/c32-$r.txt" | tr -s ' ' | tr '\n' ' ')" \
+    "CPU $(echo "($c1 - $c0) / $calls" | bc -l | cut -c1-4) ms a call"
 done
 echo "resident $(awk '/VmRSS/{print $2}' /proc/$jvm/status) kB, peak $(awk '/VmHWM/{print $2}' /proc/$jvm/status) kB"
