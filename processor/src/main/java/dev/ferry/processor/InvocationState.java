@@ -50,6 +50,11 @@ public final class InvocationState {
     private Long executeAt;
     private Long firstAttemptAt;
     private Long leaseExpiresAt;
+    /**
+     * When the lease timer in the store for the current attempt is due, so that the attempt's end removes it; null
+     * when there is none, or the state is from before this was kept (its timer then goes when it comes due).
+     */
+    private Long leaseTimerDue;
     private Long nextRetryAt;
     private Failure lastFailure;
     /** Who submitted the invocation, to recognise the same submission delivered again; null for producers. */
@@ -290,6 +295,7 @@ public final class InvocationState {
             firstAttemptAt = now;
         }
         leaseExpiresAt = leaseUntil;
+        leaseTimerDue = leaseUntil;
         nextRetryAt = null;
         return attempt;
     }
@@ -330,6 +336,18 @@ public final class InvocationState {
     /** Starts a fresh retry budget that counts the current attempt as its first failure. */
     void countRetriesFromThisAttempt() {
         retryBase = attempt - 1;
+    }
+
+    /** The current attempt's lease timer is now the one due at {@code due}. */
+    void leaseTimerAt(long due) {
+        leaseTimerDue = due;
+    }
+
+    /** When the current attempt's lease timer is due, or null; forgets it, for the timer is about to go. */
+    Long takeLeaseTimerDue() {
+        Long due = leaseTimerDue;
+        leaseTimerDue = null;
+        return due;
     }
 
     void renewLease(long leaseUntil) {

@@ -145,6 +145,7 @@ final class Journals {
                     machine.startNextAttempt(invocation, now);
                 } else {
                     state.putJournal(invocation.invocationId(), journal.awaiting(awaiting));
+                    machine.dropLeaseTimer(invocation);
                     invocation.suspend();
                 }
                 state.put(invocation);
@@ -159,6 +160,7 @@ final class Journals {
                 Failure failure = end.failure();
                 if (end.pause() || failure.code() == JOURNAL_MISMATCH) {
                     // Retrying replays the same journal against the same code: an operator must act.
+                    machine.dropLeaseTimer(invocation);
                     invocation.pause(failure);
                     state.put(invocation);
                 } else {

@@ -512,10 +512,23 @@ public final class StateMachine {
     // ---- attempts
 
     void startNextAttempt(InvocationState invocation, long now) {
+        dropLeaseTimer(invocation);
         long leaseUntil = now + lease.toMillis();
         int attempt = invocation.startNextAttempt(now, leaseUntil);
         effects.dispatch(dispatchOf(invocation, attempt, now));
         state.addTimer(new Timer(leaseUntil, Timer.Kind.LEASE, invocation.invocationId(), attempt));
+    }
+
+    /**
+     * The attempt is over (or about to be followed by the next): its lease timer goes now rather than come due for
+     * nothing later. Mostly within the commit interval of its put, so the record cache writes one tombstone for
+     * both, where the timer otherwise cost two changelog records and a read of the invocation when it came due.
+     */
+    void dropLeaseTimer(InvocationState invocation) {
+        Long due = invocation.takeLeaseTimerDue();
+        if (due != null) {
+            state.removeTimer(new Timer(due, Timer.Kind.LEASE, invocation.invocationId(), invocation.attempt()));
+        }
     }
 
     private Dispatch dispatchOf(InvocationState invocation, int attempt, long now) {
@@ -587,6 +600,8 @@ public final class StateMachine {
                 if (invocation.leaseExpiresAt() > now) {
                     state.addTimer(new Timer(invocation.leaseExpiresAt(), Timer.Kind.LEASE,
                             invocation.invocationId(), invocation.attempt()));
+                    invocation.leaseTimerAt(invocation.leaseExpiresAt());
+                    state.put(invocation);
                 } else {
                     // Tell the dispatchers too: a dispatcher that still runs it (or finds it later in the topic,
                     // taking over from one that died) stops it instead of running it beside the next attempt.
@@ -627,6 +642,7 @@ public final class StateMachine {
             if (policy.onMaxAttempts() == RetryPolicy.OnMaxAttempts.KILL) {
                 complete(invocation, new Outcome(null, failure), now);
             } else {
+                dropLeaseTimer(invocation);
                 invocation.pause(failure); // it keeps its key's lock, as in Restate
                 state.put(invocation);
             }
@@ -638,6 +654,7 @@ public final class StateMachine {
             delay = Math.max(delay, retryAfterMillis);
         }
         long retryAt = now + delay;
+        dropLeaseTimer(invocation);
         invocation.backOff(failure, retryAt);
         state.addTimer(new Timer(retryAt, Timer.Kind.RETRY, invocation.invocationId(), invocation.attempt()));
         state.put(invocation);
@@ -662,6 +679,7 @@ public final class StateMachine {
     void complete(InvocationState invocation, Outcome outcome, long now) {
         Duration retention = pinned(invocation).retention();
         long keptUntil = now + retention.toMillis();
+        dropLeaseTimer(invocation);
         invocation.complete(outcome, now, keptUntil);
         effects.completed(invocation.target(), outcome);
         publish(invocation, outcome, now);

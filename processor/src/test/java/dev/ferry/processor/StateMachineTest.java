@@ -265,6 +265,35 @@ class StateMachineTest {
     }
 
     @Test
+    void anAttemptsEndTakesItsLeaseTimerWithIt() {
+        Invoke completes = call(GREET, null);
+        machine.apply(completes, now);
+        assertThat(leaseTimers(completes)).hasSize(1);
+        machine.apply(new Completion(completes.invocationId(), 1, ok("hello")), now + 5);
+        assertThat(leaseTimers(completes)).as("no timer left to come due for nothing").isEmpty();
+
+        Invoke fails = call(GREET, null);
+        machine.apply(fails, now);
+        machine.apply(new AttemptFailed(fails.invocationId(), 1, new Failure(500, "boom"), null), now + 5);
+        assertThat(leaseTimers(fails)).isEmpty();
+
+        Invoke renewed = call(GREET, null);
+        machine.apply(renewed, now);
+        machine.apply(new RenewLease(renewed.invocationId(), 1), now + LEASE.toMillis() / 2);
+        machine.fireDueTimers(now + LEASE.toMillis()); // the lease was renewed: its timer comes again later
+        assertThat(leaseTimers(renewed)).singleElement()
+                .extracting(Timer::due).isEqualTo(now + LEASE.toMillis() * 3 / 2);
+        machine.apply(new Completion(renewed.invocationId(), 1, ok("late")), now + LEASE.toMillis() + 5);
+        assertThat(leaseTimers(renewed)).isEmpty();
+    }
+
+    private List<Timer> leaseTimers(Invoke invoke) {
+        return state.timers.values().stream()
+                .filter(timer -> timer.kind() == Timer.Kind.LEASE && timer.invocationId().equals(invoke.invocationId()))
+                .toList();
+    }
+
+    @Test
     void anInvocationIsPausedWhenItsLastAllowedAttemptFails() {
         retryPolicy = new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 2,
                 RetryPolicy.OnMaxAttempts.PAUSE);
