@@ -27,7 +27,6 @@ import dev.ferry.schemas.replies.InvocationView;
 import dev.ferry.schemas.results.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +37,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -77,10 +75,7 @@ class InvocationListingTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ferry-listing-test").toString());
+        Properties props = TestDrivers.props(TOPICS, "listing");
         ProcessorSettings settings = new ProcessorSettings(
                 Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), () -> REGISTRY, 1,
                 Duration.ofSeconds(10), Duration.ofMillis(20));
@@ -217,12 +212,7 @@ class InvocationListingTest {
         for (String key : indexKeys()) {
             invocationsByTime.delete(key); // as in a data directory from before the index
         }
-        StoreBackedState state = new StoreBackedState(invocations, driver.getKeyValueStore(ProcessorTopology.INPUTS),
-                driver.getKeyValueStore(ProcessorTopology.TIMERS), driver.getKeyValueStore(ProcessorTopology.INBOXES),
-                driver.getKeyValueStore(ProcessorTopology.INBOX_ENTRIES), invocationsByTime,
-                driver.getKeyValueStore(ProcessorTopology.JOURNALS),
-                driver.getKeyValueStore(ProcessorTopology.OBJECT_STATES),
-                driver.getKeyValueStore(ProcessorTopology.PROMISES));
+        StoreBackedState state = TestDrivers.storeBackedState(driver);
         assertThat(state.indexIfUnindexed()).isEqualTo(2);
         assertThat(indexKeys()).containsExactlyInAnyOrder(
                 InvocationsByTime.key(START.toEpochMilli(), first.invocationId().toString()),

@@ -42,7 +42,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -79,10 +78,7 @@ class ProcessorTopologyTest {
     @BeforeEach
     void start() throws Exception {
         stateDir = Files.createTempDirectory("ferry-topology-test");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = TestDrivers.props(TOPICS, stateDir);
         // The test driver's topics have one partition: every command is on its partition.
         Policies uniform = Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1));
         // A bug for one handler: its retry policy lacks a maximum interval, so deciding how to retry it throws (a

@@ -20,7 +20,6 @@ import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.dispatch.DispatcherCommand;
 import dev.ferry.schemas.replies.InvocationStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +28,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -55,10 +53,7 @@ class ReplayableDecisionsTest {
     private TestOutputTopic<String, byte[]> replies;
 
     private void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ferry-replay-test").toString());
+        Properties props = TestDrivers.props(TOPICS, "replay");
         ProcessorSettings settings = new ProcessorSettings(Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)),
                 () -> ProcessorTopologyTest.REGISTRY, 1, LEASE, Duration.ofMillis(20));
         driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, requestedTimers,

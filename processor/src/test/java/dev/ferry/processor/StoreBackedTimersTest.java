@@ -9,12 +9,10 @@ import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.deployments.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,23 +33,13 @@ class StoreBackedTimersTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, TOPICS.processorApplicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ferry-timers-test").toString());
+        Properties props = TestDrivers.props(TOPICS, "timers");
         ProcessorSettings settings = new ProcessorSettings(
                 Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)), () -> Registry.EMPTY, 1,
                 Duration.ofSeconds(10), Duration.ofMillis(20));
         driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, CommandLogAccess.NONE,
                 new SimpleMeterRegistry()), props, Instant.ofEpochMilli(T));
-        state = new StoreBackedState(driver.getKeyValueStore(ProcessorTopology.INVOCATIONS),
-                driver.getKeyValueStore(ProcessorTopology.INPUTS), driver.getKeyValueStore(ProcessorTopology.TIMERS),
-                driver.getKeyValueStore(ProcessorTopology.INBOXES),
-                driver.getKeyValueStore(ProcessorTopology.INBOX_ENTRIES),
-                driver.getKeyValueStore(ProcessorTopology.INVOCATIONS_BY_TIME),
-                driver.getKeyValueStore(ProcessorTopology.JOURNALS),
-                driver.getKeyValueStore(ProcessorTopology.OBJECT_STATES),
-                driver.getKeyValueStore(ProcessorTopology.PROMISES));
+        state = TestDrivers.storeBackedState(driver);
     }
 
     @AfterEach
