@@ -225,11 +225,7 @@ public final class Dispatcher implements AutoCloseable {
                 owned = Set.copyOf(now);
             }
         });
-        httpClient = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .executor(calls)
-                .build();
+        httpClient = Http11Clients.create(settings.connectTimeout());
         serviceCall = new ServiceCall(httpClient, settings.limits().maxBodyBytes());
         h2cClient = H2cClients.builder(settings.connectTimeout()).build();
         protocolCall = new ProtocolCall(httpClient, h2cClient, settings.limits());

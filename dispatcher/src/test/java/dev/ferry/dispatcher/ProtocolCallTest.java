@@ -50,6 +50,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,7 +119,7 @@ class ProtocolCallTest {
             }
         });
         server.start();
-        http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        http11 = Http11Clients.create(Duration.ofSeconds(5));
         h2c = H2cClients.builder(java.time.Duration.ofSeconds(5)).build();
     }
 

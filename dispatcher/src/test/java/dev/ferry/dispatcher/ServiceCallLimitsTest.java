@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -175,7 +176,7 @@ class ServiceCallLimitsTest {
     private Command call(Long timeoutMillis) {
         Dispatch dispatch = new Dispatch(INVOCATION_ID, 1, GREET, null, null, List.of(), Payload.EMPTY, 30_000,
                 timeoutMillis);
-        return new ServiceCall(HttpClient.newHttpClient(), LIMIT)
+        return new ServiceCall(Http11Clients.create(Duration.ofSeconds(5)), LIMIT)
                 .run(dispatch, "http://127.0.0.1:" + server.getAddress().getPort(), null);
     }
 

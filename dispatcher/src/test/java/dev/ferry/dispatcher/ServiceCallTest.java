@@ -168,7 +168,7 @@ class ServiceCallTest {
             closedPort = socket.getLocalPort();
         }
 
-        Command result = new ServiceCall(HttpClient.newHttpClient())
+        Command result = new ServiceCall(Http11Clients.create(Duration.ofSeconds(5)))
                 .run(dispatch(GREET, null, null, List.of(), Payload.EMPTY), "http://127.0.0.1:" + closedPort, null);
 
         assertThat(result).isInstanceOfSatisfying(AttemptFailed.class, failed -> {
@@ -191,7 +191,7 @@ class ServiceCallTest {
 
         Dispatch withShortTimeout = new Dispatch(INVOCATION_ID, 3, GREET, null, null, List.of(), Payload.EMPTY,
                 30_000, Duration.ofMillis(300).toMillis());
-        Command result = new ServiceCall(HttpClient.newHttpClient()).run(withShortTimeout, baseUri(), null);
+        Command result = new ServiceCall(Http11Clients.create(Duration.ofSeconds(5))).run(withShortTimeout, baseUri(), null);
 
         assertThat(result).isInstanceOfSatisfying(AttemptFailed.class,
                 failed -> assertThat(failed.failure().code()).isEqualTo(504));
@@ -319,7 +319,7 @@ class ServiceCallTest {
         Target counter = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, "mary");
         byte[] body = "{\"by\":1}".getBytes(StandardCharsets.UTF_8);
 
-        new ServiceCall(HttpClient.newHttpClient())
+        new ServiceCall(Http11Clients.create(Duration.ofSeconds(5)))
                 .run(dispatch(counter, null, "application/json", List.of(), Payload.of(body)), baseUri(), key);
 
         String signature = received.header(RequestSignature.HEADER);
@@ -337,7 +337,7 @@ class ServiceCallTest {
         String key = "a-key-of-sixteen-or-more";
         Target counter = new Target("Counter", ServiceType.VIRTUAL_OBJECT, "add", HandlerType.EXCLUSIVE, "€ 1");
 
-        new ServiceCall(HttpClient.newHttpClient())
+        new ServiceCall(Http11Clients.create(Duration.ofSeconds(5)))
                 .run(dispatch(counter, null, null, List.of(), Payload.EMPTY), baseUri(), key);
 
         assertThat(received.header("x-restate-key")).isEqualTo("%E2%82%AC%201");
@@ -357,7 +357,7 @@ class ServiceCallTest {
     }
 
     private Command call(Dispatch dispatch) {
-        return new ServiceCall(HttpClient.newHttpClient()).run(dispatch, baseUri(), null);
+        return new ServiceCall(Http11Clients.create(Duration.ofSeconds(5))).run(dispatch, baseUri(), null);
     }
 
     private String baseUri() {
