@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -32,13 +35,23 @@ public final class Json {
             .maxDocumentLength(RecordLimits.LARGEST_RECORD_BYTES)
             .maxNestingDepth(MAX_NESTING_DEPTH)
             .build();
+    /**
+     * The buffers Jackson reads and writes through, shared by every thread. Jackson's default keeps them in a
+     * thread-local, and a virtual thread (each request on the ports, each attempt in the dispatcher) lives for one
+     * call: every record written there allocated fresh buffers, about 25 KB a call (async-profiler, docs/performance.md).
+     * The pool is bounded: a buffer that grew for a large body is kept by at most this many holders, and a thread that
+     * finds the pool empty allocates, as it did before. JSON work is CPU-bound, so a few per core is enough.
+     */
+    static final RecyclerPool<BufferRecycler> BUFFERS =
+            JsonRecyclerPools.newBoundedPool(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
     /** Reads a body to tell whether it is JSON: as {@link #MAPPER} does, but no deeper than a body may be. */
     static final JsonFactory BODY_FACTORY = JsonFactory.builder()
             .streamReadConstraints(READ_CONSTRAINTS.rebuild().maxNestingDepth(MAX_BODY_NESTING_DEPTH).build())
+            .recyclerPool(BUFFERS)
             .build();
 
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(READ_CONSTRAINTS).build())
+                    .streamReadConstraints(READ_CONSTRAINTS).recyclerPool(BUFFERS).build())
             // Newer producers may add fields; older readers keep working. Validation against the JSON Schemas is
             // where unexpected input is rejected, with a reason.
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
