@@ -3,6 +3,7 @@ package dev.ferry.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.http.HttpError;
+import dev.ferry.http.RequestBodies;
 import dev.ferry.schemas.Json;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
@@ -13,7 +14,7 @@ final class AdminRequests {
 
     static JsonNode readJson(ServerRequest req) {
         try {
-            JsonNode body = Json.MAPPER.readTree(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+            JsonNode body = Json.MAPPER.readTree(RequestBodies.bytes(req));
             if (body == null || body.isMissingNode()) {
                 throw HttpError.plainText(400, "Failed to parse the request body as JSON: the body is empty");
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.http.HttpAnswers;
 import dev.ferry.http.HttpError;
+import dev.ferry.http.RequestBodies;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.registry.RegistryWriter;
@@ -71,7 +72,7 @@ public final class SubscriptionsApi implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         JsonNode body;
         try {
-            body = Json.MAPPER.readTree(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+            body = Json.MAPPER.readTree(RequestBodies.bytes(req));
         } catch (JsonProcessingException e) {
             throw HttpError.plainText(400, "Failed to parse the request body as JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.client.ProcessorClient;
 import dev.ferry.http.HttpAnswers;
 import dev.ferry.http.HttpError;
+import dev.ferry.http.RequestBodies;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.Registry;
 import dev.ferry.registry.RegistryView;
@@ -181,7 +182,7 @@ public final class Attachments {
     private Lookup target(ServerRequest req) {
         JsonNode body;
         try {
-            body = Json.MAPPER.readTree(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+            body = Json.MAPPER.readTree(RequestBodies.bytes(req));
         } catch (IOException e) {
             throw HttpError.badRequest("cannot read body: invalid lookup body: " + e.getMessage());
         }

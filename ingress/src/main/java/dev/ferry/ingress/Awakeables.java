@@ -2,6 +2,7 @@ package dev.ferry.ingress;
 
 import dev.ferry.client.ProcessorClient;
 import dev.ferry.http.HttpError;
+import dev.ferry.http.RequestBodies;
 import dev.ferry.protocol.AwakeableId;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Payload;
@@ -71,7 +72,7 @@ public final class Awakeables {
         if (!req.prologue().method().equals(Method.POST)) {
             throw HttpError.methodNotAllowed();
         }
-        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        byte[] body = RequestBodies.bytes(req);
         AwakeableId id = parseId(request.awakeableId());
         req.context().register(new IngressOperation(request.action().segment(), "", ""));
         processor.tell(notify(id, request.action(), body));

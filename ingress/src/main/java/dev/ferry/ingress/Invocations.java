@@ -2,6 +2,7 @@ package dev.ferry.ingress;
 
 import dev.ferry.client.ProcessorClient;
 import dev.ferry.http.HttpError;
+import dev.ferry.http.RequestBodies;
 import dev.ferry.ingress.InvocationPaths.InvocationRequest;
 import dev.ferry.registry.InputRules;
 import dev.ferry.registry.RegisteredService;
@@ -169,7 +170,7 @@ public final class Invocations {
         }
 
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
-        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        byte[] body = RequestBodies.bytes(req);
         RegisteredService service = snapshot.service(target.service())
                 .orElseThrow(() -> HttpError.notFound("service '" + target.service() + "' was removed"));
         HandlerManifest handler = service.handler(target.handler());
