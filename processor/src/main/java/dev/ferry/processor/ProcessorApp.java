@@ -14,7 +14,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -41,6 +40,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final AtomicInteger replaced = new AtomicInteger();
     private volatile String stopped;
     private final QueryResponder queries;
+    private final StreamsMeters streamsMeters;
 
     /**
      * @param kafka properties for every Kafka client (bootstrap servers, security, ...)
@@ -109,7 +109,7 @@ public final class ProcessorApp implements AutoCloseable {
         commandLog = new KafkaCommandLogAccess(topics, kafka);
         streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, commandLog, meters),
                 props, new TappedClientSupplier(outputs));
-        new KafkaStreamsMetrics(streams).bindTo(meters);
+        streamsMeters = new StreamsMeters(streams, meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
             ProcessorTopology.INBOXES, ProcessorTopology.INBOX_ENTRIES}) {
             Gauge.builder("ferry.processor.store.entries", () -> approximateEntries(store))
@@ -194,6 +194,7 @@ public final class ProcessorApp implements AutoCloseable {
         // sit unassigned until the session times out (45 s) when this process, or another, starts again.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        streamsMeters.close();
         topicLimits.close();
         commandLog.close();
     }

@@ -6,6 +6,7 @@ import dev.ferry.client.CommandLog;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.http.FerryVersion;
 import dev.ferry.processor.ProcessorApp;
+import dev.ferry.processor.StreamsMeters;
 import dev.ferry.registry.RegistryView;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Topics;
@@ -207,7 +208,7 @@ public final class FerryServer implements AutoCloseable {
     }
 
     private void bindJvmMeters() {
-        meters.config().meterFilter(LATENCY_BUCKETS);
+        meters.config().meterFilter(LATENCY_BUCKETS).meterFilter(StreamsMeters.DETAIL_LEFT_OUT);
         new JvmMemoryMetrics().bindTo(meters);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(meters);
