@@ -1,13 +1,15 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.commands.FireTimer;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the processor needs of its own command topics beyond the records Kafka Streams hands it: a way to append its
- * timers' {@link FireTimer} records at once, outside its transaction, and a way to tell whether a task is still
- * reading again commands that a predecessor may have processed (and acted on) before it crashed.
+ * timers' {@link FireTimer} records at once, outside its transaction, a way to tell whether a task is still
+ * reading again commands that a predecessor may have processed (and acted on) before it crashed, and whether the
+ * dispatchers have taken an attempt yet.
  */
 public interface CommandLogAccess {
     /**
@@ -22,6 +24,14 @@ public interface CommandLogAccess {
 
     /** Whether the processor's committed positions have reached {@code offsets}; false when they cannot be read. */
     boolean committedPast(Map<TopicPartition, Long> offsets);
+
+    /**
+     * Whether the attempt's dispatch record is known to wait in the dispatch topic, taken by no dispatcher yet (see
+     * {@link DispatchProgress}); false when that is not known.
+     */
+    default boolean dispatchWaiting(InvocationId invocationId, int attempt) {
+        return false;
+    }
 
     /** No log: timers are never asked for and no task ever redoes anything (tests that drive timers themselves). */
     CommandLogAccess NONE = new CommandLogAccess() {

@@ -422,7 +422,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * reach the dispatcher that runs the attempt.
      */
     private static String dispatchKey(DispatcherCommand command) {
-        return command.invocationId() + "/" + command.attempt();
+        return dispatchKey(command.invocationId(), command.attempt());
+    }
+
+    static String dispatchKey(InvocationId invocationId, int attempt) {
+        return invocationId + "/" + attempt;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.FireTimer;
@@ -21,7 +22,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link CommandLogAccess} on a Kafka cluster: a producer of its own (not Kafka Streams') and an admin client. */
+/**
+ * {@link CommandLogAccess} on a Kafka cluster: a producer of its own (not Kafka Streams'), an admin client, and the
+ * dispatchers' progress through the dispatch topic.
+ */
 final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaCommandLogAccess.class);
     /** The stream thread waits this long at most for the cluster's answer (only while a task starts or redoes). */
@@ -30,6 +34,7 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     private final Topics topics;
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
+    private final DispatchProgress dispatchProgress;
 
     KafkaCommandLogAccess(Topics topics, Map<String, String> kafka) {
         this.topics = topics;
@@ -42,6 +47,17 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
         Properties adminProps = new Properties();
         adminProps.putAll(kafka);
         admin = Admin.create(adminProps);
+        dispatchProgress = new DispatchProgress(topics, admin);
+    }
+
+    /** Where the processor's dispatch records went, to be told of each one the broker acknowledges. */
+    DispatchProgress dispatchProgress() {
+        return dispatchProgress;
+    }
+
+    @Override
+    public boolean dispatchWaiting(InvocationId invocationId, int attempt) {
+        return dispatchProgress.waiting(CommandProcessor.dispatchKey(invocationId, attempt));
     }
 
     @Override
@@ -102,6 +118,7 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
 
     @Override
     public void close() {
+        dispatchProgress.close();
         producer.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
     }

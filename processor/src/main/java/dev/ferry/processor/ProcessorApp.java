@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.CloseOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,8 +108,23 @@ public final class ProcessorApp implements AutoCloseable {
 
         topicLimits = new TopicLimits(kafka);
         commandLog = new KafkaCommandLogAccess(topics, kafka);
+        DispatchProgress dispatchProgress = commandLog.dispatchProgress();
+        ProcessorOutputs tapped = new ProcessorOutputs() {
+            @Override
+            public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value,
+                    long timestamp) {
+                acknowledged(topic, partition, offset, key, value, timestamp, null);
+            }
+
+            @Override
+            public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value,
+                    long timestamp, Headers headers) {
+                dispatchProgress.written(topic, key, partition, offset); // before a dispatcher here can take it
+                outputs.acknowledged(topic, partition, offset, key, value, timestamp, headers);
+            }
+        };
         streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, commandLog, meters),
-                props, new TappedClientSupplier(outputs));
+                props, new TappedClientSupplier(tapped));
         streamsMeters = new StreamsMeters(streams, meters);
         for (String store : new String[] {ProcessorTopology.INVOCATIONS, ProcessorTopology.TIMERS,
             ProcessorTopology.INBOXES, ProcessorTopology.INBOX_ENTRIES}) {

@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * <p>A lease is asked about only once this processor has known the attempt for a whole lease: since it dispatched
  * the attempt, or since the task started here. So neither an attempt dispatched from behind a backlog (its lease
  * counted from an old command's log time) nor one inherited from a crashed processor (whose dispatcher's renewals
- * are still to be read) lapses before its dispatcher could renew it.
+ * are still to be read) lapses before its dispatcher could renew it. Nor is one that waits in the dispatch topic for
+ * a dispatcher with room (see {@link CommandLogAccess#dispatchWaiting}): its lease counts from when one takes it.
  *
  * <p>Everything here lives in memory and is rebuilt from the timers store after a restart: a record lost on the way
  * is asked for again (see {@link #ASK_AGAIN}), a record that arrives twice fires nothing the second time.
@@ -33,6 +34,8 @@ final class TimerRequests {
     static final Duration ASK_AGAIN_AT_MOST = Duration.ofSeconds(30);
     /** Timers asked for and not yet fired, at most; more wait in the store for room. */
     static final int MAX_OUTSTANDING = 100_000;
+    /** How often a lease whose attempt waits for a dispatcher is looked at again. */
+    static final Duration DISPATCH_RECHECK = Duration.ofMillis(500);
 
     private final ProcessorState state;
     private final Predicate<Timer> stillMatters;
@@ -51,6 +54,8 @@ final class TimerRequests {
         final Timer timer;
         long askAt;
         int asked;
+        /** Its attempt was found waiting in the dispatch topic: its lease counts from when a dispatcher takes it. */
+        boolean waitedForDispatcher;
 
         Outstanding(Timer timer, long askAt) {
             this.timer = timer;
@@ -110,6 +115,15 @@ final class TimerRequests {
                 continue;
             }
             if (timer.kind() == Timer.Kind.LEASE) {
+                if (log.dispatchWaiting(timer.invocationId(), timer.attempt())) {
+                    next.waitedForDispatcher = true;
+                    next.askAt = now + DISPATCH_RECHECK.toMillis();
+                    continue;
+                }
+                if (next.waitedForDispatcher) {
+                    next.waitedForDispatcher = false;
+                    dispatched(timer.invocationId(), timer.attempt(), now); // taken about now: the grace starts
+                }
                 // Found due before its attempt was dispatched (held while the task redid commands, say): its grace
                 // counts from the dispatch, which may have happened since.
                 long graceEnd = firstAsk(timer, now);

@@ -163,6 +163,26 @@ class ReplayableDecisionsTest {
     }
 
     @Test
+    void anAttemptWaitingForADispatcherWithRoomIsNotAskedAboutUntilAWholeLeaseAfterOneTookIt() throws Exception {
+        start();
+        Invoke call = call("queued");
+        pipe(call, START);
+        assertThat(dispatched()).hasSize(1);
+        // The dispatchers are at their limit of open calls: the attempt's record waits in the dispatch topic.
+        requestedTimers.dispatchWaiting(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(requestedTimers.take()).as("no dispatcher holds it: no lease to lapse").isEmpty();
+
+        requestedTimers.dispatchWaiting(false); // a call ended, and a dispatcher took it
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        driver.advanceWallClockTime(Duration.ofSeconds(8));
+        assertThat(requestedTimers.take()).as("its dispatcher has had less than a lease to renew it").isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(requestedTimers.take()).singleElement()
+                .satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
+    }
+
+    @Test
     void attemptsStartedWhileRedoingAreDispatchedOnceCommittedAndOnlyIfTheyStillRun() throws Exception {
         requestedTimers.committed(false); // the task starts on commands it had not committed
         start();

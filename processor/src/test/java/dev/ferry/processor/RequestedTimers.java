@@ -1,5 +1,6 @@
 package dev.ferry.processor;
 
+import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.commands.FireTimer;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,15 +10,27 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The command log as a topology test sees it: timers asked for are kept for the test to pipe back into the log
  * (as the broker would hand them to the processor). A task redoes (holds its dispatches back) while the test says
- * the processor has not committed past what the log held when it started.
+ * the processor has not committed past what the log held when it started, and the dispatchers have not taken an
+ * attempt while the test says they have not.
  */
 final class RequestedTimers implements CommandLogAccess {
     private final List<FireTimer> requested = new ArrayList<>();
     private volatile boolean committed = true;
+    private volatile boolean dispatchWaiting;
 
     /** Whether the processor has committed past the end of the log as it was when its tasks started. */
     void committed(boolean committed) {
         this.committed = committed;
+    }
+
+    /** Whether every dispatched attempt waits in the dispatch topic, taken by no dispatcher yet. */
+    void dispatchWaiting(boolean waiting) {
+        this.dispatchWaiting = waiting;
+    }
+
+    @Override
+    public boolean dispatchWaiting(InvocationId invocationId, int attempt) {
+        return dispatchWaiting;
     }
 
     @Override
