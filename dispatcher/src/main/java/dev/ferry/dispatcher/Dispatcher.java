@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -55,6 +56,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -131,6 +133,16 @@ public final class Dispatcher implements AutoCloseable {
                     return size() > FINISHED_REMEMBERED;
                 }
             }));
+    /**
+     * Records fetched but not taken: the dispatcher was at its limit of open calls. In fetch order, and only the poll
+     * loop's; nothing more is fetched until they are all taken, so what precedes each partition's first record here
+     * has been taken already. Their offsets are not committed, so the processor sees these attempts as not taken.
+     */
+    private final ArrayDeque<Fetched> fetched = new ArrayDeque<>();
+    /** How many fetched records wait for room (the poll loop's count, for {@link #offer} and the gauge). */
+    private volatile int queued;
+    /** The next offset to commit of each owned partition: just after the last record taken. Poll loop only. */
+    private final Map<TopicPartition, OffsetAndMetadata> taken = new HashMap<>();
     /** The dispatch partitions the group gave this dispatcher, as of its last rebalance. */
     private volatile Set<Integer> owned = Set.of();
     private final Thread pollThread;
@@ -157,10 +169,19 @@ public final class Dispatcher implements AutoCloseable {
      * not to matter to an attempt that comes another way, long enough to read several attempts per fetch.
      */
     static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
+    /** How often a dispatcher at its limit of open calls looks for room: a call's end waits at most this long. */
+    static final Duration ROOM_CHECK = Duration.ofMillis(10);
 
-    /** A command read from the dispatch topic, with its record's time (when the processor wrote it). */
-    /** @param headers the record's headers: the processor's trace context, when tracing */
-    private record Polled(DispatcherCommand command, long timestamp, Headers headers) {}
+    /**
+     * A record fetched from the dispatch topic and not taken yet.
+     *
+     * @param command   null when the record is unreadable (taken as it comes, to skip it)
+     * @param timestamp the record's time: when the processor dispatched the attempt
+     * @param headers   the record's headers: the processor's trace context, when tracing
+     * @param fetchedAt when this dispatcher fetched it
+     */
+    private record Fetched(TopicPartition partition, long offset, DispatcherCommand command, long timestamp,
+            Headers headers, long fetchedAt) {}
 
     /** One open call: its attempt, the thread that runs it, and whether it was asked to stop. */
     private static final class InFlight {
@@ -216,6 +237,35 @@ public final class Dispatcher implements AutoCloseable {
                 Set<Integer> left = new HashSet<>(owned);
                 partitions.forEach(partition -> left.remove(partition.partition()));
                 owned = Set.copyOf(left);
+                // What was taken here is committed before the partitions move, so their next owner does not run it
+                // again; what was fetched and not taken is its to take.
+                Map<TopicPartition, OffsetAndMetadata> leaving = new HashMap<>();
+                for (TopicPartition partition : partitions) {
+                    OffsetAndMetadata next = taken.remove(partition);
+                    if (next != null) {
+                        leaving.put(partition, next);
+                    }
+                }
+                fetched.removeIf(record -> partitions.contains(record.partition()));
+                queued = fetched.size();
+                if (!leaving.isEmpty()) {
+                    try {
+                        consumer.commitSync(leaving, Duration.ofSeconds(5));
+                    } catch (RuntimeException e) {
+                        log.warn("Committing the offsets of the dispatch partitions leaving this dispatcher failed:"
+                                + " {}", e.toString());
+                    }
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                Set<Integer> left = new HashSet<>(owned);
+                partitions.forEach(partition -> left.remove(partition.partition()));
+                owned = Set.copyOf(left);
+                partitions.forEach(taken::remove);
+                fetched.removeIf(record -> partitions.contains(record.partition()));
+                queued = fetched.size();
             }
 
             @Override
@@ -235,6 +285,9 @@ public final class Dispatcher implements AutoCloseable {
         new KafkaClientMetrics(consumer).bindTo(meters);
         Gauge.builder("ferry.dispatch.in.flight", inFlight, Map::size)
                 .description("Calls to services open right now").register(meters);
+        Gauge.builder("ferry.dispatch.queued", this, dispatcher -> dispatcher.queued)
+                .description("Attempts fetched that wait for a call to end (at the limit of open calls)")
+                .register(meters);
     }
 
     public void start() {
@@ -268,7 +321,9 @@ public final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             try {
-                consumer.commitSync(Duration.ofSeconds(5));
+                if (!taken.isEmpty()) {
+                    consumer.commitSync(taken, Duration.ofSeconds(5));
+                }
             } catch (RuntimeException e) {
                 log.warn("Committing the dispatch topic's offsets on the way out failed: {}", e.toString());
             }
@@ -298,15 +353,16 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void pollOnce() {
-        // Back-pressure: stop taking attempts while the configured number of calls is open, or at all when
-        // draining for a shutdown.
-        if (draining || inFlight.size() >= settings.maxInFlight()) {
+        // Back-pressure: fetch nothing while the configured number of calls is open, while fetched attempts still
+        // wait for room, or at all when draining for a shutdown.
+        boolean full = draining || inFlight.size() >= settings.maxInFlight() || !fetched.isEmpty();
+        if (full) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
         }
-        List<Polled> commands = new ArrayList<>();
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        // Paused, the poll only keeps the membership alive: come back soon to take what a call's end made room for.
+        ConsumerRecords<String, byte[]> records = consumer.poll(full ? ROOM_CHECK : Duration.ofMillis(100));
         long polledAt = System.currentTimeMillis();
         if (polledAt - lastPoll > STALL) {
             ownershipUnsure = true;
@@ -320,59 +376,88 @@ public final class Dispatcher implements AutoCloseable {
             ownershipUnsure = false;
         }
         for (ConsumerRecord<String, byte[]> record : records) {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             try {
-                commands.add(new Polled(Json.read(record.value(), DispatcherCommand.class), record.timestamp(),
-                        record.headers()));
+                fetched.addLast(new Fetched(partition, record.offset(),
+                        Json.read(record.value(), DispatcherCommand.class), record.timestamp(), record.headers(),
+                        polledAt));
             } catch (IOException e) {
                 log.error("Skipping an unreadable dispatch record at {}-{}@{}: {}",
                         record.topic(), record.partition(), record.offset(), e.getMessage());
+                fetched.addLast(new Fetched(partition, record.offset(), null, record.timestamp(), null, polledAt));
             }
         }
-        // A dispatcher taking over partitions reads the attempts its predecessor had not committed. Some are over
-        // already (their lease lapsed: the processor aborted them, and may have dispatched a newer attempt): run
-        // only the newest attempt of each invocation in the batch, and none that the batch also aborts.
-        Map<InvocationId, Integer> newest = new HashMap<>();
-        Set<Attempt> aborted = new HashSet<>();
-        for (Polled polled : commands) {
-            switch (polled.command()) {
-                case Dispatch dispatch -> newest.merge(dispatch.invocationId(), dispatch.attempt(), Math::max);
-                case AbortAttempt abort -> aborted.add(new Attempt(abort.invocationId(), abort.attempt()));
-            }
-        }
-        boolean allTakenInMemory = commands.size() == records.count() && !commands.isEmpty();
-        for (Polled polled : commands) {
-            switch (polled.command()) {
-                case Dispatch dispatch -> {
-                    Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
-                    synchronized (this) {
-                        if (takenInMemory.remove(attempt)) {
-                            continue;
-                        }
-                        allTakenInMemory = false;
-                        if (dispatch.attempt() == newest.get(dispatch.invocationId()) && !aborted.contains(attempt)) {
-                            start(dispatch, polled.timestamp(), polled.headers());
-                        }
-                    }
-                }
-                case AbortAttempt abort -> {
-                    allTakenInMemory = false;
-                    abort(abort);
-                }
-            }
-        }
-        if (!records.isEmpty()) {
-            consumer.commitAsync((offsets, error) -> {
-                if (error != null) {
-                    log.warn("Committing the dispatch topic's offsets failed: {}", error.toString());
-                }
-            });
-        }
-        if (allTakenInMemory) {
+        queued = fetched.size();
+        boolean onlyTakenInMemory = takeFetched();
+        queued = fetched.size();
+        if (onlyTakenInMemory && !records.isEmpty()) {
             // This process's processor hands its dispatches over in memory (offer): the fetch only confirmed them.
             // Fetch (and commit) less often while that is so, which spares the broker two requests per attempt; an
             // attempt dispatched from elsewhere waits at most this long more.
             LockSupport.parkNanos(FETCH_PAUSE_WHEN_HANDED_OVER.toNanos());
         }
+    }
+
+    /**
+     * Takes the fetched records in order while there is room for another call, and commits the offsets of what it
+     * took. What it could not take stays fetched and uncommitted: the processor sees that no dispatcher has taken
+     * those attempts yet (so their leases have not begun), and if the partition moves, its next owner takes them.
+     *
+     * @return whether every record taken was an attempt taken in memory already (see {@link #offer})
+     */
+    private boolean takeFetched() {
+        // A dispatcher taking over partitions reads the attempts its predecessor had not committed. Some are over
+        // already (their lease lapsed: the processor aborted them, and may have dispatched a newer attempt): run
+        // only the newest attempt of each invocation fetched, and none that a fetched record aborts.
+        Map<InvocationId, Integer> newest = new HashMap<>();
+        Set<Attempt> aborted = new HashSet<>();
+        for (Fetched record : fetched) {
+            switch (record.command()) {
+                case Dispatch dispatch -> newest.merge(dispatch.invocationId(), dispatch.attempt(), Math::max);
+                case AbortAttempt abort -> aborted.add(new Attempt(abort.invocationId(), abort.attempt()));
+                case null -> { }
+            }
+        }
+        boolean onlyTakenInMemory = true;
+        Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
+        take:
+        while (!fetched.isEmpty()) {
+            Fetched record = fetched.peekFirst();
+            switch (record.command()) {
+                case Dispatch dispatch -> {
+                    Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
+                    synchronized (this) {
+                        if (!takenInMemory.contains(attempt)) {
+                            onlyTakenInMemory = false;
+                            if (dispatch.attempt() == newest.get(dispatch.invocationId())
+                                    && !aborted.contains(attempt)) {
+                                if (draining || inFlight.size() >= settings.maxInFlight()) {
+                                    break take;
+                                }
+                                start(dispatch, record.timestamp(), record.headers(), record.fetchedAt());
+                            }
+                        }
+                        takenInMemory.remove(attempt);
+                    }
+                }
+                case AbortAttempt abort -> {
+                    onlyTakenInMemory = false;
+                    abort(abort);
+                }
+                case null -> onlyTakenInMemory = false;
+            }
+            fetched.removeFirst();
+            progress.put(record.partition(), new OffsetAndMetadata(record.offset() + 1));
+        }
+        if (!progress.isEmpty()) {
+            taken.putAll(progress);
+            consumer.commitAsync(progress, (offsets, error) -> {
+                if (error != null) {
+                    log.warn("Committing the dispatch topic's offsets failed: {}", error.toString());
+                }
+            });
+        }
+        return onlyTakenInMemory;
     }
 
     /**
@@ -388,7 +473,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The same, with the record's headers (the processor's trace context, when tracing); null for none. */
     public void offer(int partition, byte[] value, Headers headers, long dispatchedAt) {
-        if (closed || draining || ownershipUnsure || !owned.contains(partition)
+        if (closed || draining || ownershipUnsure || queued > 0 || !owned.contains(partition)
                 || System.currentTimeMillis() - lastPoll > STALL || inFlight.size() >= settings.maxInFlight()) {
             return;
         }
@@ -407,7 +492,7 @@ public final class Dispatcher implements AutoCloseable {
             if (finished.containsKey(attempt) || (running != null && running.dispatch.attempt() >= dispatch.attempt())) {
                 return; // the poll loop was first
             }
-            if (start(dispatch, dispatchedAt, headers)) {
+            if (start(dispatch, dispatchedAt, headers, System.currentTimeMillis())) {
                 takenInMemory.add(attempt);
                 meters.counter("ferry.dispatch.in.memory").increment();
             }
@@ -417,13 +502,15 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * @param dispatchedAt when the processor dispatched the attempt (the record's time), epoch milliseconds
      * @param headers      the dispatch record's headers, or null
+     * @param fetchedAt    when this dispatcher fetched the record (or was handed it)
      * @return whether this dispatcher took the attempt (it runs, or ran here already)
      */
-    private boolean start(Dispatch dispatch, long dispatchedAt, Headers headers) {
+    private boolean start(Dispatch dispatch, long dispatchedAt, Headers headers, long fetchedAt) {
         long now = System.currentTimeMillis();
-        if (dispatchedAt < stalledUntil && now - dispatchedAt > dispatch.leaseMillis()) {
-            // Taken (or fetched) before this process stood still, and older than a lease now: the processor has run
-            // a newer attempt in its place, or will, and may have moved the object key on to the next invocation.
+        if (fetchedAt <= stalledUntil && now - dispatchedAt > dispatch.leaseMillis()) {
+            // Fetched before this process stood still, and older than a lease now: the processor may have run a
+            // newer attempt in its place (its dispatch offset unknown to it, after a restart, say), and moved the
+            // object key on to the next invocation. A record fetched after the stall is as good as any.
             log.warn("Not running {} attempt {}: dispatched {} ms ago, before this process stalled",
                     dispatch.invocationId(), dispatch.attempt(), now - dispatchedAt);
             meters.counter("ferry.dispatch.stale.skipped").increment();
@@ -545,7 +632,13 @@ public final class Dispatcher implements AutoCloseable {
      */
     private boolean stillOwns(ConsumerRecords<String, byte[]> records) {
         try {
-            consumer.commitSync(Duration.ofSeconds(5));
+            // A commit only succeeds for a member of the group's current generation. Committing each partition's
+            // first fetched offset commits nothing new: everything before it was taken.
+            Map<TopicPartition, OffsetAndMetadata> firsts = new HashMap<>();
+            for (TopicPartition partition : records.partitions()) {
+                firsts.put(partition, new OffsetAndMetadata(records.records(partition).getFirst().offset()));
+            }
+            consumer.commitSync(firsts, Duration.ofSeconds(5));
             return true;
         } catch (WakeupException e) {
             throw e;

@@ -3,6 +3,7 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.example.ExampleService;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.InvocationIds;
@@ -11,6 +12,8 @@ import dev.ferry.schemas.Target;
 import dev.ferry.schemas.Topics;
 import dev.ferry.schemas.commands.RenewLease;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A lease is judged against the processor's reading of the log, not against the clock alone (issue 11): the renewals
  * of a healthy call travel through the log, so behind a backlog longer than a lease they are merely queued, and the
- * call must not be aborted and run again for it.
+ * call must not be aborted and run again for it. Nor may an attempt that waits in the dispatch topic for a dispatcher
+ * to have room (issue 13): no dispatcher has taken it, so there is no lease to lapse yet.
  */
 class BacklogIT {
     /** Commands a direct producer floods the log's only partition with: cheap to process, many of them. */
@@ -67,5 +71,44 @@ class BacklogIT {
             assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
             assertThat(example.executions("slow:" + tag)).as("its lease never lapsed: it ran once").isEqualTo(1);
         }
+    }
+
+    @Test
+    void attemptsWaitingForADispatcherWithRoomRunOnce() throws Exception {
+        // Two open calls at most, 16 calls of 600 ms: the last ones wait about 4 s in the dispatch topic, twice the
+        // harness's lease of 2 s. Before issue 13 their leases lapsed there, and each such call was aborted and
+        // dispatched again behind the same queue: under a /send backlog the log filled with lease timers and retries.
+        int calls = 16;
+        try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_DISPATCHER_MAX_IN_FLIGHT", "2").start()) {
+            ExampleService example = ferry.registerExample();
+            String tag = "queued-" + UUID.randomUUID().toString().substring(0, 8);
+            List<String> ids = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                Http.Response sent = ferry.ingress().postJson("/Greeter/slow/send",
+                        "{\"ms\":600,\"tag\":\"" + tag + "-" + i + "\"}");
+                assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+                ids.add(Json.MAPPER.readTree(sent.body()).get("invocationId").asText());
+            }
+            for (String id : ids) {
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        "completed".equals(invocation(ferry, id).path("status").asText()));
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("the last calls waited longer than a lease (else this test shows nothing)")
+                    .isGreaterThan(Duration.ofSeconds(2));
+            for (int i = 0; i < calls; i++) {
+                JsonNode invocation = invocation(ferry, ids.get(i));
+                assertThat(invocation.path("attempts").asInt()).as("attempts of %s", invocation).isEqualTo(1);
+                assertThat(invocation.path("completion_result").asText()).as("%s", invocation).isEqualTo("success");
+                assertThat(example.executions("slow:" + tag + "-" + i)).as("executions of call %d", i).isEqualTo(1);
+            }
+        }
+    }
+
+    private static JsonNode invocation(FerryHarness ferry, String id) throws Exception {
+        Http.Response response = ferry.admin().get("/invocations/" + id);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return Json.MAPPER.readTree(response.body());
     }
 }
