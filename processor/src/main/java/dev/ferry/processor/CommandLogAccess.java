@@ -26,6 +26,15 @@ public interface CommandLogAccess {
     boolean committedPast(Map<TopicPartition, Long> offsets);
 
     /**
+     * The same without waiting, for the stream thread while a task redoes: answered from the latest read of the
+     * committed positions, and false (a newer read started) while that read does not show them reached. Committed
+     * positions only move forward, so a read that shows them reached stays true.
+     */
+    default boolean committedPastSoFar(Map<TopicPartition, Long> offsets) {
+        return committedPast(offsets);
+    }
+
+    /**
      * Whether the attempt's dispatch record is known to wait in the dispatch topic, taken by no dispatcher yet (see
      * {@link DispatchProgress}); false when that is not known.
      */

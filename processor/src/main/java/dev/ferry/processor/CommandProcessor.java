@@ -173,7 +173,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             redoEnds = commandLog.ends(context.taskId().partition());
             return;
         }
-        if (!commandLog.committedPast(redoEnds)) {
+        if (!commandLog.committedPastSoFar(redoEnds)) {
             return;
         }
         redoing = false;

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -35,6 +37,16 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
     private final DispatchProgress dispatchProgress;
+    /**
+     * The latest read of the processor's committed positions for {@link #committedPastSoFar}, one for every task: a
+     * blocking read per redoing task every check held the stream thread for most of a second per second under load.
+     */
+    private final AtomicReference<CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committedRead =
+            new AtomicReference<>(CompletableFuture.completedFuture(Map.of()));
+    /** A newer read of the committed positions starts at most this often. */
+    private static final Duration COMMITTED_READ_INTERVAL = Duration.ofMillis(200);
+    /** When the latest read started ({@link System#nanoTime()}); the first may start at once. */
+    private volatile long committedReadAt = System.nanoTime() - COMMITTED_READ_INTERVAL.toNanos();
 
     KafkaCommandLogAccess(Topics topics, Map<String, String> kafka) {
         this.topics = topics;
@@ -94,19 +106,48 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     }
 
     @Override
-    public boolean committedPast(Map<TopicPartition, Long> offsets) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin
-                    .listConsumerGroupOffsets(topics.processorApplicationId())
-                    .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            for (Map.Entry<TopicPartition, Long> end : offsets.entrySet()) {
-                OffsetAndMetadata position = committed.get(end.getKey());
-                long reached = position == null ? 0 : position.offset();
-                if (reached < end.getValue()) {
-                    return false;
+    public boolean committedPastSoFar(Map<TopicPartition, Long> offsets) {
+        CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> read = committedRead.get();
+        if (read.isDone() && !read.isCompletedExceptionally() && reached(read.join(), offsets)) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (read.isDone() && now - committedReadAt >= COMMITTED_READ_INTERVAL.toNanos()) {
+            synchronized (committedRead) {
+                if (committedRead.get() == read) { // else another task's thread has just started one
+                    committedReadAt = now;
+                    CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> newer = admin
+                            .listConsumerGroupOffsets(topics.processorApplicationId())
+                            .partitionsToOffsetAndMetadata().toCompletionStage().toCompletableFuture()
+                            .orTimeout(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    newer.exceptionally(e -> {
+                        log.warn("Could not read the processor's committed offsets: {}", e.toString());
+                        return null;
+                    });
+                    committedRead.set(newer);
                 }
             }
-            return true;
+        }
+        return false;
+    }
+
+    private static boolean reached(Map<TopicPartition, OffsetAndMetadata> committed,
+            Map<TopicPartition, Long> offsets) {
+        for (Map.Entry<TopicPartition, Long> end : offsets.entrySet()) {
+            OffsetAndMetadata position = committed.get(end.getKey());
+            long reached = position == null ? 0 : position.offset();
+            if (reached < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean committedPast(Map<TopicPartition, Long> offsets) {
+        try {
+            return reached(admin.listConsumerGroupOffsets(topics.processorApplicationId())
+                    .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), offsets);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
