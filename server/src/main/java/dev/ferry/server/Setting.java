@@ -53,7 +53,8 @@ public enum Setting {
     TIMER_TICK("FERRY_TIMER_TICK", "20ms",
             "How often the processor looks for due timers (delays, retries, leases, retention)."),
     DISPATCHER_MAX_IN_FLIGHT("FERRY_DISPATCHER_MAX_IN_FLIGHT", "256",
-            "Open service calls per dispatcher at most; beyond it the dispatcher waits before taking more. Each"
+            "Open service calls per dispatcher at most; beyond it attempts wait in the dispatch topic, their leases not"
+                    + " yet counting, until a call ends. Each"
                     + " holds a connection and its buffers: raise it with the heap for many long-running calls."),
     DISPATCHER_CONNECT_TIMEOUT("FERRY_DISPATCHER_CONNECT_TIMEOUT", "5s",
             "How long a dispatcher waits to connect to a service endpoint before the attempt counts as failed."),
