@@ -34,12 +34,18 @@ public interface CommandLogAccess {
         return committedPast(offsets);
     }
 
+    /** {@link #dispatchTakenAt}: the attempt's dispatch record waits in the dispatch topic, taken by no dispatcher. */
+    long DISPATCH_WAITING = Long.MAX_VALUE;
+    /** {@link #dispatchTakenAt}: not known (its lease counts from the dispatch). */
+    long DISPATCH_TAKEN_UNKNOWN = Long.MIN_VALUE;
+
     /**
-     * Whether the attempt's dispatch record is known to wait in the dispatch topic, taken by no dispatcher yet (see
-     * {@link DispatchProgress}); false when that is not known.
+     * When a dispatcher took the attempt, as far as this process has seen (wall clock, epoch milliseconds; see
+     * {@link DispatchProgress}), {@link #DISPATCH_WAITING} while none has, {@link #DISPATCH_TAKEN_UNKNOWN} when that
+     * is not known.
      */
-    default boolean dispatchWaiting(InvocationId invocationId, int attempt) {
-        return false;
+    default long dispatchTakenAt(InvocationId invocationId, int attempt) {
+        return DISPATCH_TAKEN_UNKNOWN;
     }
 
     /** No log: timers are never asked for and no task ever redoes anything (tests that drive timers themselves). */

@@ -48,7 +48,8 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     /** When the latest read started ({@link System#nanoTime()}); the first may start at once. */
     private volatile long committedReadAt = System.nanoTime() - COMMITTED_READ_INTERVAL.toNanos();
 
-    KafkaCommandLogAccess(Topics topics, Map<String, String> kafka) {
+    /** @param lease how long a dispatched attempt may go without a renewal (see {@link DispatchProgress}) */
+    KafkaCommandLogAccess(Topics topics, Map<String, String> kafka, Duration lease) {
         this.topics = topics;
         Properties producerProps = new Properties();
         producerProps.putAll(kafka);
@@ -59,7 +60,7 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
         Properties adminProps = new Properties();
         adminProps.putAll(kafka);
         admin = Admin.create(adminProps);
-        dispatchProgress = new DispatchProgress(topics, admin);
+        dispatchProgress = new DispatchProgress(topics, admin, lease);
     }
 
     /** Where the processor's dispatch records went, to be told of each one the broker acknowledges. */
@@ -68,8 +69,8 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     }
 
     @Override
-    public boolean dispatchWaiting(InvocationId invocationId, int attempt) {
-        return dispatchProgress.waiting(CommandProcessor.dispatchKey(invocationId, attempt));
+    public long dispatchTakenAt(InvocationId invocationId, int attempt) {
+        return dispatchProgress.takenAt(CommandProcessor.dispatchKey(invocationId, attempt));
     }
 
     @Override

@@ -107,7 +107,7 @@ public final class ProcessorApp implements AutoCloseable {
         props.putAll(streamsOverrides);
 
         topicLimits = new TopicLimits(kafka);
-        commandLog = new KafkaCommandLogAccess(topics, kafka);
+        commandLog = new KafkaCommandLogAccess(topics, kafka, settings.lease());
         DispatchProgress dispatchProgress = commandLog.dispatchProgress();
         ProcessorOutputs tapped = new ProcessorOutputs() {
             @Override

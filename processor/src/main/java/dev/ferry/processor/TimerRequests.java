@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * the attempt, or since the task started here. So neither an attempt dispatched from behind a backlog (its lease
  * counted from an old command's log time) nor one inherited from a crashed processor (whose dispatcher's renewals
  * are still to be read) lapses before its dispatcher could renew it. Nor is one that waits in the dispatch topic for
- * a dispatcher with room (see {@link CommandLogAccess#dispatchWaiting}): its lease counts from when one takes it.
+ * a dispatcher with room (see {@link CommandLogAccess#dispatchTakenAt}): its lease counts from when one takes it.
  *
  * <p>Everything here lives in memory and is rebuilt from the timers store after a restart: a record lost on the way
  * is asked for again (see {@link #ASK_AGAIN}), a record that arrives twice fires nothing the second time.
@@ -54,8 +54,6 @@ final class TimerRequests {
         final Timer timer;
         long askAt;
         int asked;
-        /** Its attempt was found waiting in the dispatch topic: its lease counts from when a dispatcher takes it. */
-        boolean waitedForDispatcher;
 
         Outstanding(Timer timer, long askAt) {
             this.timer = timer;
@@ -115,17 +113,8 @@ final class TimerRequests {
                 continue;
             }
             if (timer.kind() == Timer.Kind.LEASE) {
-                if (log.dispatchWaiting(timer.invocationId(), timer.attempt())) {
-                    next.waitedForDispatcher = true;
-                    next.askAt = now + DISPATCH_RECHECK.toMillis();
-                    continue;
-                }
-                if (next.waitedForDispatcher) {
-                    next.waitedForDispatcher = false;
-                    dispatched(timer.invocationId(), timer.attempt(), now); // taken about now: the grace starts
-                }
-                // Found due before its attempt was dispatched (held while the task redid commands, say): its grace
-                // counts from the dispatch, which may have happened since.
+                // Its grace counts from the dispatch (found due before it: held while the task redid commands, say)
+                // or from when a dispatcher took the attempt, whichever came later; it has none while none has.
                 long graceEnd = firstAsk(timer, now);
                 if (graceEnd > now) {
                     next.askAt = graceEnd;
@@ -150,7 +139,11 @@ final class TimerRequests {
         if (timer.kind() != Timer.Kind.LEASE) {
             return now;
         }
-        long known = Math.max(activeSince,
+        long takenAt = log.dispatchTakenAt(timer.invocationId(), timer.attempt());
+        if (takenAt == CommandLogAccess.DISPATCH_WAITING) {
+            return now + DISPATCH_RECHECK.toMillis(); // no dispatcher holds it: no lease to lapse yet
+        }
+        long known = Math.max(Math.max(activeSince, takenAt),
                 dispatchedAt.getOrDefault(new Attempt(timer.invocationId(), timer.attempt()), Long.MIN_VALUE));
         return Math.max(now, known + leaseMillis);
     }

@@ -169,15 +169,32 @@ class ReplayableDecisionsTest {
         pipe(call, START);
         assertThat(dispatched()).hasSize(1);
         // The dispatchers are at their limit of open calls: the attempt's record waits in the dispatch topic.
-        requestedTimers.dispatchWaiting(true);
+        requestedTimers.dispatchTakenAt(CommandLogAccess.DISPATCH_WAITING);
         driver.advanceWallClockTime(Duration.ofSeconds(40));
         assertThat(requestedTimers.take()).as("no dispatcher holds it: no lease to lapse").isEmpty();
 
-        requestedTimers.dispatchWaiting(false); // a call ended, and a dispatcher took it
+        // A call ended, and a dispatcher took it; this process sees so a second later.
+        requestedTimers.dispatchTakenAt(START.plusSeconds(40).toEpochMilli());
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         driver.advanceWallClockTime(Duration.ofSeconds(8));
         assertThat(requestedTimers.take()).as("its dispatcher has had less than a lease to renew it").isEmpty();
         driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(requestedTimers.take()).singleElement()
+                .satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
+    }
+
+    @Test
+    void anAttemptTakenJustBeforeItsLeaseWasDueGetsAWholeLeaseFromThen() throws Exception {
+        start();
+        Invoke call = call("taken-late");
+        pipe(call, START);
+        assertThat(dispatched()).hasSize(1);
+        // Taken 9.9 s after its dispatch, with its lease due at 10 s: the renewal its dispatcher sends on taking it
+        // may reach the log after a timer record asked for at 10 s.
+        requestedTimers.dispatchTakenAt(START.plusMillis(9_900).toEpochMilli());
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        assertThat(requestedTimers.take()).as("less than a lease since it was taken").isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(9));
         assertThat(requestedTimers.take()).singleElement()
                 .satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
     }

@@ -16,21 +16,21 @@ import org.apache.kafka.common.TopicPartition;
 final class RequestedTimers implements CommandLogAccess {
     private final List<FireTimer> requested = new ArrayList<>();
     private volatile boolean committed = true;
-    private volatile boolean dispatchWaiting;
+    private volatile long dispatchTakenAt = DISPATCH_TAKEN_UNKNOWN;
 
     /** Whether the processor has committed past the end of the log as it was when its tasks started. */
     void committed(boolean committed) {
         this.committed = committed;
     }
 
-    /** Whether every dispatched attempt waits in the dispatch topic, taken by no dispatcher yet. */
-    void dispatchWaiting(boolean waiting) {
-        this.dispatchWaiting = waiting;
+    /** When a dispatcher took every dispatched attempt ({@link #DISPATCH_WAITING}: none has yet). */
+    void dispatchTakenAt(long takenAt) {
+        this.dispatchTakenAt = takenAt;
     }
 
     @Override
-    public boolean dispatchWaiting(InvocationId invocationId, int attempt) {
-        return dispatchWaiting;
+    public long dispatchTakenAt(InvocationId invocationId, int attempt) {
+        return dispatchTakenAt;
     }
 
     @Override

@@ -75,18 +75,20 @@ class BacklogIT {
 
     @Test
     void attemptsWaitingForADispatcherWithRoomRunOnce() throws Exception {
-        // Two open calls at most, 16 calls of 600 ms: the last ones wait about 4 s in the dispatch topic, twice the
-        // harness's lease of 2 s. Before issue 13 their leases lapsed there, and each such call was aborted and
-        // dispatched again behind the same queue: under a /send backlog the log filled with lease timers and retries.
-        int calls = 16;
-        try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_DISPATCHER_MAX_IN_FLIGHT", "2").start()) {
+        // Two open calls at most, 24 calls of 700 ms: the last ones wait about 8 s in the dispatch topic, twice the
+        // lease of 4 s (longer than the harness's 2 s, so that a busy machine's pauses do not make a healthy call's
+        // renewals late). Before issue 13 their leases lapsed there, and each such call was aborted and dispatched
+        // again behind the same queue: under a /send backlog the log filled with lease timers and retries.
+        int calls = 24;
+        try (FerryHarness ferry = FerryHarness.onSharedKafka().with("FERRY_DISPATCHER_MAX_IN_FLIGHT", "2")
+                .with("FERRY_DISPATCH_LEASE", "4s").start()) {
             ExampleService example = ferry.registerExample();
             String tag = "queued-" + UUID.randomUUID().toString().substring(0, 8);
             List<String> ids = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < calls; i++) {
                 Http.Response sent = ferry.ingress().postJson("/Greeter/slow/send",
-                        "{\"ms\":600,\"tag\":\"" + tag + "-" + i + "\"}");
+                        "{\"ms\":700,\"tag\":\"" + tag + "-" + i + "\"}");
                 assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
                 ids.add(Json.MAPPER.readTree(sent.body()).get("invocationId").asText());
             }
@@ -96,7 +98,7 @@ class BacklogIT {
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start))
                     .as("the last calls waited longer than a lease (else this test shows nothing)")
-                    .isGreaterThan(Duration.ofSeconds(2));
+                    .isGreaterThan(Duration.ofSeconds(4));
             for (int i = 0; i < calls; i++) {
                 JsonNode invocation = invocation(ferry, ids.get(i));
                 assertThat(invocation.path("attempts").asInt()).as("attempts of %s", invocation).isEqualTo(1);
