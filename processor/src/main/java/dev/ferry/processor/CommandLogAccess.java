@@ -3,6 +3,7 @@ package dev.ferry.processor;
 import dev.ferry.schemas.InvocationId;
 import dev.ferry.schemas.commands.FireTimer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -15,9 +16,11 @@ public interface CommandLogAccess {
     /**
      * Appends the record to partition {@code partition} of the log now, not with the task's next commit: the
      * processor reads it back (read_committed) as soon as the broker has it. Asynchronous; a lost record is asked
-     * again (see {@code CommandProcessor}).
+     * again (see {@link TimerRequests}).
+     *
+     * @return the record's offset once the broker has it (failed if it was not appended; -1 when not known)
      */
-    void appendTimer(int partition, FireTimer fire);
+    CompletableFuture<Long> appendTimer(int partition, FireTimer fire);
 
     /** The end offsets of partition {@code partition} of both command topics now; null when they cannot be read. */
     Map<TopicPartition, Long> ends(int partition);
@@ -51,7 +54,9 @@ public interface CommandLogAccess {
     /** No log: timers are never asked for and no task ever redoes anything (tests that drive timers themselves). */
     CommandLogAccess NONE = new CommandLogAccess() {
         @Override
-        public void appendTimer(int partition, FireTimer fire) {}
+        public CompletableFuture<Long> appendTimer(int partition, FireTimer fire) {
+            return CompletableFuture.completedFuture(-1L);
+        }
 
         @Override
         public Map<TopicPartition, Long> ends(int partition) {

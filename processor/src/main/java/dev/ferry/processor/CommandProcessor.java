@@ -90,6 +90,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** Redoing: the ends of this task's command partitions when it started (null until known). */
     private Map<TopicPartition, Long> redoEnds;
     private boolean redoing;
+    /** The offset of the next record of this task's log partition to read (0 until one is read). */
+    private long logPosition;
     private long nextRedoCheck;
     private final List<HeldDispatch> heldDispatches = new ArrayList<>();
     /** See {@link #parkedEarly}: by {@code <invocation id>/<attempt>}, oldest first. */
@@ -132,7 +134,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         int partition = context.taskId().partition();
         long now = context.currentSystemTimeMs();
         timerRequests = new TimerRequests(state, stateMachine::timerMatters, commandLog, partition, settings.lease(),
-                now);
+                now, () -> logPosition);
         redoEnds = commandLog.ends(partition);
         redoing = redoEnds == null || !commandLog.committedPast(redoEnds);
         if (redoing) {
@@ -255,6 +257,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void process(Record<String, byte[]> record) {
+        context.recordMetadata().ifPresent(origin -> {
+            if (origin.topic().equals(topics.log())) {
+                logPosition = origin.offset() + 1;
+            }
+        });
         Tracer tracer = Tracing.tracer();
         if (tracer == null) {
             apply(record, null);

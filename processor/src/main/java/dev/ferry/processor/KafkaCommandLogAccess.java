@@ -74,14 +74,19 @@ final class KafkaCommandLogAccess implements CommandLogAccess, AutoCloseable {
     }
 
     @Override
-    public void appendTimer(int partition, FireTimer fire) {
+    public CompletableFuture<Long> appendTimer(int partition, FireTimer fire) {
+        CompletableFuture<Long> appended = new CompletableFuture<>();
         producer.send(new ProducerRecord<>(topics.log(), partition, fire.invocationId().toString(), Json.write(fire)),
                 (metadata, error) -> {
                     if (error != null) {
                         log.warn("Could not append a {} timer of {}; asking again later: {}", fire.kind(),
                                 fire.invocationId(), error.getMessage());
+                        appended.completeExceptionally(error);
+                    } else {
+                        appended.complete(metadata.offset());
                     }
                 });
+        return appended;
     }
 
     @Override

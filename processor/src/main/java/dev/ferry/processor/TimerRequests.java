@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -26,9 +28,10 @@ import java.util.function.Predicate;
  */
 final class TimerRequests {
     /**
-     * A timer asked for and still set this long after is asked for again (its record was lost, or the broker's clock
-     * is behind this machine's, so the record came back before the timer was due), then twice as long after each
-     * time, up to {@link #ASK_AGAIN_AT_MOST}: a processor behind a backlog does not add a record per timer per second.
+     * A timer asked for and still set this long after is asked for again if its record was lost, or came back before
+     * the timer was due (the broker's clock behind this machine's); then twice as long after each time, up to
+     * {@link #ASK_AGAIN_AT_MOST}. Not while its record waits in the log to be read: behind a backlog, asking again
+     * every few seconds filled the log with timer records and made the backlog longer (issue 13).
      */
     static final Duration ASK_AGAIN = Duration.ofSeconds(1);
     static final Duration ASK_AGAIN_AT_MOST = Duration.ofSeconds(30);
@@ -43,6 +46,8 @@ final class TimerRequests {
     private final int partition;
     private final long leaseMillis;
     private final long activeSince;
+    /** The offset of the next record of this task's log partition the processor will read. */
+    private final LongSupplier logPosition;
     /** Due timers: when to ask (again) for each. */
     private final Map<Timer, Outstanding> outstanding = new LinkedHashMap<>();
     /** When this processor dispatched each recent attempt, oldest first. */
@@ -54,6 +59,8 @@ final class TimerRequests {
         final Timer timer;
         long askAt;
         int asked;
+        /** Where its latest record landed in the log; null before it was asked for. */
+        CompletableFuture<Long> appended;
 
         Outstanding(Timer timer, long askAt) {
             this.timer = timer;
@@ -65,7 +72,8 @@ final class TimerRequests {
      * @param stillMatters whether firing a timer could still do anything (see {@link StateMachine#timerMatters})
      */
     TimerRequests(ProcessorState state, Predicate<Timer> stillMatters, CommandLogAccess log, int partition,
-            Duration lease, long activeSince) {
+            Duration lease, long activeSince, LongSupplier logPosition) {
+        this.logPosition = logPosition;
         this.state = state;
         this.stillMatters = stillMatters;
         this.log = log;
@@ -121,13 +129,32 @@ final class TimerRequests {
                     continue;
                 }
             }
-            log.appendTimer(partition, new FireTimer(timer.invocationId(), timer.kind().name(), timer.attempt(),
-                    timer.due()));
+            if (waitsToBeRead(next)) {
+                next.askAt = now + ASK_AGAIN.toMillis();
+                continue;
+            }
+            next.appended = log.appendTimer(partition, new FireTimer(timer.invocationId(), timer.kind().name(),
+                    timer.attempt(), timer.due()));
             next.askAt = now + Math.min(ASK_AGAIN_AT_MOST.toMillis(), ASK_AGAIN.toMillis() << Math.min(next.asked, 5));
             next.asked++;
             asked++;
         }
         return asked;
+    }
+
+    /** Whether the timer's latest record is on its way to the log or in it, not read yet. */
+    private boolean waitsToBeRead(Outstanding timer) {
+        if (timer.appended == null) {
+            return false;
+        }
+        if (!timer.appended.isDone()) {
+            return true; // the producer still has it: it lands, or fails within its delivery timeout
+        }
+        if (timer.appended.isCompletedExceptionally()) {
+            return false;
+        }
+        long offset = timer.appended.join();
+        return offset >= 0 && logPosition.getAsLong() <= offset;
     }
 
     /** Timers waiting for their record, or for their lease's grace. */
