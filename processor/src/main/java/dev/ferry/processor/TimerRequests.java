@@ -109,6 +109,12 @@ final class TimerRequests {
             if (next.askAt > now) {
                 continue;
             }
+            if (waitsToBeRead(next)) {
+                // First, and without reading the stores: behind a backlog tens of thousands of timers wait so, and
+                // two store reads each a second held the stream thread from the backlog itself.
+                next.askAt = now + ASK_AGAIN.toMillis();
+                continue;
+            }
             if (!state.hasTimer(next.timer)) {
                 due.remove(); // fired (or replaced) since it was asked for
                 continue;
@@ -128,10 +134,6 @@ final class TimerRequests {
                     next.askAt = graceEnd;
                     continue;
                 }
-            }
-            if (waitsToBeRead(next)) {
-                next.askAt = now + ASK_AGAIN.toMillis();
-                continue;
             }
             next.appended = log.appendTimer(partition, new FireTimer(timer.invocationId(), timer.kind().name(),
                     timer.attempt(), timer.due()));
