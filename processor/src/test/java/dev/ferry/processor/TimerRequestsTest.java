@@ -26,8 +26,11 @@ class TimerRequestsTest {
     private final InMemoryState state = new InMemoryState();
     private final AppendedTimers log = new AppendedTimers();
     private final AtomicLong logPosition = new AtomicLong();
-    private final TimerRequests requests = new TimerRequests(state, timer -> true, log, 0, Duration.ofSeconds(10),
-            0, logPosition::get);
+    private final AtomicLong storeChecks = new AtomicLong();
+    private final TimerRequests requests = new TimerRequests(state, timer -> {
+        storeChecks.incrementAndGet();
+        return true;
+    }, log, 0, Duration.ofSeconds(10), 0, logPosition::get);
 
     @Test
     void aTimerWhoseRecordWaitsInTheLogIsNotAskedForAgainUntilItHasBeenRead() {
@@ -61,15 +64,77 @@ class TimerRequestsTest {
         assertThat(requests.tick(60_000)).isZero();
     }
 
+    @Test
+    void aLeaseWhoseAttemptWaitsForADispatcherIsNotLookedUpInTheStores() {
+        // Behind a backlog of sends most due timers are such leases: reading the stores for each, every time it was
+        // looked at again, held the stream thread from the backlog itself.
+        Timer lease = new Timer(1_000, Timer.Kind.LEASE, ID, 1);
+        state.addTimer(lease);
+        log.takenAt = CommandLogAccess.DISPATCH_WAITING;
+        for (long now = 1_000; now <= 60_000; now += 20) {
+            assertThat(requests.tick(now)).as("asked at %d ms", now).isZero();
+        }
+        assertThat(storeChecks).as("looked up while its attempt waited").hasValue(0);
+
+        log.takenAt = 60_000; // a dispatcher takes it: a whole lease from then
+        for (long now = 60_020; now < 70_000; now += 20) {
+            assertThat(requests.tick(now)).as("asked at %d ms", now).isZero();
+        }
+        assertThat(requests.tick(70_000)).isEqualTo(1);
+        assertThat(log.asked).singleElement().satisfies(fire -> assertThat(fire.kind()).isEqualTo("LEASE"));
+        assertThat(storeChecks).hasValue(1);
+    }
+
+    @Test
+    void leasesDueBehindABacklogWaitForTheLatestRecordInsteadOfAskingForOneEach() {
+        // A hundred attempts taken 20 ms apart, their completions appended but not read: the processor is further
+        // behind than a lease. Their leases come due one after the other.
+        for (int attempt = 1; attempt <= 100; attempt++) {
+            state.addTimer(new Timer(1_000, Timer.Kind.LEASE, ID, attempt));
+        }
+        log.takenAt = -1; // by attempt, below
+        log.landAtOnce = true;
+        for (long now = 1_000; now <= 13_000; now += 20) {
+            requests.tick(now);
+        }
+        assertThat(log.asked).as("one record a second of leases, not one each").hasSizeBetween(2, 3);
+
+        // The processor reads up to the end: every completion but one is read, and their leases go with them.
+        int lapsed = java.util.stream.IntStream.rangeClosed(1, 100)
+                .filter(attempt -> log.asked.stream().noneMatch(fire -> fire.attempt() == attempt))
+                .findFirst().orElseThrow();
+        for (int attempt = 1; attempt <= 100; attempt++) {
+            if (attempt != lapsed) {
+                state.removeTimer(new Timer(1_000, Timer.Kind.LEASE, ID, attempt));
+            }
+        }
+        int before = log.asked.size();
+        logPosition.set(before + 1); // past every record so far
+        for (long now = 13_020; now <= 15_000; now += 20) {
+            requests.tick(now);
+        }
+        assertThat(log.asked.subList(before, log.asked.size())).as("only the lease that lapsed")
+                .singleElement().satisfies(fire -> assertThat(fire.attempt()).isEqualTo(lapsed));
+    }
+
     /** The log as the timers see it: each record's landing is up to the test. */
     private static final class AppendedTimers implements CommandLogAccess {
         final List<FireTimer> asked = new ArrayList<>();
         private CompletableFuture<Long> latest;
+        /** When a dispatcher took every attempt; -1: attempt n at n * 20 ms. */
+        long takenAt = DISPATCH_TAKEN_UNKNOWN;
+        /** Whether each record lands as it is asked for, at the next offset. */
+        boolean landAtOnce;
+
+        @Override
+        public long dispatchTakenAt(InvocationId invocationId, int attempt) {
+            return takenAt == -1 ? attempt * 20L : takenAt;
+        }
 
         @Override
         public CompletableFuture<Long> appendTimer(int partition, FireTimer fire) {
             asked.add(fire);
-            latest = new CompletableFuture<>();
+            latest = landAtOnce ? CompletableFuture.completedFuture((long) asked.size()) : new CompletableFuture<>();
             return latest;
         }
 
