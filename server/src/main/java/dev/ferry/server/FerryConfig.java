@@ -50,7 +50,7 @@ public record FerryConfig(
         Path dataDir,
         String kafkaBootstrapServers,
         int embeddedKafkaPort,
-        int partitions,
+        Integer partitions,
         String topicPrefix,
         Short replicationFactor,
         long maxBodyBytes,
@@ -125,6 +125,27 @@ public record FerryConfig(
 
     public boolean embeddedKafka() {
         return kafkaBootstrapServers == null;
+    }
+
+    /**
+     * Partitions of new command topics when {@code FERRY_PARTITIONS} is unset. On a cluster, room for a dozen
+     * processes to share the work. The embedded broker is one node, and its processor one stream thread: each
+     * partition beyond a few is a task, six state stores and a share of every fetch and commit, which on a small
+     * machine costs more than it brings (docs/performance.md, ninth session: the sequential p99 fell by a quarter
+     * with 4 against 12).
+     */
+    public int defaultPartitions() {
+        return embeddedKafka() ? 4 : 12;
+    }
+
+    /** This configuration with the partition count in use (the command topics', once they exist). */
+    public FerryConfig withPartitions(int inUse) {
+        return new FerryConfig(roles, ingressHost, ingressPort, adminHost, adminPort, adminToken,
+                adminAllowedOrigins, dataDir, kafkaBootstrapServers, embeddedKafkaPort, inUse, topicPrefix,
+                replicationFactor, maxBodyBytes, dispatchLease, timerTick, dispatcherMaxInFlight,
+                dispatcherConnectTimeout, signingKey, shutdownGrace, maxWaitersPerInvocation, maxInboxLength,
+                storeMemoryBytes, serviceDefaults, kafka, streams, clusters, resultTopics, publicIngressUrl, logFormat,
+                logLevel);
     }
 
     /** The record sizes that follow from the largest body ({@code FERRY_MAX_BODY_SIZE}). */
@@ -233,6 +254,7 @@ public record FerryConfig(
                 .with(ServiceSetting.DEAD_LETTER_FAILURES, v.bool(Setting.DEAD_LETTER_FAILURES))
                 .with(ServiceSetting.VALIDATE_INPUT, v.bool(Setting.VALIDATE_INPUT));
         String replication = v.string(Setting.REPLICATION_FACTOR);
+        String partitions = v.string(Setting.PARTITIONS);
         return new FerryConfig(
                 v.roles(),
                 v.string(Setting.INGRESS_HOST),
@@ -244,7 +266,7 @@ public record FerryConfig(
                 Path.of(v.string(Setting.DATA_DIR)),
                 bootstrap == null || bootstrap.isBlank() ? null : bootstrap,
                 v.port(Setting.EMBEDDED_KAFKA_PORT),
-                v.positive(Setting.PARTITIONS),
+                partitions == null || partitions.isBlank() ? null : v.positive(Setting.PARTITIONS),
                 v.string(Setting.TOPIC_PREFIX),
                 replication == null || replication.isBlank() ? null : (short) v.positive(Setting.REPLICATION_FACTOR),
                 v.maxBodySize(Setting.MAX_BODY_SIZE),

@@ -50,7 +50,8 @@ public final class FerryServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FerryServer.class);
     private static final Duration REGISTRY_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
-    private final FerryConfig config;
+    /** Set once at construction, and again at start with the partition count in use (FERRY_PARTITIONS unset). */
+    private FerryConfig config;
     /**
      * Ferry's latency timers as Prometheus histograms with a fixed, short set of buckets (1 ms to 1 min), so a
      * scrape stays small however many services and handlers there are, and quantiles can be taken across processes.
@@ -181,7 +182,9 @@ public final class FerryServer implements AutoCloseable {
         Map<String, String> kafka = new HashMap<>(config.kafka());
         kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(new HashMap<>(kafka))) {
-            TopicSetup.ensure(admin, config.topics(), config.partitions(), config.replicationFactor(), limits);
+            int partitions = TopicSetup.ensure(admin, config.topics(), config.partitions(),
+                    config.defaultPartitions(), config.replicationFactor(), limits);
+            config = config.withPartitions(partitions);
         } catch (ExecutionException e) {
             throw refusedByKafka(e.getCause()).orElseThrow(() -> e);
         }

@@ -38,8 +38,10 @@ public enum Setting {
                     + " it; its `bootstrap.servers` is used when `FERRY_KAFKA_BOOTSTRAP_SERVERS` is unset."),
     EMBEDDED_KAFKA_PORT("FERRY_EMBEDDED_KAFKA_PORT", "9092",
             "Port of the embedded broker (loopback only); its controller takes a free port."),
-    PARTITIONS("FERRY_PARTITIONS", "12",
-            "Partitions of the command log, fixed once the topic exists (Ferry refuses to start on a mismatch)."),
+    PARTITIONS("FERRY_PARTITIONS", "",
+            "Partitions of the command log and of the topics keyed like it, fixed once the topic exists (Ferry"
+                    + " refuses to start when this is set to another count). Unset: the count of the existing topics;"
+                    + " for new ones 4 on the embedded broker and 12 on a Kafka cluster."),
     TOPIC_PREFIX("FERRY_TOPIC_PREFIX", "ferry.", "Prefix of every topic Ferry creates and of its consumer groups."),
     REPLICATION_FACTOR("FERRY_REPLICATION_FACTOR", "",
             "Replication factor of the topics Ferry creates, the processor's changelogs included. Unset: the"

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,20 @@ final class TopicSetup {
 
     private TopicSetup() {}
 
-    static void ensure(Admin admin, Topics topics, int partitions, Short replicationFactor, RecordLimits limits)
-            throws ExecutionException, InterruptedException {
+    /**
+     * Creates Ferry's topics that are missing and checks the rest.
+     *
+     * @param setting           {@code FERRY_PARTITIONS}, or null when unset
+     * @param defaultPartitions the count for new command topics when it is unset
+     * @return the partition count of the command topics
+     */
+    static int ensure(Admin admin, Topics topics, Integer setting, int defaultPartitions, Short replicationFactor,
+            RecordLimits limits) throws ExecutionException, InterruptedException {
+        // Unset, the count is the existing log's: a data directory or cluster set up under another default keeps
+        // working, and a process joining others needs no setting of its own.
+        Integer existingLog = partitionsOf(admin, topics.log());
+        int partitions = existingLog != null && setting == null ? existingLog
+                : setting != null ? setting : defaultPartitions;
         String maxBytes = limits.topicMaxMessageBytes();
         List<NewTopic> wanted = List.of(
                 // A command's time is the broker's append time (the processor's clock, so a redo decides the same).
@@ -92,7 +105,9 @@ final class TopicSetup {
             int actual = commandTopics.get(name).partitions().size();
             if (actual != partitions) {
                 throw new FerryConfig.InvalidConfig("topic " + name + " has " + actual + " partitions but"
-                        + " FERRY_PARTITIONS is " + partitions + ". The partition count of the command topics cannot"
+                        + (setting != null ? " FERRY_PARTITIONS is " + partitions
+                                : " topic " + topics.log() + " has " + partitions)
+                        + ". The partition count of the command topics cannot"
                         + " change once they hold data (keys would move between partitions): set FERRY_PARTITIONS="
                         + actual + ", or use a new FERRY_TOPIC_PREFIX.");
             }
@@ -112,6 +127,19 @@ final class TopicSetup {
         raiseMaxMessageBytes(admin, maxMessageBytes);
         useLogAppendTime(admin, List.of(topics.log(), topics.requests()));
         checkBrokersTakeTheLargestRequest(admin, limits);
+        return partitions;
+    }
+
+    /** The partitions of {@code topic}, or null when it does not exist. */
+    private static Integer partitionsOf(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -21,7 +21,8 @@ class FerryConfigTest {
         assertThat(config.embeddedKafka()).isTrue();
         assertThat(config.ingressPort()).isEqualTo(8080);
         assertThat(config.adminPort()).isEqualTo(9070);
-        assertThat(config.partitions()).isEqualTo(12);
+        assertThat(config.partitions()).as("unset: the existing topics' count, or the default").isNull();
+        assertThat(config.defaultPartitions()).isEqualTo(4);
         assertThat(config.topics().log()).isEqualTo("ferry.log");
         assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(config.serviceDefaults().retryPolicy().maxAttempts()).isEqualTo(70);
@@ -40,6 +41,7 @@ class FerryConfigTest {
         assertThat(config.ingressPort()).isEqualTo(18080);
         assertThat(config.kafkaBootstrapServers()).isEqualTo("kafka:9092");
         assertThat(config.embeddedKafka()).isFalse();
+        assertThat(config.defaultPartitions()).as("new topics on a cluster, FERRY_PARTITIONS unset").isEqualTo(12);
         assertThat(config.serviceDefaults().retryPolicy().maxAttempts()).isEqualTo(5);
         assertThat(config.dispatchLease()).isEqualTo(Duration.ofSeconds(30));
     }
