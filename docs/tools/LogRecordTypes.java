@@ -1,6 +1,6 @@
 // Counts the command types in one partition of a topic (and the kinds of FireTimer records), read from the start:
 // what a log full of records is full of. With a running ./ferry (embedded broker on 29092 in the benchmarks):
-//   java -cp "server/target/lib/*" docs/tools/LogRecordTypes.java ferry.log 3 [127.0.0.1:29092] | grep records
+//   java -cp "server/target/lib/*" docs/tools/LogRecordTypes.java ferry.log 1 [127.0.0.1:29092] | grep records
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -131,11 +131,12 @@ public record FerryConfig(
      * Partitions of new command topics when {@code FERRY_PARTITIONS} is unset. On a cluster, room for a dozen
      * processes to share the work. The embedded broker is one node, and its processor one stream thread: each
      * partition beyond a few is a task, six state stores and a share of every fetch and commit, which on a small
-     * machine costs more than it brings (docs/performance.md, ninth session: the sequential p99 fell by a quarter
-     * with 4 against 12).
+     * machine costs more than it brings (docs/performance.md, ninth session: with 4 partitions against 12 the
+     * sequential p99 fell by a quarter; with 2 against 4, calls at 32 connections took a fifth less CPU). Two leave
+     * room for a second stream thread.
      */
     public int defaultPartitions() {
-        return embeddedKafka() ? 4 : 12;
+        return embeddedKafka() ? 2 : 12;
     }
 
     /** This configuration with the partition count in use (the command topics', once they exist). */

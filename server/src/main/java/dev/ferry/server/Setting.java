@@ -41,7 +41,7 @@ public enum Setting {
     PARTITIONS("FERRY_PARTITIONS", "",
             "Partitions of the command log and of the topics keyed like it, fixed once the topic exists (Ferry"
                     + " refuses to start when this is set to another count). Unset: the count of the existing topics;"
-                    + " for new ones 4 on the embedded broker and 12 on a Kafka cluster."),
+                    + " for new ones 2 on the embedded broker and 12 on a Kafka cluster."),
     TOPIC_PREFIX("FERRY_TOPIC_PREFIX", "ferry.", "Prefix of every topic Ferry creates and of its consumer groups."),
     REPLICATION_FACTOR("FERRY_REPLICATION_FACTOR", "",
             "Replication factor of the topics Ferry creates, the processor's changelogs included. Unset: the"

@@ -22,7 +22,7 @@ class FerryConfigTest {
         assertThat(config.ingressPort()).isEqualTo(8080);
         assertThat(config.adminPort()).isEqualTo(9070);
         assertThat(config.partitions()).as("unset: the existing topics' count, or the default").isNull();
-        assertThat(config.defaultPartitions()).isEqualTo(4);
+        assertThat(config.defaultPartitions()).isEqualTo(2);
         assertThat(config.topics().log()).isEqualTo("ferry.log");
         assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(config.serviceDefaults().retryPolicy().maxAttempts()).isEqualTo(70);
