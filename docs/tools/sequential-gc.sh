@@ -17,6 +17,10 @@ fi
 # CPU time (user + system) of the JVM, in ms: the embedded broker included, the service not.
 cpu_ms() { sed 's/.*) //' /proc/"$jvm"/stat | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) * 1000 / hz}'; }
 young() { "$JAVA_HOME/bin/jstat" -gc "$jvm" | awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR==2{print $c["YGC"], $c["YGCT"]}'; }
+# The processor's commits (once a second; the stream thread takes no command while one runs), over Kafka's metric
+# window (the last minute or so).
+commits() { curl -s http://127.0.0.1:29070/metrics | awk '/^kafka_stream_thread_commit_(latency_avg|latency_max|total)\{/{
+  sub(/\{.*\}/, ""); sub(/kafka_stream_thread_commit_/, ""); printf "%s=%.1f ", $1, $2} END{print ""}'; }
 for r in $(seq 1 "${RUNS:-3}"); do
   read -r n0 t0 < <(young); c0=$(cpu_ms)
   java -cp "$cache/classes" LoadClient --url http://127.0.0.1:28080/Greeter/noop --body '{"hello":"world"}' \
@@ -26,6 +30,7 @@ for r in $(seq 1 "${RUNS:-3}"); do
     "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms," \
     "CPU $(echo "($c1 - $c0) / 2200" | bc -l | cut -c1-4) ms a call"
 done
+echo "commits after the sequential runs: $(commits)"
 for r in $(seq 1 "${C32RUNS:-0}"); do
   c0=$(cpu_ms)
   wrk -t2 -c32 -d"${DUR:-15}s" --latency -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop \
@@ -34,4 +39,5 @@ for r in $(seq 1 "${C32RUNS:-0}"); do
   echo "c32 $r: $(grep -E 'Requests/sec|99%' "$out/c32-$r.txt" | tr -s ' ' | tr '\n' ' ')" \
     "CPU $(echo "($c1 - $c0) / $calls" | bc -l | cut -c1-4) ms a call"
 done
+[ "${C32RUNS:-0}" -gt 0 ] && echo "commits after the runs at 32 connections: $(commits)"
 echo "resident $(awk '/VmRSS/{print $2}' /proc/$jvm/status) kB, peak $(awk '/VmHWM/{print $2}' /proc/$jvm/status) kB"

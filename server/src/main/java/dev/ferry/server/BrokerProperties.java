@@ -110,6 +110,13 @@ public final class BrokerProperties {
         // faster broker registration / unfencing at startup, and a dead broker is fenced within seconds
         p.put("broker.heartbeat.interval.ms", "500");
         p.put("broker.session.timeout.ms", "3000");
+        // The processor's first record on a partition in each transaction (a dispatch, a reply) makes the broker
+        // add the partition to the transaction (transaction version 2). Right after a commit the coordinator is
+        // still writing the previous transaction's markers and answers CONCURRENT_TRANSACTIONS, and the broker
+        // asks again after this backoff: 20 ms by default, so after every commit (once a second) the next
+        // dispatch and the next reply each waited about 20 ms, at the tail of sequential calls
+        // (docs/performance.md, tenth session). The markers take a millisecond or two on these brokers.
+        p.put("add.partitions.to.txn.retry.backoff.ms", "1");
         return p;
     }
 }
