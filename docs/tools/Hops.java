@@ -1,5 +1,7 @@
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.*;
 import org.apache.kafka.clients.consumer.*;
@@ -14,6 +16,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  *   java -Dlogback.configurationFile=docs/tools/logback-quiet.xml -cp "server/target/lib/*" docs/tools/Hops.java \
  *       127.0.0.1:9092 SINCE
+ *
+ * With a third argument, the file docs/tools/SequentialTrace.java wrote (each call's id and when the client sent it
+ * and had the answer), it adds the ingress's two parts (client → Invoke appended, Reply → client) and shows where the
+ * slowest calls spent their time, segment by segment.
  */
 public class Hops {
     public static void main(String[] args) throws Exception {
@@ -51,12 +57,50 @@ public class Hops {
         List<long[]> all = t.values().stream().filter(a -> a[0] > 0 && a[1] > 0 && a[2] > 0 && a[3] > 0).sorted(Comparator.comparingLong(a -> a[0])).toList();
         long since = args.length > 1 ? Long.parseLong(args[1]) : 0;
         all = all.stream().filter(a -> a[0] >= since).toList();
+        if (args.length > 2) {
+            clientSegments(t, Path.of(args[2]));
+            return;
+        }
         String[] names = {"invoke->dispatch (processor)", "dispatch->completion (dispatcher+service)", "completion->reply (processor)", "invoke->reply"};
         for (int h = 0; h < 4; h++) {
             int hh = h;
             long[] d = all.stream().mapToLong(a -> hh == 3 ? a[3] - a[0] : a[hh + 1] - a[hh]).sorted().toArray();
             if (d.length == 0) { System.out.println("no complete calls"); return; }
             System.out.printf("%-45s n=%d p50=%d p90=%d p99=%d ms%n", names[h], d.length, d[d.length / 2], d[(int) (d.length * 0.9)], d[(int) (d.length * 0.99)]);
+        }
+    }
+
+    /** Each traced call's five segments, their percentiles, and the segments of the slowest 2 %. */
+    static void clientSegments(Map<String, long[]> t, Path trace) throws Exception {
+        List<long[]> rows = new ArrayList<>(); // sent, invoke, dispatch, completion, reply, answered, latency in µs
+        for (String line : Files.readAllLines(trace)) {
+            String[] f = line.split(" ");
+            long[] a = t.get(f[0]);
+            if (a == null || a[0] == 0 || a[1] == 0 || a[2] == 0 || a[3] == 0) continue;
+            rows.add(new long[] {Long.parseLong(f[1]), a[0], a[1], a[2], a[3], Long.parseLong(f[2]), Long.parseLong(f[3])});
+        }
+        if (rows.isEmpty()) { System.out.println("no traced call found in the topics"); return; }
+        String[] names = {"client->invoke appended", "invoke->dispatch", "dispatch->completion", "completion->reply",
+            "reply->client"};
+        System.out.println("calls " + rows.size() + " (ms; record timestamps have millisecond resolution)");
+        for (int s = 0; s < 5; s++) {
+            int ss = s;
+            long[] d = rows.stream().mapToLong(r -> r[ss + 1] - r[ss]).sorted().toArray();
+            System.out.printf("%-26s p50=%d p90=%d p99=%d max=%d%n", names[s], d[d.length / 2], d[(int) (d.length * 0.9)],
+                    d[(int) (d.length * 0.99)], d[d.length - 1]);
+        }
+        rows.sort(Comparator.comparingLong(r -> -r[6]));
+        int top = Math.max(1, rows.size() / 50);
+        System.out.println("the slowest " + top + " calls, mean of each segment:");
+        for (int s = 0; s < 5; s++) {
+            double mean = 0;
+            for (int i = 0; i < top; i++) mean += (rows.get(i)[s + 1] - rows.get(i)[s]) / (double) top;
+            System.out.printf("  %-26s %.1f%n", names[s], mean);
+        }
+        for (int i = 0; i < Math.min(20, top); i++) {
+            long[] r = rows.get(i);
+            System.out.printf("  %6.1f ms, sent at %d: %d + %d + %d + %d + %d%n", r[6] / 1000.0, r[0], r[1] - r[0],
+                    r[2] - r[1], r[3] - r[2], r[4] - r[3], r[5] - r[4]);
         }
     }
 }
