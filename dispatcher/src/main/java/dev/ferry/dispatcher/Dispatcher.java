@@ -49,7 +49,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -170,6 +169,7 @@ public final class Dispatcher implements AutoCloseable {
     static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
     /** How often a dispatcher at its limit of open calls looks for room: a call's end waits at most this long. */
     static final Duration ROOM_CHECK = Duration.ofMillis(10);
+    private final FetchPause fetchPause = new FetchPause(FETCH_PAUSE_WHEN_HANDED_OVER);
 
     /**
      * A record fetched from the dispatch topic and not taken yet.
@@ -361,6 +361,7 @@ public final class Dispatcher implements AutoCloseable {
             consumer.resume(consumer.paused());
         }
         // Paused, the poll only keeps the membership alive: come back soon to take what a call's end made room for.
+        fetchPause.fetching();
         ConsumerRecords<String, byte[]> records = consumer.poll(full ? ROOM_CHECK : Duration.ofMillis(100));
         long polledAt = System.currentTimeMillis();
         if (polledAt - lastPoll > STALL) {
@@ -392,8 +393,9 @@ public final class Dispatcher implements AutoCloseable {
         if (onlyTakenInMemory && !records.isEmpty()) {
             // This process's processor hands its dispatches over in memory (offer): the fetch only confirmed them.
             // Fetch (and commit) less often while that is so, which spares the broker two requests per attempt; an
-            // attempt dispatched from elsewhere waits at most this long more.
-            LockSupport.parkNanos(FETCH_PAUSE_WHEN_HANDED_OVER.toNanos());
+            // attempt dispatched from elsewhere waits at most this long more, one the hand-over left to this loop not
+            // at all (FetchPause).
+            fetchPause.pause();
         }
     }
 
@@ -472,8 +474,14 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The same, with the record's headers (the processor's trace context, when tracing); null for none. */
     public void offer(int partition, byte[] value, Headers headers, long dispatchedAt) {
-        if (closed || draining || ownershipUnsure || queued > 0 || !owned.contains(partition)
-                || System.currentTimeMillis() - lastPoll > STALL || inFlight.size() >= settings.maxInFlight()) {
+        if (closed || draining || !owned.contains(partition)) {
+            return;
+        }
+        if (ownershipUnsure || queued > 0 || System.currentTimeMillis() - lastPoll > STALL
+                || inFlight.size() >= settings.maxInFlight()) {
+            // The poll loop takes it, in its turn: it may be busy with a fetch right now (queued), so it must not
+            // pause before its next one.
+            fetchPause.leftToPollLoop();
             return;
         }
         DispatcherCommand command;

@@ -1,0 +1,64 @@
+package dev.ferry.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The poll loop's pause after a fetch that only confirmed attempts taken in memory: an attempt the hand-over left to
+ * the poll loop (it was busy with a fetch) must not wait for the pause to end.
+ */
+class FetchPauseTest {
+    private static final Duration LONG = Duration.ofMinutes(5);
+
+    @Test
+    void anAttemptLeftToThePollLoopEndsItsPauseAtOnce() throws Exception {
+        FetchPause pause = new FetchPause(LONG);
+        pause.fetching();
+        Thread pollLoop = Thread.ofPlatform().name("poll-loop").start(pause::pause);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pollLoop.getState() == Thread.State.TIMED_WAITING);
+
+        pause.leftToPollLoop();
+
+        pollLoop.join(Duration.ofSeconds(10));
+        assertThat(pollLoop.isAlive()).isFalse();
+    }
+
+    @Test
+    void noPauseAfterAnAttemptWasLeftSinceTheFetchBegan() throws Exception {
+        FetchPause pause = new FetchPause(LONG);
+        pause.fetching();
+        pause.leftToPollLoop(); // while the poll loop was busy with its fetch
+
+        CompletableFuture.runAsync(pause::pause).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theNextFetchTakesWhatWasLeftSoThePauseAfterItHolds() {
+        FetchPause pause = new FetchPause(Duration.ofMillis(200));
+        pause.leftToPollLoop();
+        pause.fetching(); // brings the attempt left to the poll loop
+
+        long start = System.nanoTime();
+        pause.pause();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void anInterruptEndsThePause() throws Exception {
+        FetchPause pause = new FetchPause(LONG);
+        pause.fetching();
+        Thread pollLoop = Thread.ofPlatform().name("poll-loop").start(pause::pause);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pollLoop.getState() == Thread.State.TIMED_WAITING);
+
+        pollLoop.interrupt();
+
+        pollLoop.join(Duration.ofSeconds(10));
+        assertThat(pollLoop.isAlive()).isFalse();
+    }
+}
