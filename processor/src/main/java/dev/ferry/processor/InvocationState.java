@@ -15,9 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The processor's record of one invocation (the value of the invocations store, keyed by invocation id). The
- * request body lives apart, in the inputs store, so that the frequent small updates of an attempt's life do not
- * rewrite it. Only the state machine changes this, through the transition methods below.
+ * The processor's record of one invocation (the value of the invocations store, keyed by invocation id). A small
+ * request (up to {@link #MAX_KEPT_INPUT_BYTES}) is kept here until the invocation completes; a larger one lives apart,
+ * in the inputs store, so that the frequent small updates of an attempt's life do not rewrite it. Only the state
+ * machine changes this, through the transition methods below.
  */
 @JsonAutoDetect(
         fieldVisibility = JsonAutoDetect.Visibility.ANY,
@@ -31,6 +32,14 @@ public final class InvocationState {
      * its requests get it when they attach again.
      */
     static final int MAX_WAITING_INGRESSES = 64;
+    /**
+     * A request up to this size ({@link StoredInput#size}) is kept in the invocation's state, not in the inputs
+     * store. Written with the invocation, which a call writes anyway, it costs no changelog record of its own: in
+     * the inputs store, a call's request cost two under load, its put and its tombstone, because the record cache
+     * wrote it out before the call ended (docs/performance.md, eleventh session). Every write of the state while
+     * the invocation waits or runs carries it again, which a few kilobytes make cheap and a large body would not.
+     */
+    static final int MAX_KEPT_INPUT_BYTES = 4 * 1024;
 
     private final InvocationId invocationId;
     private final Target target;
@@ -77,6 +86,11 @@ public final class InvocationState {
     private PinnedPolicies policies;
     /** For calls from handlers written with a Restate SDK: the callers' journal completions that get the result. */
     private List<JournalCompletion> callers;
+    /**
+     * The request while the invocation has not completed, when it is small (see {@link #MAX_KEPT_INPUT_BYTES}); null
+     * when it is in the inputs store instead, or was stored by a Ferry that kept every request there.
+     */
+    private StoredInput input;
     private Outcome outcome;
     private Long completedAt;
     private Long retainedUntil;
@@ -207,6 +221,35 @@ public final class InvocationState {
 
     public boolean completed() {
         return status == InvocationStatus.COMPLETED;
+    }
+
+    /** The request kept in this state; null when it is in the inputs store (see {@link #input}). */
+    StoredInput keptInput() {
+        return input;
+    }
+
+    /**
+     * Keeps the request in this state when it is small enough.
+     *
+     * @return whether it is kept here; if not, it belongs in the inputs store
+     */
+    boolean keepInput(StoredInput request) {
+        if (request.size() > MAX_KEPT_INPUT_BYTES) {
+            return false;
+        }
+        input = request;
+        return true;
+    }
+
+    /**
+     * Forgets the request kept here, once the invocation has no more use for it.
+     *
+     * @return whether one was kept here; if not, it is in the inputs store
+     */
+    boolean dropInput() {
+        boolean kept = input != null;
+        input = null;
+        return kept;
     }
 
     /** True when {@code attempt} is the attempt now holding a lease. */

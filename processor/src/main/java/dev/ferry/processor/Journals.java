@@ -78,7 +78,7 @@ final class Journals {
     JournalReplay replay(InvocationState invocation, int protocolVersion, long now) {
         Journal journal = state.journal(invocation.invocationId());
         if (journal == null) {
-            StoredInput input = state.input(invocation.invocationId());
+            StoredInput input = state.input(invocation);
             List<Header> headers = new ArrayList<>();
             if (input.contentType() != null) {
                 headers.add(new Header("content-type", input.contentType()));

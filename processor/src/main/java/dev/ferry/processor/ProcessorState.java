@@ -16,6 +16,12 @@ public interface ProcessorState {
 
     StoredInput input(InvocationId invocationId);
 
+    /** The invocation's request: kept in its state when small, in the inputs store otherwise. */
+    default StoredInput input(InvocationState invocation) {
+        StoredInput kept = invocation.keptInput();
+        return kept != null ? kept : input(invocation.invocationId());
+    }
+
     void putInput(InvocationId invocationId, StoredInput input);
 
     void deleteInput(InvocationId invocationId);

@@ -285,7 +285,10 @@ public final class StateMachine {
         }
         InvocationState invocation = InvocationState.created(id, invoke.target(), invoke.idempotencyKey(),
                 requestHash(invoke), invoke.resultTopic(), invoke.replyTo(), now);
-        state.putInput(id, new StoredInput(invoke.contentType(), invoke.headers(), invoke.body()));
+        StoredInput input = new StoredInput(invoke.contentType(), invoke.headers(), invoke.body());
+        if (!invocation.keepInput(input)) {
+            state.putInput(id, input);
+        }
         if (invoke.caller() != null) {
             invocation.addCaller(invoke.caller());
         }
@@ -540,7 +543,7 @@ public final class StateMachine {
                     null, List.of(), Payload.EMPTY, lease.toMillis(), timeout.isZero() ? null : timeout.toMillis(),
                     journals.replay(invocation, protocolVersion, now));
         }
-        StoredInput input = state.input(invocation.invocationId());
+        StoredInput input = state.input(invocation);
         return new Dispatch(
                 invocation.invocationId(),
                 attempt,
@@ -683,7 +686,9 @@ public final class StateMachine {
         invocation.complete(outcome, now, keptUntil);
         effects.completed(invocation.target(), outcome);
         publish(invocation, outcome, now);
-        state.deleteInput(invocation.invocationId());
+        if (!invocation.dropInput()) {
+            state.deleteInput(invocation.invocationId());
+        }
         for (String ingressId : invocation.takeWaitingIngresses()) {
             effects.reply(ingressId, Reply.invocationResult(invocation.invocationId(), outcome));
         }
@@ -718,7 +723,7 @@ public final class StateMachine {
             }
         }
         if (!outcome.succeeded() && pinned(invocation).deadLetterFailures()) {
-            StoredInput input = state.input(invocation.invocationId());
+            StoredInput input = state.input(invocation);
             effects.deadLetter(new FailedInvocation(invocation.invocationId(), target, invocation.idempotencyKey(),
                     outcome.failure(), input == null ? null : input.contentType(),
                     input == null ? List.of() : input.headers(), input == null ? null : input.body(),

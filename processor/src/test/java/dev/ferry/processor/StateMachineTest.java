@@ -77,7 +77,62 @@ class StateMachineTest {
         assertThat(reply.outcome().success().body().utf8()).isEqualTo("\"hello\"");
         assertThat(reply.retainedUntil()).as("the first answer is not a replay").isNull();
         assertThat(state.invocation(call.invocationId()).status()).isEqualTo(InvocationStatus.COMPLETED);
-        assertThat(state.input(call.invocationId())).as("the request is dropped once done").isNull();
+        assertThat(state.input(state.invocation(call.invocationId()))).as("the request is dropped once done")
+                .isNull();
+    }
+
+    @Test
+    void aSmallRequestIsKeptWithItsInvocationUntilItCompletesAndNeverInTheInputsStore() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        effects.takeDispatches();
+        assertThat(state.inputs).as("no changelog record of its own").isEmpty();
+        assertThat(state.invocation(call.invocationId()).keptInput().body().utf8()).isEqualTo("{\"name\":\"Mary\"}");
+
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "boom"), null), now);
+        machine.fireDueTimers(state.invocation(call.invocationId()).nextRetryAt());
+        Dispatch retry = single(effects.takeDispatches());
+        assertThat(retry.attempt()).isEqualTo(2);
+        assertThat(retry.contentType()).isEqualTo("application/json");
+        assertThat(retry.body().utf8()).as("read back from the stored invocation").isEqualTo("{\"name\":\"Mary\"}");
+
+        machine.apply(new Completion(call.invocationId(), 2, ok("hello")), now + 5);
+        assertThat(state.invocation(call.invocationId()).keptInput()).isNull();
+        assertThat(state.inputs).isEmpty();
+    }
+
+    @Test
+    void aLargeRequestLivesInTheInputsStoreUntilItsInvocationCompletes() {
+        Payload large = Payload.ofUtf8("\"" + "x".repeat(InvocationState.MAX_KEPT_INPUT_BYTES) + "\"");
+        Invoke call = withBody(call(GREET, null), large);
+        machine.apply(call, now);
+
+        assertThat(single(effects.takeDispatches()).body()).isEqualTo(large);
+        assertThat(state.invocation(call.invocationId()).keptInput()).as("not rewritten with every update").isNull();
+        assertThat(state.input(call.invocationId()).body()).isEqualTo(large);
+
+        machine.apply(new Completion(call.invocationId(), 1, ok("hello")), now + 5);
+        assertThat(state.inputs).isEmpty();
+    }
+
+    @Test
+    void aRequestAnEarlierFerryStoredInTheInputsStoreIsReadAndDroppedThere() {
+        Invoke call = call(GREET, null);
+        machine.apply(call, now);
+        effects.takeDispatches();
+        // As an earlier Ferry stored every request: in the inputs store, none in the invocation's state.
+        InvocationState invocation = state.invocation(call.invocationId());
+        StoredInput request = invocation.keptInput();
+        invocation.dropInput();
+        state.put(invocation);
+        state.putInput(call.invocationId(), request);
+
+        machine.apply(new AttemptFailed(call.invocationId(), 1, new Failure(500, "boom"), null), now);
+        machine.fireDueTimers(state.invocation(call.invocationId()).nextRetryAt());
+        assertThat(single(effects.takeDispatches()).body().utf8()).isEqualTo("{\"name\":\"Mary\"}");
+
+        machine.apply(new Completion(call.invocationId(), 2, ok("hello")), now + 5);
+        assertThat(state.inputs).isEmpty();
     }
 
     @Test
@@ -470,6 +525,12 @@ class StateMachineTest {
                 Payload.ofUtf8("{\"name\":\"Other\"}"), null, null, false, other.replyTo(), false, now + 2, null), now + 2);
         assertThat(single(effects.takeReplies()).outcome().success().body().utf8()).isEqualTo("\"first\"");
         assertThat(effects.dispatches).isEmpty();
+    }
+
+    private static Invoke withBody(Invoke invoke, Payload body) {
+        return new Invoke(invoke.invocationId(), invoke.target(), invoke.idempotencyKey(), invoke.contentType(),
+                invoke.headers(), body, invoke.delay(), invoke.executeAt(), invoke.send(), invoke.replyTo(),
+                invoke.requireSameRequest(), invoke.createdAt(), invoke.resultTopic());
     }
 
     private static Invoke strict(Invoke invoke, Payload body) {
