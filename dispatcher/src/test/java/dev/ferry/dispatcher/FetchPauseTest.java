@@ -19,8 +19,7 @@ class FetchPauseTest {
     void anAttemptLeftToThePollLoopEndsItsPauseAtOnce() throws Exception {
         FetchPause pause = new FetchPause(LONG);
         pause.fetching();
-        Thread pollLoop = Thread.ofPlatform().name("poll-loop").start(pause::pause);
-        await().atMost(Duration.ofSeconds(10)).until(() -> pollLoop.getState() == Thread.State.TIMED_WAITING);
+        Thread pollLoop = pausing(pause);
 
         pause.leftToPollLoop();
 
@@ -53,12 +52,18 @@ class FetchPauseTest {
     void anInterruptEndsThePause() throws Exception {
         FetchPause pause = new FetchPause(LONG);
         pause.fetching();
-        Thread pollLoop = Thread.ofPlatform().name("poll-loop").start(pause::pause);
-        await().atMost(Duration.ofSeconds(10)).until(() -> pollLoop.getState() == Thread.State.TIMED_WAITING);
+        Thread pollLoop = pausing(pause);
 
         pollLoop.interrupt();
 
         pollLoop.join(Duration.ofSeconds(10));
         assertThat(pollLoop.isAlive()).isFalse();
+    }
+
+    /** A poll loop in its pause. */
+    private static Thread pausing(FetchPause pause) {
+        Thread pollLoop = Thread.ofPlatform().name("poll-loop").start(pause::pause);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pollLoop.getState() == Thread.State.TIMED_WAITING);
+        return pollLoop;
     }
 }
