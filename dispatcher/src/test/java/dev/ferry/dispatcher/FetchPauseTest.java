@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,13 +17,11 @@ class FetchPauseTest {
     @Test
     void anAttemptLeftToThePollLoopEndsItsPauseAtOnce() throws Exception {
         FetchPause pause = new FetchPause(LONG);
-        pause.fetching();
         Thread pollLoop = pausing(pause);
 
         pause.leftToPollLoop();
 
-        pollLoop.join(Duration.ofSeconds(10));
-        assertThat(pollLoop.isAlive()).isFalse();
+        assertEnds(pollLoop);
     }
 
     @Test
@@ -33,7 +30,7 @@ class FetchPauseTest {
         pause.fetching();
         pause.leftToPollLoop(); // while the poll loop was busy with its fetch
 
-        CompletableFuture.runAsync(pause::pause).get(10, TimeUnit.SECONDS);
+        assertThat(CompletableFuture.runAsync(pause::pause)).succeedsWithin(Duration.ofSeconds(10));
     }
 
     @Test
@@ -50,20 +47,23 @@ class FetchPauseTest {
 
     @Test
     void anInterruptEndsThePause() throws Exception {
-        FetchPause pause = new FetchPause(LONG);
-        pause.fetching();
-        Thread pollLoop = pausing(pause);
+        Thread pollLoop = pausing(new FetchPause(LONG));
 
         pollLoop.interrupt();
 
-        pollLoop.join(Duration.ofSeconds(10));
-        assertThat(pollLoop.isAlive()).isFalse();
+        assertEnds(pollLoop);
     }
 
-    /** A poll loop in its pause. */
+    /** A poll loop in its pause, after a fetch. */
     private static Thread pausing(FetchPause pause) {
+        pause.fetching();
         Thread pollLoop = Thread.ofPlatform().name("poll-loop").start(pause::pause);
         await().atMost(Duration.ofSeconds(10)).until(() -> pollLoop.getState() == Thread.State.TIMED_WAITING);
         return pollLoop;
+    }
+
+    private static void assertEnds(Thread pollLoop) throws InterruptedException {
+        pollLoop.join(Duration.ofSeconds(10));
+        assertThat(pollLoop.isAlive()).as("the pause ended").isFalse();
     }
 }
