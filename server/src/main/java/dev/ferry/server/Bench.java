@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +33,8 @@ import java.util.regex.Pattern;
  *
  * <p>Scenarios: sequential calls by one client; calls by 32 concurrent clients; {@code /send} by 64 concurrent
  * senders; sends delayed by one second, measuring how late after their execution time the handler starts.
+ * {@code --train SECONDS} instead drives a mix of these, with unique idempotency keys too, for that long: the load
+ * of {@code ferry train} ({@link Train}).
  */
 final class Bench {
     private static final String MANIFEST = """
@@ -53,6 +56,7 @@ final class Bench {
         int requests = 2000;
         int retain = 0;
         long pid = 0;
+        int trainSeconds = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--ingress" -> ingress = args[++i];
@@ -60,13 +64,15 @@ final class Bench {
                 case "--requests" -> requests = Integer.parseInt(args[++i]);
                 case "--retain" -> retain = Integer.parseInt(args[++i]);
                 case "--pid" -> pid = Long.parseLong(args[++i]);
+                case "--train" -> trainSeconds = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: ferry bench [--ingress URL] [--admin URL] [--requests N]\n"
                             + "                   [--retain M --pid PID]\n"
                             + "  measures sequential calls, 32 concurrent callers and 64 concurrent senders;\n"
                             + "  N requests per scenario (default 2000), after a warm-up.\n"
                             + "  --retain M: instead, sends M invocations (64 senders), waits until all ran, and\n"
-                            + "  prints the resident memory of process PID (the server) with them retained");
+                            + "  prints the resident memory of process PID (the server) with them retained\n"
+                            + "  --train S: instead, S seconds of mixed load (what ferry train runs)");
                     return 0;
                 }
                 default -> {
@@ -95,15 +101,18 @@ final class Bench {
             if (retain > 0) {
                 return bench.retained(retain, executed, pid);
             }
+            if (trainSeconds > 0) {
+                return bench.train(Duration.ofSeconds(trainSeconds));
+            }
             // The JIT compiles Ferry's hot paths (and Kafka's, and Helidon's) during the first thousands of
             // requests; measuring before that measures the compiler.
-            bench.run("warm-up", 16, Math.max(3_000, requests), false);
-            bench.run("warm-up", 1, 500, false);
+            bench.run("warm-up", 16, Math.max(3_000, requests), Mode.CALL);
+            bench.run("warm-up", 1, 500, Mode.CALL);
             System.out.printf(Locale.ROOT, "%-22s %8s %7s %8s %8s %8s %8s %10s%n",
                     "scenario", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s");
-            bench.run("sequential call", 1, requests, false).print();
-            bench.run("32 concurrent calls", 32, requests, false).print();
-            bench.run("64 concurrent sends", 64, requests, true).print();
+            bench.run("sequential call", 1, requests, Mode.CALL).print();
+            bench.run("32 concurrent calls", 32, requests, Mode.CALL).print();
+            bench.run("64 concurrent sends", 64, requests, Mode.SEND).print();
             bench.delayedSends(Math.min(requests, 500), arrivals).print();
             bench.client.close();
         } finally {
@@ -118,7 +127,7 @@ final class Bench {
      */
     private int retained(int count, AtomicLong executed, long pid) throws Exception {
         long before = executed.get();
-        Result sent = run("retain: sends", 64, count, true);
+        Result sent = run("retain: sends", 64, count, Mode.SEND);
         sent.print();
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
         while (executed.get() - before < count - sent.errors() && System.currentTimeMillis() < deadline) {
@@ -137,6 +146,34 @@ final class Bench {
         return sent.errors() == 0 ? 0 : 1;
     }
 
+    /**
+     * Rounds of the calls clients make most, until {@code duration} has passed: concurrent calls, calls with unique
+     * idempotency keys, sequential calls, sends (which run while the next round's calls wait). One line a round.
+     * Returns 1 when more than a tenth of the requests failed: a training run that mostly saw errors would record
+     * the profile of the error paths.
+     */
+    private int train(Duration duration) throws Exception {
+        long end = System.nanoTime() + duration.toNanos();
+        long requests = 0;
+        long errors = 0;
+        for (int round = 1; System.nanoTime() < end; round++) {
+            List<Result> results = List.of(run("32 concurrent calls", 32, 2_000, Mode.CALL),
+                    run("32 idempotent calls", 32, 1_000, Mode.IDEMPOTENT_CALL),
+                    run("sequential calls", 1, 300, Mode.CALL),
+                    run("64 concurrent sends", 64, 2_000, Mode.SEND));
+            StringBuilder line = new StringBuilder("round " + round + ":");
+            for (Result result : results) {
+                requests += result.latencies().length;
+                errors += result.errors();
+                line.append(String.format(Locale.ROOT, " %s %.0f/s,", result.name(),
+                        result.latencies().length / (result.elapsedNanos() / 1e9)));
+            }
+            System.out.println(line.append(" errors ").append(errors));
+        }
+        client.close();
+        return errors * 10 > requests ? 1 : 0;
+    }
+
     private void register(String admin, String uri) throws Exception {
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(admin + "/deployments"))
                 .header("content-type", "application/json")
@@ -148,8 +185,15 @@ final class Bench {
         }
     }
 
-    private Result run(String name, int clients, int requests, boolean send) throws Exception {
+    /** A request of a scenario: a call, a call with a unique idempotency key, or a send. */
+    private enum Mode {
+        CALL, IDEMPOTENT_CALL, SEND
+    }
+
+    private Result run(String name, int clients, int requests, Mode mode) throws Exception {
+        boolean send = mode == Mode.SEND;
         URI uri = URI.create(ingress + "/FerryBench/noop" + (send ? "/send" : ""));
+        String keys = UUID.randomUUID() + "-";
         long[] latencies = new long[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -162,10 +206,14 @@ final class Bench {
                     while ((i = next.getAndIncrement()) < requests) {
                         long t0 = System.nanoTime();
                         try {
-                            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(uri)
+                            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                                     .timeout(Duration.ofSeconds(30))
                                     .header("content-type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}")).build(),
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}"));
+                            if (mode == Mode.IDEMPOTENT_CALL) {
+                                request.header("idempotency-key", keys + i);
+                            }
+                            HttpResponse<byte[]> response = client.send(request.build(),
                                     HttpResponse.BodyHandlers.ofByteArray());
                             if (response.statusCode() != (send ? 202 : 200)) {
                                 errors.incrementAndGet();

@@ -17,13 +17,13 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * {@code ferry} — runs the server with the roles of its configuration; {@code ferry bench} measures a running
- * Ferry; {@code ferry invocations|services|deployments|subscriptions} manage a running Ferry through its admin API
+ * Ferry; {@code ferry train} is the training run of the JVM's ahead-of-time cache; {@code ferry invocations|services|deployments|subscriptions} manage a running Ferry through its admin API
  * ({@link FerryCli}). (The example service is a jar of its own, which the {@code ferry} script runs as
  * {@code ferry example}.)
  */
 public final class Main {
     /** The server's commands of {@code ferry <command>}; the container files use some of them. */
-    static final Set<String> COMMANDS = Set.of("run", "bench", "health", "help");
+    static final Set<String> COMMANDS = Set.of("run", "bench", "train", "health", "help");
 
     private Main() {}
 
@@ -41,6 +41,7 @@ public final class Main {
         switch (command) {
             case "run" -> run();
             case "bench" -> System.exit(Bench.main(rest));
+            case "train" -> System.exit(Train.main(rest));
             case "health" -> System.exit(health(rest));
             case "help", "-h", "--help" -> usage();
             default -> {
@@ -108,6 +109,7 @@ public final class Main {
                 usage: ferry [run | bench [options] | health [url] | help | COMMAND ...]
                   run       start Ferry with the roles of FERRY_ROLES (default: all, on an embedded Kafka broker)
                   bench     measure a running Ferry (see ferry bench --help)
+                  train     a training run for the JVM's ahead-of-time cache (see ferry train --help)
                   health    exit 0 when the URL (default: this host's /health/ready) answers 2xx
                 manage a running Ferry through its admin API (see ferry COMMAND --help):
                   invocations    ls [--status S] [--service S] [--handler H] [--key K] | show ID

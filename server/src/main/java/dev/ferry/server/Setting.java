@@ -105,8 +105,11 @@ public enum Setting {
             "Largest Java heap of a process `./ferry` starts (`-Xmx`); read by the launcher, not the server. The"
                     + " container image sizes the heap from the container's memory limit instead."),
     AOT_CACHE("FERRY_AOT_CACHE", "on",
-            "On JDK 25 and newer, `./ferry` records an ahead-of-time cache of the server's classes and method"
-                    + " profiles on its first run and starts from it later (`off`: without); read by the launcher."),
+            "On JDK 25 and newer, `./ferry` trains an ahead-of-time cache of the server's classes and method"
+                    + " profiles once per build (`ferry train`: calls against a Ferry of its own) and starts from it"
+                    + " (`off`: without); read by the launcher."),
+    AOT_TRAINING_SECONDS("FERRY_AOT_TRAINING_SECONDS", "60",
+            "Seconds of calls in `./ferry`'s training run for the ahead-of-time cache; read by the launcher."),
     LOG_FORMAT("FERRY_LOG_FORMAT", "text",
             "`text` (one readable line per event) or `json` (one JSON object per line, for log collectors); lines"
                     + " about an invocation carry its `invocation_id`, `service`, `handler` and `attempt`."),
