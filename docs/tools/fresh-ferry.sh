@@ -14,7 +14,7 @@ SERVICE_PORT=29080 STATS_PORT=29081 setsid "$cache/node22/node_modules/node-linu
   "$bench/ferry-noop.mjs" > "$out/service.log" 2>&1 < /dev/null & service=$!
 trap 'kill -TERM -- -$ferry -$service 2>/dev/null; wait $ferry 2>/dev/null; rm -rf "$out/data"' EXIT
 started=$(date +%s%N)
-for _ in $(seq 1 600); do curl -sf -o /dev/null http://127.0.0.1:29070/health/ready && break; sleep 0.2; done
+for _ in $(seq 1 1500); do curl -sf -o /dev/null http://127.0.0.1:29070/health/ready && break; sleep 0.2; done
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 curl -sSf http://127.0.0.1:29070/deployments --json '{"uri":"http://127.0.0.1:29080"}' > /dev/null
 jvm=$(pgrep -g $ferry java | head -1); svc=$(pgrep -g $service node | head -1)
