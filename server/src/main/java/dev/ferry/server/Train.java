@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +46,12 @@ final class Train {
             }
         }
         Path data = Files.createTempDirectory("ferry-train");
-        FerryServer server = null;
+        AtomicReference<FerryServer> server = new AtomicReference<>();
+        AtomicReference<Process> load = new AtomicReference<>();
+        // Stopped by a signal (Ctrl-C while ./ferry trains), the JVM runs its hooks but no finally block: the hook
+        // stops the load, which would otherwise go on calling a server that is gone, the server, and deletes the data.
+        Thread cleanUp = new Thread(() -> cleanUp(load.get(), server.get(), data), "ferry-train-clean-up");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
             FerryConfig config = FerryConfig.load(Map.of(
                     Setting.DATA_DIR.env(), data.toString(),
@@ -56,21 +62,35 @@ final class Train {
                     Setting.ADMIN_PORT.env(), "0",
                     Setting.LOG_LEVEL.env(), "WARN"));
             Logs.apply(config);
-            server = new FerryServer(config).start();
-            Process load = new ProcessBuilder(benchCommand(server, seconds)).inheritIO().start();
+            server.set(new FerryServer(config).start());
+            load.set(new ProcessBuilder(benchCommand(server.get(), seconds)).inheritIO().start());
             // The load stops itself after S seconds and its last round; this bounds a load that hangs.
-            if (!load.waitFor(seconds + 300L, TimeUnit.SECONDS)) {
-                load.destroyForcibly();
+            if (!load.get().waitFor(seconds + 300L, TimeUnit.SECONDS)) {
                 System.err.println("ferry train: the load did not finish; stopped it");
                 return 1;
             }
-            return load.exitValue();
+            return load.get().exitValue();
         } finally {
-            if (server != null) {
-                server.shutdown(Duration.ofSeconds(5));
+            boolean shuttingDown;
+            try {
+                shuttingDown = !Runtime.getRuntime().removeShutdownHook(cleanUp);
+            } catch (IllegalStateException e) {
+                shuttingDown = true;
             }
-            deleteTree(data);
+            if (!shuttingDown) {
+                cleanUp(load.get(), server.get(), data);
+            }
         }
+    }
+
+    private static void cleanUp(Process load, FerryServer server, Path data) {
+        if (load != null && load.isAlive()) {
+            load.destroyForcibly();
+        }
+        if (server != null) {
+            server.shutdown(Duration.ofSeconds(5));
+        }
+        deleteTree(data);
     }
 
     /**
