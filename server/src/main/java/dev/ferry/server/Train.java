@@ -31,7 +31,14 @@ final class Train {
         int seconds = DEFAULT_SECONDS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--seconds" -> {
+                    seconds = i + 1 < args.length && args[i + 1].matches("[1-9][0-9]{0,5}")
+                            ? Integer.parseInt(args[++i]) : 0;
+                    if (seconds == 0) {
+                        System.err.println("--seconds needs a whole number of seconds, 1 to 999999");
+                        return 2;
+                    }
+                }
                 case "-h", "--help" -> {
                     System.out.println("usage: ferry train [--seconds S]\n"
                             + "  S seconds (default " + DEFAULT_SECONDS + ") of calls against a Ferry of its own on"

@@ -34,8 +34,12 @@ class TrainIT {
     }
 
     @Test
-    void refusesAnUnknownOption() throws Exception {
+    void refusesAnUnknownOptionAndABadLength() throws Exception {
         assertThat(Train.main(new String[] {"--minutes", "1"})).isEqualTo(2);
+        assertThat(Train.main(new String[] {"--seconds"})).isEqualTo(2);
+        assertThat(Train.main(new String[] {"--seconds", "a minute"})).isEqualTo(2);
+        assertThat(Train.main(new String[] {"--seconds", "0"})).isEqualTo(2);
+        assertThat(Train.main(new String[] {"--seconds", "99999999999"})).isEqualTo(2);
     }
 
     /**
