@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sequential calls against a fresh ./ferry, with the young collections each run met: the tail of a call's latency.
+# Sequential calls against a fresh ./ferry, with the collections each run met: the tail of a call's latency.
 # Starts ./ferry (a data directory of its own, ports 28080/29070/29092) and the shared benchmark's no-op Node service,
 # puts WARM seconds of load on it at 32 connections (wrk), then RUNS times 2,000 sequential calls (the benchmark's
 # LoadClient), then C32RUNS times DUR seconds at 32 connections, each with the JVM's CPU time a call (user and system,
@@ -16,27 +16,36 @@ if [ "${WARM:-60}" -gt 0 ]; then
 fi
 # CPU time (user + system) of the JVM, in ms: the embedded broker included, the service not.
 cpu_ms() { sed 's/.*) //' /proc/"$jvm"/stat | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) * 1000 / hz}'; }
-young() { "$JAVA_HOME/bin/jstat" -gc "$jvm" | awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR==2{print $c["YGC"], $c["YGCT"]}'; }
+# Collections so far: young count and seconds, full count and seconds, and the old generation's use (KB).
+gc() { "$JAVA_HOME/bin/jstat" -gc "$jvm" | awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i}
+  NR==2{print $c["YGC"], $c["YGCT"], $c["FGC"], $c["FGCT"], $c["OU"]}'; }
+# What a run's young collections moved to the old generation, in KB a second: its growth (unless a full collection
+# emptied it meanwhile). Objects that outlive one or two young collections end there, and a full collection (about a
+# quarter of a second on this heap) comes when it is full.
+promoted() { if [ "$3" -eq "$4" ]; then echo "$(( ($2 - $1) / $5 )) KB/s promoted"; else echo "full collections $(( $4 - $3 ))"; fi; }
 # The processor's commits (once a second; the stream thread takes no command while one runs), over Kafka's metric
 # window (the last minute or so).
 commits() { curl -s http://127.0.0.1:29070/metrics | awk '/^kafka_stream_thread_commit_(latency_avg|latency_max|total)\{/{
   sub(/\{.*\}/, ""); sub(/kafka_stream_thread_commit_/, ""); printf "%s=%.1f ", $1, $2} END{print ""}'; }
 for r in $(seq 1 "${RUNS:-3}"); do
-  read -r n0 t0 < <(young); c0=$(cpu_ms)
+  read -r n0 t0 f0 ft0 o0 < <(gc); c0=$(cpu_ms); s0=$(date +%s)
   java -cp "$cache/classes" LoadClient --url http://127.0.0.1:28080/Greeter/noop --body '{"hello":"world"}' \
     --concurrency 1 --requests 2000 --warmup 200 --max-seconds 120 > "$out/seq-$r.txt" 2>&1
-  read -r n1 t1 < <(young); c1=$(cpu_ms)
+  read -r n1 t1 f1 ft1 o1 < <(gc); c1=$(cpu_ms); s1=$(date +%s)
   echo "seq $r: $(head -1 "$out/seq-$r.txt" | grep -oE '(rps|p50_ms|p90_ms|p99_ms|max_ms|errors)=[0-9.]+' | tr '\n' ' ')" \
     "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms," \
+    "$(promoted "${o0%.*}" "${o1%.*}" "$f0" "$f1" $(( s1 > s0 ? s1 - s0 : 1 ))), full $(echo "($ft1 - $ft0) * 1000" | bc -l | cut -d. -f1) ms," \
     "CPU $(echo "($c1 - $c0) / 2200" | bc -l | cut -c1-4) ms a call"
 done
 echo "commits after the sequential runs: $(commits)"
 for r in $(seq 1 "${C32RUNS:-0}"); do
-  c0=$(cpu_ms)
+  read -r n0 t0 f0 ft0 o0 < <(gc); c0=$(cpu_ms); s0=$(date +%s)
   wrk -t2 -c32 -d"${DUR:-15}s" --latency -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop \
     > "$out/c32-$r.txt"
-  c1=$(cpu_ms); calls=$(awk '/requests in/{print $1}' "$out/c32-$r.txt")
+  read -r n1 t1 f1 ft1 o1 < <(gc); c1=$(cpu_ms); s1=$(date +%s); calls=$(awk '/requests in/{print $1}' "$out/c32-$r.txt")
   echo "c32 $r: $(grep -E 'Requests/sec|99%' "$out/c32-$r.txt" | tr -s ' ' | tr '\n' ' ')" \
+    "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms," \
+    "$(promoted "${o0%.*}" "${o1%.*}" "$f0" "$f1" $(( s1 > s0 ? s1 - s0 : 1 ))), full $(echo "($ft1 - $ft0) * 1000" | bc -l | cut -d. -f1) ms," \
     "CPU $(echo "($c1 - $c0) / $calls" | bc -l | cut -c1-4) ms a call"
 done
 [ "${C32RUNS:-0}" -gt 0 ] && echo "commits after the runs at 32 connections: $(commits)"
