@@ -21,7 +21,8 @@ gc() { "$JAVA_HOME/bin/jstat" -gc "$jvm" | awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i}
   NR==2{print $c["YGC"], $c["YGCT"], $c["FGC"], $c["FGCT"], $c["OU"]}'; }
 # What a run's young collections moved to the old generation, in KB a second: its growth (unless a full collection
 # emptied it meanwhile). Objects that outlive one or two young collections end there, and a full collection (about a
-# quarter of a second on this heap) comes when it is full.
+# quarter of a second on this heap) comes when it is full. The parallel collector's figure: G1's mixed collections
+# empty old regions as they go, so with G1 it can be negative.
 promoted() { if [ "$3" -eq "$4" ]; then echo "$(( ($2 - $1) / $5 )) KB/s promoted"; else echo "full collections $(( $4 - $3 ))"; fi; }
 # The processor's commits (once a second; the stream thread takes no command while one runs), over Kafka's metric
 # window (the last minute or so).
