@@ -19,11 +19,17 @@ cpu_ms() { sed 's/.*) //' /proc/"$jvm"/stat | awk -v hz="$(getconf CLK_TCK)" '{p
 # Collections so far: young count and seconds, full count and seconds, and the old generation's use (KB).
 gc() { "$JAVA_HOME/bin/jstat" -gc "$jvm" | awk 'NR==1{for(i=1;i<=NF;i++)c[$i]=i}
   NR==2{print $c["YGC"], $c["YGCT"], $c["FGC"], $c["FGCT"], $c["OU"]}'; }
-# What a run's young collections moved to the old generation, in KB a second: its growth (unless a full collection
-# emptied it meanwhile). Objects that outlive one or two young collections end there, and a full collection (about a
-# quarter of a second on this heap) comes when it is full. The parallel collector's figure: G1's mixed collections
-# empty old regions as they go, so with G1 it can be negative.
-promoted() { if [ "$3" -eq "$4" ]; then echo "$(( ($2 - $1) / $5 )) KB/s promoted"; else echo "full collections $(( $4 - $3 ))"; fi; }
+# The collections between two gc() readings ($1-$5 and $6-$10), $11 seconds apart, and what the young collections
+# moved to the old generation in KB a second: its growth, unless a full collection emptied it meanwhile. Objects that
+# outlive one or two young collections end there, and a full collection (about a quarter of a second on this heap)
+# comes when it is full. The parallel collector's figure: G1's mixed collections empty old regions as they go, so
+# with G1 it can be negative.
+collections() {
+  local promoted="full collections $(( $8 - $3 ))"
+  [ "$3" -eq "$8" ] && promoted="$(( (${10%.*} - ${5%.*}) / ${11} )) KB/s promoted"
+  echo "young collections $(( $6 - $1 )), $(echo "($7 - $2) * 1000" | bc -l | cut -d. -f1) ms, $promoted," \
+    "full $(echo "($9 - $4) * 1000" | bc -l | cut -d. -f1) ms,"
+}
 # The processor's commits (once a second; the stream thread takes no command while one runs), over Kafka's metric
 # window (the last minute or so).
 commits() { curl -s http://127.0.0.1:29070/metrics | awk '/^kafka_stream_thread_commit_(latency_avg|latency_max|total)\{/{
@@ -34,8 +40,7 @@ for r in $(seq 1 "${RUNS:-3}"); do
     --concurrency 1 --requests 2000 --warmup 200 --max-seconds 120 > "$out/seq-$r.txt" 2>&1
   read -r n1 t1 f1 ft1 o1 < <(gc); c1=$(cpu_ms); s1=$(date +%s)
   echo "seq $r: $(head -1 "$out/seq-$r.txt" | grep -oE '(rps|p50_ms|p90_ms|p99_ms|max_ms|errors)=[0-9.]+' | tr '\n' ' ')" \
-    "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms," \
-    "$(promoted "${o0%.*}" "${o1%.*}" "$f0" "$f1" $(( s1 > s0 ? s1 - s0 : 1 ))), full $(echo "($ft1 - $ft0) * 1000" | bc -l | cut -d. -f1) ms," \
+    "$(collections "$n0" "$t0" "$f0" "$ft0" "$o0" "$n1" "$t1" "$f1" "$ft1" "$o1" $(( s1 > s0 ? s1 - s0 : 1 )))" \
     "CPU $(echo "($c1 - $c0) / 2200" | bc -l | cut -c1-4) ms a call"
 done
 echo "commits after the sequential runs: $(commits)"
@@ -45,8 +50,7 @@ for r in $(seq 1 "${C32RUNS:-0}"); do
     > "$out/c32-$r.txt"
   read -r n1 t1 f1 ft1 o1 < <(gc); c1=$(cpu_ms); s1=$(date +%s); calls=$(awk '/requests in/{print $1}' "$out/c32-$r.txt")
   echo "c32 $r: $(grep -E 'Requests/sec|99%' "$out/c32-$r.txt" | tr -s ' ' | tr '\n' ' ')" \
-    "young collections $((n1 - n0)), $(echo "($t1 - $t0) * 1000" | bc -l | cut -d. -f1) ms," \
-    "$(promoted "${o0%.*}" "${o1%.*}" "$f0" "$f1" $(( s1 > s0 ? s1 - s0 : 1 ))), full $(echo "($ft1 - $ft0) * 1000" | bc -l | cut -d. -f1) ms," \
+    "$(collections "$n0" "$t0" "$f0" "$ft0" "$o0" "$n1" "$t1" "$f1" "$ft1" "$o1" $(( s1 > s0 ? s1 - s0 : 1 )))" \
     "CPU $(echo "($c1 - $c0) / $calls" | bc -l | cut -c1-4) ms a call"
 done
 [ "${C32RUNS:-0}" -gt 0 ] && echo "commits after the runs at 32 connections: $(commits)"
