@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -117,9 +115,7 @@ public final class KafkaProcessorClient implements ProcessorClient {
     /** Waits for a future; null on timeout. Failures become 503 answers: the log could not be reached. */
     private static <T> T await(CompletableFuture<T> future, Duration maxWait) {
         try {
-            return maxWait == null ? future.get() : future.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return null;
+            return maxWait == null ? future.get() : BoundedWaits.await(future, maxWait.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessorUnavailable(503, "the ingress is shutting down");

@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.client.BoundedWaits;
 import dev.ferry.schemas.Durations;
 import dev.ferry.schemas.HeaderValues;
 import dev.ferry.schemas.Json;
@@ -34,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One attempt as an HTTP request to the service endpoint, and the rules that turn its answer into an outcome:
@@ -97,17 +97,18 @@ public final class ServiceCall {
         try {
             HttpResponse<byte[]> response = dispatch.timeoutMillis() == null
                     ? pending.get()
-                    : pending.get(TimeUnit.MILLISECONDS.toNanos(dispatch.timeoutMillis())
-                            - (System.nanoTime() - started), TimeUnit.NANOSECONDS);
+                    : BoundedWaits.await(pending, TimeUnit.MILLISECONDS.toNanos(dispatch.timeoutMillis())
+                            - (System.nanoTime() - started));
+            if (response == null) {
+                // The headers came (the request's own timeout covers the wait for them) but the body did not end.
+                body.abort(new HttpTimeoutException("the response body did not end in time"));
+                pending.cancel(true);
+                return timedOut(dispatch);
+            }
             return classify(dispatch, response.statusCode(),
                     response.headers().firstValue("content-type").orElse(null),
                     response.body(),
                     response.headers().firstValue("retry-after").orElse(null));
-        } catch (TimeoutException e) {
-            // The headers came (the request's own timeout covers the wait for them) but the body did not end.
-            body.abort(new HttpTimeoutException("the response body did not end in time"));
-            pending.cancel(true);
-            return timedOut(dispatch);
         } catch (ExecutionException e) {
             return failed(dispatch, request, e.getCause());
         } catch (InterruptedException e) {
