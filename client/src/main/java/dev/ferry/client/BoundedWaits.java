@@ -44,8 +44,7 @@ public final class BoundedWaits {
             return null;
         }
         CompletableFuture<T> bounded = future.copy();
-        ScheduledFuture<?> timeout = TIMER.schedule(() -> bounded.completeExceptionally(TIMED_OUT), nanos,
-                TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timeout = after(nanos, () -> bounded.completeExceptionally(TIMED_OUT));
         try {
             return bounded.get();
         } catch (ExecutionException e) {
@@ -59,6 +58,14 @@ public final class BoundedWaits {
         } finally {
             timeout.cancel(false);
         }
+    }
+
+    /**
+     * Runs {@code action} on the timer thread once {@code nanos} have passed, unless the returned future is cancelled
+     * first: a deadline for a wait that cannot take a timeout of its own. The action must be short.
+     */
+    public static ScheduledFuture<?> after(long nanos, Runnable action) {
+        return TIMER.schedule(action, nanos, TimeUnit.NANOSECONDS);
     }
 
     private static ScheduledThreadPoolExecutor timer() {

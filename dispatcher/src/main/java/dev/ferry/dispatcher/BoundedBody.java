@@ -30,6 +30,8 @@ final class BoundedBody implements HttpResponse.BodyHandler<byte[]> {
 
     private final int limit;
     private volatile Reader reader;
+    /** Why the body was aborted, if it was before it began: its reader then fails as soon as it is made. */
+    private volatile IOException aborted;
 
     BoundedBody(int limit) {
         this.limit = limit;
@@ -43,11 +45,21 @@ final class BoundedBody implements HttpResponse.BodyHandler<byte[]> {
                 ? new Reader(limit, true, announced > limit)
                 : new Reader(ERROR_BODY_BYTES, false, false);
         reader = created;
+        IOException before = aborted;
+        if (before != null) {
+            created.abort(before);
+        }
         return created;
     }
 
-    /** Stops reading the body, if it is being read, and fails it with {@code reason}; closes the connection. */
+    /**
+     * Fails the body with {@code reason}: at once if it is being read (the connection is closed), or as soon as it
+     * begins if the headers have not come yet.
+     */
     void abort(IOException reason) {
+        // Set before reading the reader, as apply sets the reader before reading this: one of the two sees the
+        // other's write (both volatile), so a body that begins meanwhile is failed all the same.
+        aborted = reason;
         Reader current = reader;
         if (current != null) {
             current.abort(reason);

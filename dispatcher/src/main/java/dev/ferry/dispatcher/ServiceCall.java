@@ -32,8 +32,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -91,30 +90,29 @@ public final class ServiceCall {
             return new Completion(dispatch.invocationId(), dispatch.attempt(),
                     Outcome.failure(400, "cannot build the request to the service: " + e.getMessage()));
         }
-        long started = System.nanoTime();
         BoundedBody body = new BoundedBody(maxBodyBytes);
-        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, body);
+        // The request's own timeout covers the wait for the headers; this deadline, from the same start, the body's
+        // end. Synchronous send on this virtual thread: the client's sendAsync hands every answer to the common pool
+        // before its caller sees it, one more thread woken a call.
+        ScheduledFuture<?> deadline = dispatch.timeoutMillis() == null ? null
+                : BoundedWaits.after(TimeUnit.MILLISECONDS.toNanos(dispatch.timeoutMillis()),
+                        () -> body.abort(new HttpTimeoutException("the response body did not end in time")));
         try {
-            HttpResponse<byte[]> response = dispatch.timeoutMillis() == null
-                    ? pending.get()
-                    : BoundedWaits.await(pending, TimeUnit.MILLISECONDS.toNanos(dispatch.timeoutMillis())
-                            - (System.nanoTime() - started));
-            if (response == null) {
-                // The headers came (the request's own timeout covers the wait for them) but the body did not end.
-                body.abort(new HttpTimeoutException("the response body did not end in time"));
-                pending.cancel(true);
-                return timedOut(dispatch);
-            }
+            HttpResponse<byte[]> response = client.send(request, body);
             return classify(dispatch, response.statusCode(),
                     response.headers().firstValue("content-type").orElse(null),
                     response.body(),
                     response.headers().firstValue("retry-after").orElse(null));
-        } catch (ExecutionException e) {
-            return failed(dispatch, request, e.getCause());
+        } catch (IOException e) {
+            return failed(dispatch, request, e);
         } catch (InterruptedException e) {
-            pending.cancel(true); // closes the connection, as an aborted call must
+            // The client cancelled the exchange, which closes the connection, as an aborted call must.
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
         }
     }
 
@@ -281,12 +279,18 @@ public final class ServiceCall {
         return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * The first message along the causes; without one, the innermost cause's kind. The client's synchronous send
+     * throws a copy of what failed, of the same kind and message, with the original as its cause.
+     */
     private static String describe(IOException e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            Throwable cause = e.getCause();
-            message = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getClass().getSimpleName();
+        Throwable innermost = e;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                return cause.getMessage();
+            }
+            innermost = cause;
         }
-        return message;
+        return innermost.getClass().getSimpleName();
     }
 }

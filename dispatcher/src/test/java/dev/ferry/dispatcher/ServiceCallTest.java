@@ -179,6 +179,28 @@ class ServiceCallTest {
     }
 
     @Test
+    void bodyThatDoesNotEndWithinTheTimeoutIsRetryableAsGatewayTimeout() {
+        answer = exchange -> {
+            exchange.sendResponseHeaders(200, 0); // chunked: the headers now, the body never ends
+            exchange.getResponseBody().write('{');
+            exchange.getResponseBody().flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+
+        Dispatch withShortTimeout = new Dispatch(INVOCATION_ID, 3, GREET, null, null, List.of(), Payload.EMPTY,
+                30_000, Duration.ofMillis(300).toMillis());
+        long started = System.nanoTime();
+        Command result = new ServiceCall(Http11Clients.create(Duration.ofSeconds(5))).run(withShortTimeout, baseUri(), null);
+
+        assertThat(result).isEqualTo(new AttemptFailed(INVOCATION_ID, 3, ServiceCall.timeoutFailure(300), null));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
+    }
+
+    @Test
     void callThatOutlastsTheRequestTimeoutIsRetryableAsGatewayTimeout() {
         answer = exchange -> {
             try {
