@@ -46,11 +46,8 @@ public final class ReplyListener implements AutoCloseable {
      * instead of their own answer.
      */
     private final Set<Long> deliveredInMemory = new HashSet<>();
-    /**
-     * The pause before the next fetch after one that brought only replies delivered in memory already: short
-     * enough not to matter to a reply that comes another way, long enough to read several replies per fetch.
-     */
-    static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
+    /** The pause before the next fetch after one that brought only replies delivered in memory already. */
+    private final FetchPause fetchPause = new FetchPause(FetchPause.SHORTEST, FetchPause.LONGEST);
     private long polledUpTo = -1;
 
     public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,
@@ -86,13 +83,18 @@ public final class ReplyListener implements AutoCloseable {
 
     private void listen() {
         try {
-            while (!closed) {
+            while (!closed && !Thread.currentThread().isInterrupted()) {
                 try {
-                    if (deliver(consumer.poll(Duration.ofMillis(500))) == Fetched.ONLY_DELIVERED_ALREADY) {
+                    fetchPause.fetching();
+                    Fetched fetched = deliver(consumer.poll(Duration.ofMillis(500)));
+                    if (fetched == Fetched.ONLY_DELIVERED_ALREADY) {
                         // This process's processor hands replies over in memory (offer): the fetch only confirmed
                         // them. Fetch less often while that is so, which spares the broker a request per reply;
-                        // a reply from elsewhere waits at most this long more.
-                        Thread.sleep(FETCH_PAUSE_WHEN_HANDED_OVER.toMillis());
+                        // a reply from elsewhere waits at most the pause more, one offer left to this loop not at
+                        // all (FetchPause).
+                        fetchPause.pause();
+                    } else if (fetched == Fetched.NEWS) {
+                        fetchPause.fetchedOthers();
                     }
                 } catch (WakeupException e) {
                     throw e;
@@ -155,7 +157,8 @@ public final class ReplyListener implements AutoCloseable {
                 return; // the poll loop delivered it already
             }
             if (deliveredInMemory.size() >= MAX_DELIVERED_IN_MEMORY) {
-                // The poll loop is far behind or stopped; it delivers the rest itself.
+                // The poll loop is far behind or stopped; it delivers the rest itself, without a pause first.
+                fetchPause.leftToPollLoop();
                 return;
             }
             deliveredInMemory.add(offset);
@@ -175,6 +178,7 @@ public final class ReplyListener implements AutoCloseable {
             return;
         }
         consumer.wakeup();
+        fetchPause.leftToPollLoop(); // ends a pause at once
         try {
             thread.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import dev.ferry.client.CommandLog;
+import dev.ferry.client.FetchPause;
 import dev.ferry.http.H2cClients;
 import dev.ferry.registry.RegisteredService;
 import dev.ferry.registry.RegistryView;
@@ -162,14 +163,10 @@ public final class Dispatcher implements AutoCloseable {
     private volatile long lastTick = System.currentTimeMillis();
     /** Longer than this between two rounds of a loop that runs every 100–200 ms: the process stood still. */
     static final long STALL = 1_000;
-    /**
-     * The pause before the next fetch after one that brought only attempts taken in memory already: short enough
-     * not to matter to an attempt that comes another way, long enough to read several attempts per fetch.
-     */
-    static final Duration FETCH_PAUSE_WHEN_HANDED_OVER = Duration.ofMillis(20);
+
     /** How often a dispatcher at its limit of open calls looks for room: a call's end waits at most this long. */
     static final Duration ROOM_CHECK = Duration.ofMillis(10);
-    private final FetchPause fetchPause = new FetchPause(FETCH_PAUSE_WHEN_HANDED_OVER);
+    private final FetchPause fetchPause = new FetchPause(FetchPause.SHORTEST, FetchPause.LONGEST);
 
     /**
      * A record fetched from the dispatch topic and not taken yet.
@@ -393,9 +390,11 @@ public final class Dispatcher implements AutoCloseable {
         if (onlyTakenInMemory && !records.isEmpty()) {
             // This process's processor hands its dispatches over in memory (offer): the fetch only confirmed them.
             // Fetch (and commit) less often while that is so, which spares the broker two requests per attempt; an
-            // attempt dispatched from elsewhere waits at most this long more, one the hand-over left to this loop not
+            // attempt dispatched from elsewhere waits at most the pause more, one the hand-over left to this loop not
             // at all (FetchPause).
             fetchPause.pause();
+        } else if (!records.isEmpty()) {
+            fetchPause.fetchedOthers();
         }
     }
 
@@ -756,6 +755,7 @@ public final class Dispatcher implements AutoCloseable {
     public void close() {
         closed = true;
         consumer.wakeup();
+        fetchPause.leftToPollLoop(); // ends a pause at once
         try {
             pollThread.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
