@@ -574,10 +574,15 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
-    /** Runs one attempt on this (virtual) thread and appends its outcome. */
+    /**
+     * Runs one attempt on this (virtual) thread and appends its outcome. The attempt stays open (its lease renewed)
+     * until the broker has acknowledged the outcome, but this thread does not wait for that: the acknowledgement
+     * closes it, on the producer's thread, which spares a wake-up of this one a call.
+     */
     private void run(InFlight call, Dispatch dispatch) {
         call.thread = Thread.currentThread();
         LogContext.enter(dispatch.invocationId().toString(), dispatch.target(), dispatch.attempt());
+        boolean appending = false;
         try {
             if (pausedBeforeCalling(call, System.currentTimeMillis())) {
                 return;
@@ -597,16 +602,28 @@ public final class Dispatcher implements AutoCloseable {
             }
             Thread.interrupted(); // an abort's interrupt must not stop the report
             record(dispatch, outcome, call.aborted, System.currentTimeMillis() - call.startedAt);
-            commandLog.append(outcome).join();
-            finished.put(new Attempt(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
+            commandLog.append(outcome).whenComplete((metadata, error) -> {
+                if (error == null) {
+                    finished.put(new Attempt(dispatch.invocationId(), dispatch.attempt()), Boolean.TRUE);
+                } else {
+                    reportFailed(dispatch, error);
+                }
+                inFlight.remove(dispatch.invocationId(), call);
+            });
+            appending = true;
         } catch (RuntimeException e) {
-            // The outcome could not be appended; the lease lapses and the processor runs the attempt again.
-            log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(),
-                    dispatch.attempt(), e);
+            reportFailed(dispatch, e);
         } finally {
-            inFlight.remove(dispatch.invocationId(), call);
+            if (!appending) {
+                inFlight.remove(dispatch.invocationId(), call);
+            }
             LogContext.leave();
         }
+    }
+
+    /** The outcome could not be appended; the lease lapses and the processor runs the attempt again. */
+    private static void reportFailed(Dispatch dispatch, Throwable error) {
+        log.error("Reporting the outcome of {} attempt {} failed", dispatch.invocationId(), dispatch.attempt(), error);
     }
 
     /**
