@@ -46,8 +46,12 @@ public final class ReplyListener implements AutoCloseable {
      * instead of their own answer.
      */
     private final Set<Long> deliveredInMemory = new HashSet<>();
-    /** The pause before the next fetch after one that brought only replies delivered in memory already. */
-    private final FetchPause fetchPause = new FetchPause(FetchPause.SHORTEST, FetchPause.LONGEST);
+    /**
+     * The pause before the next fetch after one that brought only replies delivered in memory already. It does not
+     * grow: this partition also carries replies that are never handed over (the admin API's query answers, written
+     * by the processors' query responders, and replies from processors in other processes).
+     */
+    private final FetchPause fetchPause = new FetchPause(FetchPause.SHORTEST, FetchPause.SHORTEST);
     private long polledUpTo = -1;
 
     public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,

@@ -144,6 +144,12 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<TopicPartition, OffsetAndMetadata> taken = new HashMap<>();
     /** The dispatch partitions the group gave this dispatcher, as of its last rebalance. */
     private volatile Set<Integer> owned = Set.of();
+    /**
+     * When this process's processor last handed over a dispatch of each partition (epoch milliseconds): a partition
+     * it handed one over within {@link #PROCESSED_HERE} is taken to be processed here.
+     */
+    private final Map<Integer, Long> lastHandedOver = new ConcurrentHashMap<>();
+    static final long PROCESSED_HERE = 10_000;
     private final Thread pollThread;
     private final HttpClient httpClient;
     /** HTTP/2 cleartext with prior knowledge, for Restate SDK deployments that speak nothing else. */
@@ -391,11 +397,26 @@ public final class Dispatcher implements AutoCloseable {
             // This process's processor hands its dispatches over in memory (offer): the fetch only confirmed them.
             // Fetch (and commit) less often while that is so, which spares the broker two requests per attempt; an
             // attempt dispatched from elsewhere waits at most the pause more, one the hand-over left to this loop not
-            // at all (FetchPause).
+            // at all (FetchPause). The pause grows only while every partition this dispatcher owns is processed
+            // here: a processor in another process may dispatch on the others at any time.
+            if (!allProcessedHere(polledAt)) {
+                fetchPause.fetchedOthers();
+            }
             fetchPause.pause();
         } else if (!records.isEmpty()) {
             fetchPause.fetchedOthers();
         }
+    }
+
+    /** Whether this process's processor handed over dispatches of every partition this dispatcher owns lately. */
+    private boolean allProcessedHere(long now) {
+        for (int partition : owned) {
+            Long last = lastHandedOver.get(partition);
+            if (last == null || now - last > PROCESSED_HERE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -473,6 +494,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The same, with the record's headers (the processor's trace context, when tracing); null for none. */
     public void offer(int partition, byte[] value, Headers headers, long dispatchedAt) {
+        lastHandedOver.put(partition, System.currentTimeMillis());
         if (closed || draining || !owned.contains(partition)) {
             return;
         }
@@ -490,7 +512,9 @@ public final class Dispatcher implements AutoCloseable {
             return; // the poll loop reads it too, and says what is wrong with it
         }
         if (!(command instanceof Dispatch dispatch)) {
-            return; // aborts are not worth the hurry
+            // An abort is not run from here: the poll loop takes it, without waiting for the end of a pause.
+            fetchPause.leftToPollLoop();
+            return;
         }
         Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
         synchronized (this) {
