@@ -9,10 +9,11 @@ import java.util.concurrent.locks.LockSupport;
  * is left to the poll loop.
  *
  * <p>The pause spares the broker a fetch (and the dispatcher's offset commit) per record while the hand-over serves
- * the loop. It starts short and doubles with each fetch that only confirmed, up to the longest, so a single process
- * under sequential calls fetches a few times a second instead of every other call; a fetch that brings a record from
- * elsewhere starts it short again. So a record from another process waits at most the longest pause more, and only
- * after a run of fetches that brought none.
+ * the loop. It starts short and doubles with each fetch that only confirmed, up to the longest (the same as the
+ * shortest for a loop whose records may come another way at any time), so a single process under sequential calls
+ * fetches a few times a second instead of every other call; a fetch that brings a record from elsewhere starts it
+ * short again. So a record from another process waits at most the longest pause more, and only after a run of
+ * fetches that brought none.
  *
  * <p>The hand-over declines a record while it cannot take it (the dispatcher's poll loop is busy with a fetch, say),
  * and then only the poll loop's next fetch delivers it: before this pause was cut short, that held about one
