@@ -10,6 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Ferry in a process of its own (the server's main class on the test's classpath), for tests that kill a role
@@ -92,13 +96,23 @@ final class FerryProcess implements AutoCloseable {
         return loggedPort("  admin        http://");
     }
 
+    /**
+     * The port on the startup banner's line that begins with {@code prefix}. The banner is several log lines after the
+     * {@link #STARTED} one, written one by one: a test that saw that line may read the log before the rest is there.
+     */
     private int loggedPort(String prefix) throws IOException {
-        java.util.regex.Matcher port = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix)
-                + "[^:\\s]+:(\\d+)").matcher(log());
-        if (!port.find()) {
-            throw new IllegalStateException("no '" + prefix.strip() + "' line in the log yet:\n" + log());
+        Pattern line = Pattern.compile(Pattern.quote(prefix)
+                + "[^:\\s]+:(\\d+)");
+        try {
+            String found = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        Matcher port = line.matcher(log());
+                        return port.find() ? port.group(1) : null;
+                    }, Objects::nonNull);
+            return Integer.parseInt(found);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("no '" + prefix.strip() + "' line in the log:\n" + log(), e);
         }
-        return Integer.parseInt(port.group(1));
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed, no group is left. */
