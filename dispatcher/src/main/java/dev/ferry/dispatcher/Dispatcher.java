@@ -50,6 +50,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -195,6 +196,8 @@ public final class Dispatcher implements AutoCloseable {
         volatile boolean aborted;
         /** A newer attempt of the invocation arrived: this one's outcome no longer counts, report nothing. */
         volatile boolean superseded;
+        /** Not sent after all: the process stood still between taking the attempt and sending it (mayStillSend). */
+        volatile boolean withheld;
 
         InFlight(Dispatch dispatch, long now) {
             this.dispatch = dispatch;
@@ -611,9 +614,9 @@ public final class Dispatcher implements AutoCloseable {
             if (pausedBeforeCalling(call, System.currentTimeMillis())) {
                 return;
             }
-            Command outcome = call.aborted || call.superseded ? null : call(dispatch);
-            if (call.superseded) {
-                return;
+            Command outcome = call.aborted || call.superseded ? null : call(dispatch, () -> mayStillSend(call));
+            if (call.superseded || (call.withheld && !call.aborted)) {
+                return; // nothing was sent: the lease decides
             }
             if (call.aborted) {
                 // Cancelled or killed: the connection is closed; the processor decides what that means.
@@ -717,6 +720,18 @@ public final class Dispatcher implements AutoCloseable {
      * and run a newer one, even the next invocation of its object key. Calling now could run the invocation beside
      * that, or after it ended. So it is not called; its lease decides.
      */
+    /**
+     * Asked by the request's body right before it is written ({@link GatedBody}): the process may have stood still
+     * after {@link #pausedBeforeCalling} was asked, and nothing was sent yet.
+     */
+    private boolean mayStillSend(InFlight call) {
+        if (call.aborted || call.superseded || pausedBeforeCalling(call, System.currentTimeMillis())) {
+            call.withheld = true;
+            return false;
+        }
+        return true;
+    }
+
     private boolean pausedBeforeCalling(InFlight call, long now) {
         if (now - call.startedAt < call.dispatch.leaseMillis() / 2) {
             return false;
@@ -748,7 +763,7 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private Command call(Dispatch dispatch) {
+    private Command call(Dispatch dispatch, BooleanSupplier maySend) {
         Optional<RegisteredService> service = registry.registry().service(dispatch.target().service());
         if (service.isEmpty()) {
             return new AttemptFailed(dispatch.invocationId(), dispatch.attempt(),
@@ -767,10 +782,10 @@ public final class Dispatcher implements AutoCloseable {
         }
         if (deployment.speaksServiceProtocol()) {
             // Restate's SDKs verify their own request identity scheme, not Ferry's signature: sent unsigned.
-            return protocolCall.run(dispatch, deployment.uri(), deployment.protocol());
+            return protocolCall.run(dispatch, deployment.uri(), deployment.protocol(), maySend);
         }
         String signingKey = deployment.signingKey() != null ? deployment.signingKey() : settings.signingKey();
-        return serviceCall.run(dispatch, deployment.uri(), signingKey);
+        return serviceCall.run(dispatch, deployment.uri(), signingKey, maySend);
     }
 
     /** Renews the lease of every open call a third of the way into it, so one lost renewal is survivable. */

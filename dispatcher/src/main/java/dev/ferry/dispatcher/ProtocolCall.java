@@ -39,11 +39,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
@@ -100,6 +100,14 @@ public final class ProtocolCall {
      * @param protocol how the deployment is called (which HTTP)
      */
     public Command run(Dispatch dispatch, String baseUri, ServiceProtocol protocol) {
+        return run(dispatch, baseUri, protocol, () -> true);
+    }
+
+    /**
+     * The same, asking {@code maySend} right before the request's body is written ({@link GatedBody}); when it says
+     * no, nothing is sent and null is returned (the lease decides).
+     */
+    public Command run(Dispatch dispatch, String baseUri, ServiceProtocol protocol, BooleanSupplier maySend) {
         JournalReplay replay = dispatch.journal();
         if (replay == null) {
             throw new IllegalArgumentException("an attempt in the service protocol needs its journal");
@@ -112,14 +120,15 @@ public final class ProtocolCall {
                             + ", which this Ferry does not speak (it speaks " + ProtocolVersion.oldest().number()
                             + " to " + ProtocolVersion.newest().number() + ")"), null, true));
         }
-        return run(dispatch, ServiceCall.invokeUri(baseUri, dispatch.target()), version.get(), protocol.http2());
+        return run(dispatch, ServiceCall.invokeUri(baseUri, dispatch.target()), version.get(), protocol.http2(),
+                maySend);
     }
 
-    private Command run(Dispatch dispatch, URI uri, ProtocolVersion version, boolean http2) {
+    private Command run(Dispatch dispatch, URI uri, ProtocolVersion version, boolean http2, BooleanSupplier maySend) {
         byte[] requestBody = requestBody(dispatch, version);
         Exchange exchange = http2
-                ? new H2cExchange(h2c, uri, version, requestBody)
-                : new Http11Exchange(http11, uri, version, requestBody);
+                ? new H2cExchange(h2c, uri, version, requestBody, maySend)
+                : new Http11Exchange(http11, uri, version, requestBody, maySend);
         AttemptJournal journal = new AttemptJournal(version, outputIn(dispatch.journal().entries()),
                 limits.recordBytes());
         CompletableFuture<Void> deadline = new CompletableFuture<>();
@@ -160,6 +169,9 @@ public final class ProtocolCall {
                     "the service broke the protocol: " + e.getMessage()), null);
         } catch (IOException | CancellationException | ExecutionException e) {
             exchange.abort();
+            if (GatedBody.withheld(e)) {
+                return null; // never sent: the lease decides
+            }
             if (exchange.timedOut()) {
                 return broken(dispatch, journal, ServiceCall.timeoutFailure(dispatch.timeoutMillis()), null);
             }
@@ -343,13 +355,13 @@ public final class ProtocolCall {
         private final HttpRequest request;
         private volatile CompletableFuture<HttpResponse<InputStream>> pending;
 
-        Http11Exchange(HttpClient client, URI uri, ProtocolVersion version, byte[] body) {
+        Http11Exchange(HttpClient client, URI uri, ProtocolVersion version, byte[] body, BooleanSupplier maySend) {
             this.client = client;
             HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                     .version(HttpClient.Version.HTTP_1_1)
                     .header("content-type", version.contentType())
                     .header("accept", version.contentType())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                    .POST(GatedBody.publisher(body, maySend));
             Tracing.httpHeaders(builder::header); // the attempt span's traceparent, when tracing
             this.request = builder.build();
         }
@@ -385,12 +397,12 @@ public final class ProtocolCall {
     private static final class H2cExchange extends Exchange {
         private final Call call;
 
-        H2cExchange(OkHttpClient client, URI uri, ProtocolVersion version, byte[] body) {
+        H2cExchange(OkHttpClient client, URI uri, ProtocolVersion version, byte[] body, BooleanSupplier maySend) {
             Request.Builder request = new Request.Builder()
                     .url(uri.toString())
                     .header("accept", version.contentType())
                     // OkHttp sends the body's media type as the content-type header.
-                    .post(RequestBody.create(body, MediaType.get(version.contentType())));
+                    .post(GatedBody.okHttp(body, MediaType.get(version.contentType()), maySend));
             Tracing.httpHeaders(request::header); // the attempt span's traceparent, when tracing
             this.call = client.newCall(request.build());
         }

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One attempt as an HTTP request to the service endpoint, and the rules that turn its answer into an outcome:
@@ -83,12 +84,25 @@ public final class ServiceCall {
      * @param signingKey the key to sign the request with ({@link RequestSignature}), null to send it unsigned
      */
     public Command run(Dispatch dispatch, String baseUri, String signingKey) {
+        return run(dispatch, baseUri, signingKey, () -> true);
+    }
+
+    /**
+     * The same, asking {@code maySend} right before the request's body is written ({@link GatedBody}); when it says
+     * no, nothing is sent and null is returned (the lease decides).
+     */
+    public Command run(Dispatch dispatch, String baseUri, String signingKey, BooleanSupplier maySend) {
         HttpRequest request;
         try {
-            request = request(dispatch, baseUri, signingKey);
+            request = request(dispatch, baseUri, signingKey, maySend);
         } catch (IllegalArgumentException e) {
             return new Completion(dispatch.invocationId(), dispatch.attempt(),
                     Outcome.failure(400, "cannot build the request to the service: " + e.getMessage()));
+        }
+        if (dispatch.body().isEmpty() && !maySend.getAsBoolean()) {
+            // The JDK's client sends an empty body with the headers, without asking its publisher: ask here, as late
+            // as the request lets.
+            return null;
         }
         BoundedBody body = new BoundedBody(maxBodyBytes);
         // The request's own timeout covers the wait for the headers; this deadline, from the same start, the body's
@@ -104,6 +118,9 @@ public final class ServiceCall {
                     response.body(),
                     response.headers().firstValue("retry-after").orElse(null));
         } catch (IOException e) {
+            if (GatedBody.withheld(e)) {
+                return null;
+            }
             return failed(dispatch, request, e);
         } catch (InterruptedException e) {
             // The client cancelled the exchange, which closes the connection, as an aborted call must.
@@ -156,10 +173,10 @@ public final class ServiceCall {
         return URI.create(base + "/invoke/" + pathSegment(target.service()) + "/" + pathSegment(target.handler()));
     }
 
-    HttpRequest request(Dispatch dispatch, String baseUri, String signingKey) {
+    private HttpRequest request(Dispatch dispatch, String baseUri, String signingKey, BooleanSupplier maySend) {
         URI uri = invokeUri(baseUri, dispatch.target());
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(dispatch.body().bytes()));
+                .POST(GatedBody.publisher(dispatch.body().bytes(), maySend));
         if (dispatch.timeoutMillis() != null) {
             // The service's inactivity timeout. The JDK client's timeout covers the wait for the response headers,
             // which a plain HTTP handler sends when it is done.

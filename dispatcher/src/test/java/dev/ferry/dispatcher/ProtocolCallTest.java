@@ -63,6 +63,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -502,6 +503,22 @@ class ProtocolCallTest {
         assertThat(end.pause()).isTrue();
         assertThat(end.failure().message()).contains("version 4");
         assertThat(received).isNotDone();
+    }
+
+    @Test
+    void anAttemptWhoseGateClosesBeforeItsBodyIsWrittenIsNotSentAndReportsNothing() {
+        answer = frames(output("2"), EndMessage.getDefaultInstance());
+        AtomicInteger asked = new AtomicInteger();
+
+        Command result = new ProtocolCall(http11, h2c, RecordLimits.DEFAULT)
+                .run(dispatch(replay(INPUT), null, null), baseUri(), HTTP_1_1, () -> {
+                    asked.incrementAndGet();
+                    return false; // the dispatcher stood still after taking the attempt
+                });
+
+        assertThat(result).isNull();
+        assertThat(asked).hasValue(1);
+        assertThat(received).isNotDone(); // the SDK never got a whole request
     }
 
     private Command call(Dispatch dispatch) {

@@ -32,6 +32,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,40 @@ class ServiceCallTest {
 
         assertThat(call(dispatch(GREET, null, null, List.of(), Payload.EMPTY)))
                 .isEqualTo(new AttemptFailed(INVOCATION_ID, 3, new Failure(429, "slow down"), null));
+    }
+
+    @Test
+    void anAttemptWhoseGateClosesBeforeItsBodyIsWrittenIsNotSentAndReportsNothing() {
+        answer = respond(200, "application/json", "{}");
+        AtomicInteger asked = new AtomicInteger();
+
+        for (Payload input : List.of(Payload.EMPTY, Payload.ofUtf8("{\"name\":\"Mary\"}"))) {
+            Command result = new ServiceCall(Http11Clients.create(Duration.ofSeconds(5)))
+                    .run(dispatch(GREET, null, null, List.of(), input), baseUri(), null, () -> {
+                        asked.incrementAndGet();
+                        return false; // the dispatcher stood still after taking the attempt
+                    });
+
+            assertThat(result).isNull();
+        }
+        assertThat(asked).hasValue(2);
+        assertThat(received).isNull(); // the handler never got a whole request
+    }
+
+    @Test
+    void anOpenGateIsAskedOnceAsTheBodyIsWrittenAndTheCallGoesThrough() {
+        answer = respond(200, "application/json", "{}");
+        AtomicInteger asked = new AtomicInteger();
+
+        Command result = new ServiceCall(Http11Clients.create(Duration.ofSeconds(5)))
+                .run(dispatch(GREET, null, null, List.of(), Payload.ofUtf8("\"Mary\"")), baseUri(), null, () -> {
+                    asked.incrementAndGet();
+                    return true;
+                });
+
+        assertThat(result).isInstanceOf(Completion.class);
+        assertThat(asked).hasValue(1);
+        assertThat(new String(received.body(), StandardCharsets.UTF_8)).isEqualTo("\"Mary\"");
     }
 
     @Test
