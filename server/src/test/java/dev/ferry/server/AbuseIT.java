@@ -230,7 +230,12 @@ class AbuseIT {
                     abandonAll(2_000, i -> get("/restate/workflow/Signup/" + workflow + "/attach"));
                     assertThat(send(post("/Signup/" + workflow + "/approve", "\"yes\"".getBytes(StandardCharsets.UTF_8),
                             "application/json")).statusCode()).isEqualTo(200);
-                    HttpResponse<byte[]> attached = send(get("/restate/workflow/Signup/" + workflow + "/attach"));
+                    // The run ends after the approval's answer; an attach that comes first waits for it, and until
+                    // the ingress has noticed (within a second, ProcessorClient.CALLER_CHECK) that the 2,000 callers
+                    // went away, the run's waiters are at their cap and it is told 429 (retry), as CI saw once.
+                    HttpResponse<byte[]> attached = await().atMost(Duration.ofSeconds(15))
+                            .until(() -> send(get("/restate/workflow/Signup/" + workflow + "/attach")),
+                                    r -> r.statusCode() != 429);
                     assertThat(attached.statusCode()).isEqualTo(200);
                     assertThat(new String(attached.body(), StandardCharsets.UTF_8)).contains("yes");
                 }),
