@@ -720,6 +720,16 @@ public final class Dispatcher implements AutoCloseable {
      * and run a newer one, even the next invocation of its object key. Calling now could run the invocation beside
      * that, or after it ended. So it is not called; its lease decides.
      */
+    private boolean pausedBeforeCalling(InFlight call, long now) {
+        if (now - call.startedAt < call.dispatch.leaseMillis() / 2) {
+            return false;
+        }
+        log.warn("Not calling for {} attempt {}: taken {} ms ago, its lease may have lapsed meanwhile",
+                call.dispatch.invocationId(), call.dispatch.attempt(), now - call.startedAt);
+        meters.counter("ferry.dispatch.stale.skipped").increment();
+        return true;
+    }
+
     /**
      * Asked by the request's body right before it is written ({@link GatedBody}): the process may have stood still
      * after {@link #pausedBeforeCalling} was asked, and nothing was sent yet.
@@ -729,16 +739,6 @@ public final class Dispatcher implements AutoCloseable {
             call.withheld = true;
             return false;
         }
-        return true;
-    }
-
-    private boolean pausedBeforeCalling(InFlight call, long now) {
-        if (now - call.startedAt < call.dispatch.leaseMillis() / 2) {
-            return false;
-        }
-        log.warn("Not calling for {} attempt {}: taken {} ms ago, its lease may have lapsed meanwhile",
-                call.dispatch.invocationId(), call.dispatch.attempt(), now - call.startedAt);
-        meters.counter("ferry.dispatch.stale.skipped").increment();
         return true;
     }
 
