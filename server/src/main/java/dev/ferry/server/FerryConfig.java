@@ -63,6 +63,7 @@ public record FerryConfig(
         int maxWaitersPerInvocation,
         int maxInboxLength,
         long storeMemoryBytes,
+        int compilerNiceness,
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
         Map<String, String> streams,
@@ -145,8 +146,8 @@ public record FerryConfig(
                 adminAllowedOrigins, dataDir, kafkaBootstrapServers, embeddedKafkaPort, inUse, topicPrefix,
                 replicationFactor, maxBodyBytes, dispatchLease, timerTick, dispatcherMaxInFlight,
                 dispatcherConnectTimeout, signingKey, shutdownGrace, maxWaitersPerInvocation, maxInboxLength,
-                storeMemoryBytes, serviceDefaults, kafka, streams, clusters, resultTopics, publicIngressUrl, logFormat,
-                logLevel);
+                storeMemoryBytes, compilerNiceness, serviceDefaults, kafka, streams, clusters, resultTopics,
+                publicIngressUrl, logFormat, logLevel);
     }
 
     /** The record sizes that follow from the largest body ({@code FERRY_MAX_BODY_SIZE}). */
@@ -280,6 +281,7 @@ public record FerryConfig(
                 v.positive(Setting.MAX_WAITERS_PER_INVOCATION),
                 v.positive(Setting.MAX_INBOX_LENGTH),
                 v.bytes(Setting.STORE_MEMORY),
+                v.niceness(Setting.COMPILER_NICENESS),
                 defaults,
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
@@ -377,6 +379,15 @@ public record FerryConfig(
             } catch (NumberFormatException e) {
                 throw invalid(setting, "a whole number");
             }
+        }
+
+        /** How many nice levels below the rest a thread runs: 0 (the same) to 19 (Linux's lowest priority). */
+        int niceness(Setting setting) {
+            int value = integer(setting);
+            if (value < 0 || value > 19) {
+                throw invalid(setting, "a whole number from 0 to 19");
+            }
+            return value;
         }
 
         /** At most what Kafka's int-sized limits can carry once a body is in a record (see RecordLimits). */

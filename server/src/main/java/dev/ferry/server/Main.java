@@ -63,6 +63,8 @@ public final class Main {
             return;
         }
         Logs.apply(config);
+        int lowered = CompilerThreads.lowerPriority(config.compilerNiceness());
+        log.debug("{} JIT compiler threads run {} nice levels down", lowered, config.compilerNiceness());
         FerryServer server;
         try {
             server = new FerryServer(config).start();

@@ -104,6 +104,11 @@ public enum Setting {
     MAX_HEAP("FERRY_MAX_HEAP", "384m",
             "Largest Java heap of a process `./ferry` starts (`-Xmx`); read by the launcher, not the server. The"
                     + " container image sizes the heap from the container's memory limit instead."),
+    COMPILER_NICENESS("FERRY_COMPILER_NICENESS", "0",
+            "On Linux, how many nice levels below the server's other threads the JVM's JIT compiler threads run (0 to"
+                    + " 19): the calls' threads get the cores first while the compiler works through the first minutes"
+                    + " after a start, and the compiler takes what they leave. Sooner fast under light load, later"
+                    + " under load that fills the cores; 0 leaves them alone."),
     AOT_CACHE("FERRY_AOT_CACHE", "on",
             "On JDK 25 and newer, `./ferry` trains an ahead-of-time cache of the server's classes and method"
                     + " profiles once per build (`ferry train`: calls against a Ferry of its own) and starts from it"
