@@ -61,11 +61,15 @@ final class CompilerThreads {
         }
         int lowered = 0;
         for (Map.Entry<Integer, List<String>> group : byNice.entrySet()) {
-            List<String> command = new ArrayList<>(List.of("renice", "-n", group.getKey().toString(), "-p"));
+            // The value first and without -n: absolute in every renice (util-linux's -n turns relative under
+            // POSIXLY_CORRECT, BusyBox's always is).
+            List<String> command = new ArrayList<>(List.of("renice", group.getKey().toString(), "-p"));
             command.addAll(group.getValue());
             try {
-                Process renice = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().remove("POSIXLY_CORRECT");
+                Process renice = builder.start();
                 if (renice.waitFor(5, TimeUnit.SECONDS) && renice.exitValue() == 0) {
                     lowered += group.getValue().size();
                 } else {
