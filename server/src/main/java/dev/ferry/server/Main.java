@@ -63,8 +63,11 @@ public final class Main {
             return;
         }
         Logs.apply(config);
-        int lowered = CompilerThreads.lowerPriority(config.compilerNiceness());
-        log.debug("{} JIT compiler threads run {} nice levels down", lowered, config.compilerNiceness());
+        if (config.compilerNiceness() > 0) {
+            int lowered = CompilerThreads.lowerPriority(config.compilerNiceness());
+            log.info("{} JIT compiler threads run {} nice levels down (FERRY_COMPILER_NICENESS)", lowered,
+                    config.compilerNiceness());
+        }
         FerryServer server;
         try {
             server = new FerryServer(config).start();

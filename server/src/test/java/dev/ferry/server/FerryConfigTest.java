@@ -205,6 +205,10 @@ class FerryConfigTest {
 
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "20")))
                 .hasMessage("FERRY_COMPILER_NICENESS='20' is not valid: expected a whole number from 0 to 19");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "-1")))
+                .hasMessage("FERRY_COMPILER_NICENESS='-1' is not valid: expected a whole number from 0 to 19");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "ten")))
+                .hasMessage("FERRY_COMPILER_NICENESS='ten' is not valid: expected a whole number");
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_LOG_FORMAT", "xml")))
                 .hasMessage("FERRY_LOG_FORMAT='xml' is not valid: expected text or json");
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_LOG_LEVEL", "verbose")))
