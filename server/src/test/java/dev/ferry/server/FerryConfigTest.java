@@ -195,6 +195,18 @@ class FerryConfigTest {
     }
 
     @Test
+    void theCompilerNicenessIsANiceValueFromZeroTo19() {
+        assertThat(FerryConfig.load(Map.of()).compilerNiceness()).isZero();
+        assertThat(FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "10")).compilerNiceness()).isEqualTo(10);
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "20")))
+                .hasMessage("FERRY_COMPILER_NICENESS='20' is not valid: expected a whole number from 0 to 19");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "-1")))
+                .hasMessage("FERRY_COMPILER_NICENESS='-1' is not valid: expected a whole number from 0 to 19");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "ten")))
+                .hasMessage("FERRY_COMPILER_NICENESS='ten' is not valid: expected a whole number");
+    }
+
+    @Test
     void theLogFormatAndLevelAreCheckedAtStart() {
         FerryConfig defaults = FerryConfig.load(Map.of());
         assertThat(defaults.logFormat()).isEqualTo(FerryConfig.LogFormat.TEXT);
@@ -203,12 +215,6 @@ class FerryConfigTest {
         assertThat(chosen.logFormat()).isEqualTo(FerryConfig.LogFormat.JSON);
         assertThat(chosen.logLevel()).isEqualTo("DEBUG");
 
-        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "20")))
-                .hasMessage("FERRY_COMPILER_NICENESS='20' is not valid: expected a whole number from 0 to 19");
-        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "-1")))
-                .hasMessage("FERRY_COMPILER_NICENESS='-1' is not valid: expected a whole number from 0 to 19");
-        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_COMPILER_NICENESS", "ten")))
-                .hasMessage("FERRY_COMPILER_NICENESS='ten' is not valid: expected a whole number");
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_LOG_FORMAT", "xml")))
                 .hasMessage("FERRY_LOG_FORMAT='xml' is not valid: expected text or json");
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_LOG_LEVEL", "verbose")))
