@@ -1,5 +1,6 @@
 package dev.ferry.client;
 
+import dev.ferry.schemas.HandOverMark;
 import dev.ferry.schemas.Json;
 import dev.ferry.schemas.RecordLimits;
 import dev.ferry.schemas.Routing;
@@ -7,16 +8,17 @@ import dev.ferry.schemas.replies.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -39,20 +41,20 @@ public final class ReplyListener implements AutoCloseable {
     private volatile boolean closed;
     private final int partition;
     /**
-     * Offsets of this partition already delivered in memory ({@link #offer}) that the poll loop has not read yet, and
-     * the last offset it read: each record is delivered once, by whichever path sees it first. Twice would not only
-     * repeat an answer: an invocation's result delivered again would answer the callers that came to wait for the
-     * same invocation since, with the result as the first callers got it (no {@code idempotency-expires}, say)
-     * instead of their own answer.
+     * The marks of the replies delivered in memory ({@link #offer}) that the poll loop has not read yet, by producer,
+     * in the order they were sent: each record is delivered once, by whichever path sees it first (the hand-over, as
+     * it comes before the send). Twice would not only repeat an answer: an invocation's result delivered again would
+     * answer the callers that came to wait for the same invocation since, with the result as the first callers got
+     * it (no {@code idempotency-expires}, say) instead of their own answer.
      */
-    private final Set<Long> deliveredInMemory = new HashSet<>();
+    private final Map<Long, ArrayDeque<Long>> deliveredInMemory = new HashMap<>();
+    private int deliveredInMemoryCount;
     /**
      * The pause before the next fetch after one that brought only replies delivered in memory already. It does not
      * grow: this partition also carries replies that are never handed over (the admin API's query answers, written
      * by the processors' query responders, and replies from processors in other processes).
      */
     private final FetchPause fetchPause = new FetchPause(FetchPause.SHORTEST, FetchPause.SHORTEST);
-    private long polledUpTo = -1;
 
     public ReplyListener(String topic, String ingressId, Waiters waiters, Map<String, String> kafka,
             RecordLimits limits) {
@@ -125,14 +127,11 @@ public final class ReplyListener implements AutoCloseable {
     private Fetched deliver(Iterable<ConsumerRecord<String, byte[]>> records) {
         Fetched fetched = Fetched.NOTHING;
         for (ConsumerRecord<String, byte[]> record : records) {
-            synchronized (deliveredInMemory) {
-                polledUpTo = record.offset();
-                if (deliveredInMemory.remove(record.offset())) {
-                    if (fetched == Fetched.NOTHING) {
-                        fetched = Fetched.ONLY_DELIVERED_ALREADY;
-                    }
-                    continue;
+            if (readBack(HandOverMark.of(record.headers()))) {
+                if (fetched == Fetched.NOTHING) {
+                    fetched = Fetched.ONLY_DELIVERED_ALREADY;
                 }
+                continue;
             }
             if (!ingressId.equals(record.key())) {
                 continue; // another ingress instance that shares the partition
@@ -148,24 +147,55 @@ public final class ReplyListener implements AutoCloseable {
     }
 
     /**
-     * A reply record that a processor of this process wrote, handed over as soon as the broker acknowledged it,
-     * before this listener fetches it: the waiting caller gets its answer one fetch sooner. The listener reads the
-     * record later all the same, and skips it: each record is delivered once.
+     * Whether a record the poll loop read was delivered in memory already. A mark of the same producer that was handed
+     * over before it and has not come back never will (its send failed), and is forgotten.
      */
-    public void offer(int partition, long offset, byte[] key, byte[] value) {
+    private boolean readBack(HandOverMark mark) {
+        if (mark == null) {
+            return false;
+        }
+        synchronized (deliveredInMemory) {
+            ArrayDeque<Long> sent = deliveredInMemory.get(mark.producer());
+            if (sent == null) {
+                return false;
+            }
+            while (!sent.isEmpty() && sent.peekFirst() < mark.sequence()) {
+                sent.pollFirst();
+                deliveredInMemoryCount--;
+            }
+            boolean delivered = !sent.isEmpty() && sent.peekFirst() == mark.sequence();
+            if (delivered) {
+                sent.pollFirst();
+                deliveredInMemoryCount--;
+            }
+            if (sent.isEmpty()) {
+                deliveredInMemory.remove(mark.producer());
+            }
+            return delivered;
+        }
+    }
+
+    /**
+     * A reply record that a processor of this process is writing, handed over as it sends it, before this listener
+     * could fetch it: the waiting caller gets its answer a broker round trip and a fetch sooner. The listener reads the
+     * record later all the same, and knows it by its {@link HandOverMark}: each record is delivered once.
+     */
+    public void offer(int partition, byte[] key, byte[] value, Headers headers) {
         if (partition != this.partition || key == null || !ingressId.equals(new String(key, StandardCharsets.UTF_8))) {
             return;
         }
+        HandOverMark mark = HandOverMark.of(headers);
+        if (mark == null) {
+            return; // the poll loop delivers it
+        }
         synchronized (deliveredInMemory) {
-            if (offset <= polledUpTo) {
-                return; // the poll loop delivered it already
-            }
-            if (deliveredInMemory.size() >= MAX_DELIVERED_IN_MEMORY) {
+            if (deliveredInMemoryCount >= MAX_DELIVERED_IN_MEMORY) {
                 // The poll loop is far behind or stopped; it delivers the rest itself, without a pause first.
                 fetchPause.leftToPollLoop();
                 return;
             }
-            deliveredInMemory.add(offset);
+            deliveredInMemory.computeIfAbsent(mark.producer(), producer -> new ArrayDeque<>()).addLast(mark.sequence());
+            deliveredInMemoryCount++;
         }
         try {
             waiters.deliver(Json.read(value, Reply.class));

@@ -111,16 +111,20 @@ public final class ProcessorApp implements AutoCloseable {
         DispatchProgress dispatchProgress = commandLog.dispatchProgress();
         ProcessorOutputs tapped = new ProcessorOutputs() {
             @Override
-            public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value,
-                    long timestamp) {
-                acknowledged(topic, partition, offset, key, value, timestamp, null);
+            public boolean takes(String topic) {
+                return outputs.takes(topic);
             }
 
             @Override
-            public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value,
-                    long timestamp, Headers headers) {
-                dispatchProgress.written(topic, key, partition, offset); // before a dispatcher here can take it
-                outputs.acknowledged(topic, partition, offset, key, value, timestamp, headers);
+            public void sending(String topic, int partition, byte[] key, byte[] value, long timestamp,
+                    Headers headers) {
+                outputs.sending(topic, partition, key, value, timestamp, headers);
+            }
+
+            @Override
+            public void acknowledged(String topic, int partition, long offset, byte[] key) {
+                dispatchProgress.written(topic, key, partition, offset);
+                outputs.acknowledged(topic, partition, offset, key);
             }
         };
         streams = new KafkaStreams(ProcessorTopology.build(topics, settings, topicLimits, poisoned, commandLog, meters),

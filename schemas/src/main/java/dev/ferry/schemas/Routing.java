@@ -44,4 +44,9 @@ public final class Routing {
     public static int partition(String routingKey, int partitions) {
         return partition(partitionKey(routingKey), partitions);
     }
+
+    /** The partition Kafka's default partitioner picks for a record with this key. */
+    public static int partitionOfRecordKey(byte[] key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
+    }
 }

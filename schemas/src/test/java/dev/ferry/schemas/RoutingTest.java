@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,18 @@ class RoutingTest {
                         .as("key '%s', %d partitions", key, partitions)
                         .isEqualTo(kafka);
                 assertThat(Routing.partition(key, partitions)).isEqualTo(kafka);
+            }
+        }
+    }
+
+    @Test
+    void partitionOfARecordKeyIsTheOneKafkasProducerPicks() {
+        for (String key : keys()) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            for (int partitions : PARTITION_COUNTS) {
+                assertThat(Routing.partitionOfRecordKey(bytes, partitions))
+                        .as("key '%s', %d partitions", key, partitions)
+                        .isEqualTo(BuiltInPartitioner.partitionForKey(bytes, partitions));
             }
         }
     }

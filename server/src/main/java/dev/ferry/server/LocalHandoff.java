@@ -7,10 +7,11 @@ import dev.ferry.schemas.Topics;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * The processor's outputs for the roles of this same process, handed over in memory as soon as the broker has them
+ * The processor's outputs for the roles of this same process, handed over in memory as the processor sends them
  * (ARCHITECTURE.md, "Latency, throughput and memory"): dispatches to this process's dispatcher, replies to this
- * process's ingress. It saves a consumer fetch on each of the two hops of a call that end here. Roles that start
- * after the processor attach themselves; until then, and for every other process, the records come through Kafka.
+ * process's ingress. It saves the broker's round trip and a consumer fetch on each of the two hops of a call that end
+ * here. Roles that start after the processor attach themselves; until then, and for every other process, the records
+ * come through Kafka.
  */
 final class LocalHandoff implements ProcessorOutputs {
     private final String dispatchTopic;
@@ -32,17 +33,16 @@ final class LocalHandoff implements ProcessorOutputs {
     }
 
     @Override
-    public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {
-        acknowledged(topic, partition, offset, key, value, timestamp, null);
+    public boolean takes(String topic) {
+        return topic.equals(repliesTopic) ? replies != null : topic.equals(dispatchTopic) && dispatcher != null;
     }
 
     @Override
-    public void acknowledged(String topic, int partition, long offset, byte[] key, byte[] value, long timestamp,
-            Headers headers) {
+    public void sending(String topic, int partition, byte[] key, byte[] value, long timestamp, Headers headers) {
         if (topic.equals(repliesTopic)) {
             ReplyListener listener = replies;
             if (listener != null) {
-                listener.offer(partition, offset, key, value);
+                listener.offer(partition, key, value, headers);
             }
         } else if (topic.equals(dispatchTopic)) {
             Dispatcher local = dispatcher;
