@@ -121,6 +121,8 @@ public final class Dispatcher implements AutoCloseable {
                     return size() > FINISHED_REMEMBERED;
                 }
             });
+    /** How long a drain waits, after the last call ended, for the records of attempts taken in memory. */
+    static final Duration CONFIRM_WHEN_DRAINING = Duration.ofSeconds(2);
     /**
      * Attempts handed over in memory ({@link #offer}) that the poll loop has not read from the topic yet: when it
      * does, the record is the same attempt again, not a repeat to count. Bounded like {@link #finished}, for the
@@ -354,13 +356,22 @@ public final class Dispatcher implements AutoCloseable {
         while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        // An attempt taken in memory (offer) is committed past only when the poll loop reads its record back, and
+        // the poll loop goes on fetching for that while draining: otherwise the next dispatcher of its partition
+        // reads it as never taken and runs it again. Bounded, since a record a rebalance took elsewhere, or whose
+        // send failed, never comes back here.
+        long confirmDeadline = Math.min(deadline, System.nanoTime() + CONFIRM_WHEN_DRAINING.toNanos());
+        while (!takenInMemory.isEmpty() && System.nanoTime() < confirmDeadline) {
+            Thread.sleep(20);
+        }
         return inFlight.size();
     }
 
     private void pollOnce() {
         // Back-pressure: fetch nothing while the configured number of calls is open, while fetched attempts still
-        // wait for room, or at all when draining for a shutdown.
-        boolean full = draining || inFlight.size() >= settings.maxInFlight() || !fetched.isEmpty();
+        // wait for room, or when draining for a shutdown, once every attempt taken in memory was read back (drain).
+        boolean full = (draining && takenInMemory.isEmpty()) || inFlight.size() >= settings.maxInFlight()
+                || !fetched.isEmpty();
         if (full) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
