@@ -1,5 +1,6 @@
 package dev.ferry.admin;
 
+import dev.ferry.http.HelidonMappers;
 import dev.ferry.http.HttpErrors;
 import io.helidon.webserver.WebServer;
 import java.util.List;
@@ -18,6 +19,7 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(String host, int port, long maxBodyBytes, List<String> allowedOrigins, String token,
             AdminRoutes routes) {
+        HelidonMappers.install();
         var builder = WebServer.builder()
                 // Ferry stops its servers itself, after open calls drained (FerryServer.shutdown); Helidon's own
                 // hook would stop them at once, cutting off callers still waiting for their answer.

@@ -1,5 +1,6 @@
 package dev.ferry.ingress;
 
+import dev.ferry.http.HelidonMappers;
 import dev.ferry.http.HttpErrors;
 import dev.ferry.schemas.RecordLimits;
 import io.helidon.webserver.WebServer;
@@ -10,6 +11,7 @@ public final class IngressServer implements AutoCloseable {
     private final WebServer server;
 
     public IngressServer(String host, int port, IngressSettings settings, IngressRoutes routes) {
+        HelidonMappers.install();
         // Idempotency keys travel in a header and object keys in the request line: Restate accepts keys of 60 000
         // characters, Helidon's defaults stop at 16 KiB of headers and 2 KiB of request line.
         Http1Config http1 = Http1Config.builder().maxHeadersSize(RecordLimits.MAX_HEADER_BYTES)
