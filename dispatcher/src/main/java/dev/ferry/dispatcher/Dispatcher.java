@@ -208,6 +208,9 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** What {@link #prepare} answers for an attempt that ran, or runs, here already: nothing more to start. */
+    private static final InFlight RAN_ALREADY = new InFlight(null, 0);
+
     public Dispatcher(
             Topics topics,
             DispatcherSettings settings,
@@ -241,9 +244,7 @@ public final class Dispatcher implements AutoCloseable {
         consumer.subscribe(List.of(topics.dispatch()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                Set<Integer> left = new HashSet<>(owned);
-                partitions.forEach(partition -> left.remove(partition.partition()));
-                owned = Set.copyOf(left);
+                disown(partitions);
                 // What was taken here is committed before the partitions move, so their next owner does not run it
                 // again; what was fetched and not taken is its to take.
                 Map<TopicPartition, OffsetAndMetadata> leaving = new HashMap<>();
@@ -267,12 +268,19 @@ public final class Dispatcher implements AutoCloseable {
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                Set<Integer> left = new HashSet<>(owned);
-                partitions.forEach(partition -> left.remove(partition.partition()));
-                owned = Set.copyOf(left);
+                disown(partitions);
                 partitions.forEach(taken::remove);
                 fetched.removeIf(record -> partitions.contains(record.partition()));
                 queued = fetched.size();
+            }
+
+            /** Under the lock an attempt handed over in memory is registered with (takeInMemory). */
+            private void disown(Collection<TopicPartition> partitions) {
+                synchronized (Dispatcher.this) {
+                    Set<Integer> left = new HashSet<>(owned);
+                    partitions.forEach(partition -> left.remove(partition.partition()));
+                    owned = Set.copyOf(left);
+                }
             }
 
             @Override
@@ -351,7 +359,11 @@ public final class Dispatcher implements AutoCloseable {
      * @return the calls still open when the time was up
      */
     public int drain(Duration timeout) throws InterruptedException {
-        draining = true;
+        synchronized (this) {
+            // Under the lock an attempt handed over in memory is registered with (takeInMemory): one that was not
+            // yet sees the drain and is left to the poll loop; one that was is in inFlight, and waited for below.
+            draining = true;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -509,16 +521,31 @@ public final class Dispatcher implements AutoCloseable {
     /** The same, with the record's headers (the processor's trace context, when tracing); null for none. */
     public void offer(int partition, byte[] value, Headers headers, long dispatchedAt) {
         lastHandedOver.put(partition, System.currentTimeMillis());
-        if (closed || draining || !owned.contains(partition)) {
+        if (!mayTakeInMemory(partition)) {
             return;
+        }
+        // Read and started on the attempt's own virtual thread: this is the processor's stream thread, which has
+        // every partition's next command waiting behind it.
+        calls.execute(() -> takeInMemory(partition, value, headers, dispatchedAt));
+    }
+
+    /** Whether an attempt handed over in memory may start here, or must be left to the poll loop. */
+    private boolean mayTakeInMemory(int partition) {
+        if (closed || draining || !owned.contains(partition)) {
+            return false;
         }
         if (ownershipUnsure || queued > 0 || System.currentTimeMillis() - lastPoll > STALL
                 || inFlight.size() >= settings.maxInFlight()) {
             // The poll loop takes it, in its turn: it may be busy with a fetch right now (queued), so it must not
             // pause before its next one.
             fetchPause.leftToPollLoop();
-            return;
+            return false;
         }
+        return true;
+    }
+
+    /** Runs on a virtual thread of its own, which becomes the attempt's when it starts here. */
+    private void takeInMemory(int partition, byte[] value, Headers headers, long dispatchedAt) {
         DispatcherCommand command;
         try {
             command = Json.read(value, DispatcherCommand.class);
@@ -531,15 +558,25 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         Attempt attempt = new Attempt(dispatch.invocationId(), dispatch.attempt());
+        InFlight call;
         synchronized (this) {
+            // Asked again: a drain, a lost partition or another attempt may have come since the offer.
+            if (!mayTakeInMemory(partition)) {
+                return;
+            }
             InFlight running = inFlight.get(dispatch.invocationId());
             if (finished.containsKey(attempt) || (running != null && running.dispatch.attempt() >= dispatch.attempt())) {
                 return; // the poll loop was first
             }
-            if (start(dispatch, dispatchedAt, headers, System.currentTimeMillis())) {
-                takenInMemory.add(attempt);
-                meters.counter("ferry.dispatch.in.memory").increment();
+            call = prepare(dispatch, dispatchedAt, System.currentTimeMillis());
+            if (call == null) {
+                return;
             }
+            takenInMemory.add(attempt);
+            meters.counter("ferry.dispatch.in.memory").increment();
+        }
+        if (call != RAN_ALREADY) {
+            runTraced(call, dispatch, headers);
         }
     }
 
@@ -550,6 +587,20 @@ public final class Dispatcher implements AutoCloseable {
      * @return whether this dispatcher took the attempt (it runs, or ran here already)
      */
     private boolean start(Dispatch dispatch, long dispatchedAt, Headers headers, long fetchedAt) {
+        InFlight call = prepare(dispatch, dispatchedAt, fetchedAt);
+        if (call != null && call != RAN_ALREADY) {
+            calls.execute(() -> runTraced(call, dispatch, headers));
+        }
+        return call != null;
+    }
+
+    /**
+     * Registers an attempt as open here, for the caller to run ({@link #runTraced}) under the same lock.
+     *
+     * @return the open attempt; {@link #RAN_ALREADY} when this attempt ran here (or runs) already; null when this
+     *     dispatcher does not take it
+     */
+    private InFlight prepare(Dispatch dispatch, long dispatchedAt, long fetchedAt) {
         long now = System.currentTimeMillis();
         if (fetchedAt <= stalledUntil && now - dispatchedAt > dispatch.leaseMillis()) {
             // Fetched before this process stood still, and older than a lease now: the processor may have run a
@@ -558,7 +609,7 @@ public final class Dispatcher implements AutoCloseable {
             log.warn("Not running {} attempt {}: dispatched {} ms ago, before this process stalled",
                     dispatch.invocationId(), dispatch.attempt(), now - dispatchedAt);
             meters.counter("ferry.dispatch.stale.skipped").increment();
-            return false;
+            return null;
         }
         InFlight call = new InFlight(dispatch, now);
         // An attempt that waited in the topic (its dispatcher died, this one took the partition over) is close to
@@ -572,12 +623,13 @@ public final class Dispatcher implements AutoCloseable {
             log.debug("{} attempt {} ran here already; its outcome is in the log", dispatch.invocationId(),
                     dispatch.attempt());
             meters.counter("ferry.dispatch.repeats.skipped").increment();
-            return true;
+            return RAN_ALREADY;
         }
         InFlight older = inFlight.get(dispatch.invocationId());
         if (older != null) {
             if (older.dispatch.attempt() >= dispatch.attempt()) {
-                return older.dispatch.attempt() == dispatch.attempt(); // this attempt again, or an older one
+                // This attempt again (it runs), or an older one (not taken).
+                return older.dispatch.attempt() == dispatch.attempt() ? RAN_ALREADY : null;
             }
             // The processor gave up on the older attempt (its lease lapsed while its dispatcher was away, say).
             older.superseded = true;
@@ -587,29 +639,31 @@ public final class Dispatcher implements AutoCloseable {
         if (waited) {
             renewals.execute(this::renewLeases);
         }
-        calls.execute(() -> {
-            Tracer tracer = Tracing.tracer();
-            if (tracer == null) {
-                run(call, dispatch);
-                return;
-            }
-            // The attempt as a span of the trace its dispatch record carries (a new trace when it carries none): the
-            // service gets its traceparent (ServiceCall, ProtocolCall), and so does the outcome's record (CommandLog).
-            Span span = tracer.spanBuilder("dispatch " + dispatch.target().service() + "/" + dispatch.target().handler())
-                    .setParent(headers == null ? Context.root() : Tracing.fromRecord(headers))
-                    .setSpanKind(SpanKind.CLIENT)
-                    .setAttribute(Tracing.INVOCATION_ID, dispatch.invocationId().toString())
-                    .setAttribute(Tracing.SERVICE, dispatch.target().service())
-                    .setAttribute(Tracing.HANDLER, dispatch.target().handler())
-                    .setAttribute(Tracing.ATTEMPT, dispatch.attempt())
-                    .startSpan();
-            try (Scope ignored = span.makeCurrent()) {
-                run(call, dispatch);
-            } finally {
-                span.end();
-            }
-        });
-        return true;
+        return call;
+    }
+
+    /** Runs an attempt on this virtual thread, as a span of the trace its dispatch record carries (if tracing). */
+    private void runTraced(InFlight call, Dispatch dispatch, Headers headers) {
+        Tracer tracer = Tracing.tracer();
+        if (tracer == null) {
+            run(call, dispatch);
+            return;
+        }
+        // The attempt as a span of the trace its dispatch record carries (a new trace when it carries none): the
+        // service gets its traceparent (ServiceCall, ProtocolCall), and so does the outcome's record (CommandLog).
+        Span span = tracer.spanBuilder("dispatch " + dispatch.target().service() + "/" + dispatch.target().handler())
+                .setParent(headers == null ? Context.root() : Tracing.fromRecord(headers))
+                .setSpanKind(SpanKind.CLIENT)
+                .setAttribute(Tracing.INVOCATION_ID, dispatch.invocationId().toString())
+                .setAttribute(Tracing.SERVICE, dispatch.target().service())
+                .setAttribute(Tracing.HANDLER, dispatch.target().handler())
+                .setAttribute(Tracing.ATTEMPT, dispatch.attempt())
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            run(call, dispatch);
+        } finally {
+            span.end();
+        }
     }
 
     /**
