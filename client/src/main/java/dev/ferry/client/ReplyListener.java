@@ -8,8 +8,6 @@ import dev.ferry.schemas.replies.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,14 +39,15 @@ public final class ReplyListener implements AutoCloseable {
     private volatile boolean closed;
     private final int partition;
     /**
-     * The marks of the replies delivered in memory ({@link #offer}) that the poll loop has not read yet, by producer,
-     * in the order they were sent: each record is delivered once, by whichever path sees it first (the hand-over, as
-     * it comes before the send). Twice would not only repeat an answer: an invocation's result delivered again would
-     * answer the callers that came to wait for the same invocation since, with the result as the first callers got
-     * it (no {@code idempotency-expires}, say) instead of their own answer.
+     * The marks of the replies delivered in memory ({@link #offer}) that the poll loop has not read yet: each record is
+     * delivered once, by whichever path sees it first (the hand-over, as it comes before the send). Twice would not
+     * only repeat an answer: an invocation's result delivered again would answer the callers that came to wait for the
+     * same invocation since, with the result as the first callers got it (no {@code idempotency-expires}, say) instead
+     * of their own answer. Guarded by itself.
      */
-    private final Map<Long, ArrayDeque<Long>> deliveredInMemory = new HashMap<>();
-    private int deliveredInMemoryCount;
+    private final DeliveredMarks deliveredInMemory = new DeliveredMarks(MAX_DELIVERED_IN_MEMORY);
+    /** When the poll loop last forgot the marks of idle producers (it looks once a minute). */
+    private long lastForgotIdle = System.currentTimeMillis();
     /**
      * The pause before the next fetch after one that brought only replies delivered in memory already. It does not
      * grow: this partition also carries replies that are never handed over (the admin API's query answers, written
@@ -93,6 +92,7 @@ public final class ReplyListener implements AutoCloseable {
                 try {
                     fetchPause.fetching();
                     Fetched fetched = deliver(consumer.poll(Duration.ofMillis(500)));
+                    forgetIdleProducers();
                     if (fetched == Fetched.ONLY_DELIVERED_ALREADY) {
                         // This process's processor hands replies over in memory (offer): the fetch only confirmed
                         // them. Fetch less often while that is so, which spares the broker a request per reply;
@@ -146,32 +146,24 @@ public final class ReplyListener implements AutoCloseable {
         return fetched;
     }
 
-    /**
-     * Whether a record the poll loop read was delivered in memory already. A mark of the same producer that was handed
-     * over before it and has not come back never will (its send failed), and is forgotten.
-     */
+    /** Whether a record the poll loop read was delivered in memory already (see {@link DeliveredMarks}). */
     private boolean readBack(HandOverMark mark) {
         if (mark == null) {
             return false;
         }
         synchronized (deliveredInMemory) {
-            ArrayDeque<Long> sent = deliveredInMemory.get(mark.producer());
-            if (sent == null) {
-                return false;
+            return deliveredInMemory.readBack(mark, System.currentTimeMillis());
+        }
+    }
+
+    /** Forgets the marks of producers long idle, once a minute, so they do not wait until the bound is reached. */
+    private void forgetIdleProducers() {
+        long now = System.currentTimeMillis();
+        if (now - lastForgotIdle >= 60_000) {
+            lastForgotIdle = now;
+            synchronized (deliveredInMemory) {
+                deliveredInMemory.forgetIdle(now);
             }
-            while (!sent.isEmpty() && sent.peekFirst() < mark.sequence()) {
-                sent.pollFirst();
-                deliveredInMemoryCount--;
-            }
-            boolean delivered = !sent.isEmpty() && sent.peekFirst() == mark.sequence();
-            if (delivered) {
-                sent.pollFirst();
-                deliveredInMemoryCount--;
-            }
-            if (sent.isEmpty()) {
-                deliveredInMemory.remove(mark.producer());
-            }
-            return delivered;
         }
     }
 
@@ -189,13 +181,11 @@ public final class ReplyListener implements AutoCloseable {
             return; // the poll loop delivers it
         }
         synchronized (deliveredInMemory) {
-            if (deliveredInMemoryCount >= MAX_DELIVERED_IN_MEMORY) {
+            if (!deliveredInMemory.add(mark, System.currentTimeMillis())) {
                 // The poll loop is far behind or stopped; it delivers the rest itself, without a pause first.
                 fetchPause.leftToPollLoop();
                 return;
             }
-            deliveredInMemory.computeIfAbsent(mark.producer(), producer -> new ArrayDeque<>()).addLast(mark.sequence());
-            deliveredInMemoryCount++;
         }
         try {
             waiters.deliver(Json.read(value, Reply.class));
