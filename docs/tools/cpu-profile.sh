@@ -18,7 +18,7 @@ if [ ! -f "$lib" ]; then
   unzip -o -q "$HOME/.m2/repository/tools/profiler/async-profiler/$version/async-profiler-$version-linux-x64.jar" \
     -d "$cache/async-profiler-$version"
 fi
-load() { wrk -t2 -c32 -d"$1s" -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop; }
+load() { wrk -t2 -c32 -d"$1s" -s "$bench/load/${LUA:-post_json.lua}" http://127.0.0.1:28080/Greeter/noop; }
 load "${WARM:-60}" | grep Requests/sec
 # jcmd reads name=value words as its own arguments: the profiler's options go in quotes of their own.
 "$JAVA_HOME/bin/jcmd" "$jvm" JVMTI.agent_load "$lib" '"start,event=cpu,interval=997us,threads"' > /dev/null
