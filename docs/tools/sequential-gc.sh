@@ -2,7 +2,8 @@
 # Sequential calls against a fresh ./ferry, with the collections each run met: the tail of a call's latency.
 # Starts ./ferry (a data directory of its own, ports 28080/29070/29092) and the shared benchmark's no-op Node service,
 # puts WARM seconds of load on it at 32 connections (wrk), then RUNS times 2,000 sequential calls (the benchmark's
-# LoadClient), then C32RUNS times DUR seconds at 32 connections, each with the JVM's CPU time a call (user and system,
+# LoadClient), then C32RUNS times DUR seconds at 32 connections
+# (and IDEMRUNS times with a unique idempotency key each call), each with the JVM's CPU time a call (user and system,
 # the embedded broker included; a steadier figure than time on a shared machine). FERRY_* variables pass through, so a collector or
 # heap is tried with FERRY_JAVA_OPTS, e.g. FERRY_AOT_CACHE=off FERRY_JAVA_OPTS=-XX:+UseSerialGC.
 #   BENCH=../shared/bench WARM=60 RUNS=3 C32RUNS=1 docs/tools/sequential-gc.sh
@@ -44,14 +45,21 @@ for r in $(seq 1 "${RUNS:-3}"); do
     "CPU $(echo "($c1 - $c0) / 2200" | bc -l | cut -c1-4) ms a call"
 done
 echo "commits after the sequential runs: $(commits)"
-for r in $(seq 1 "${C32RUNS:-0}"); do
-  read -r n0 t0 f0 ft0 o0 < <(gc); c0=$(cpu_ms); s0=$(date +%s)
-  wrk -t2 -c32 -d"${DUR:-15}s" --latency -s "$bench/load/post_json.lua" http://127.0.0.1:28080/Greeter/noop \
-    > "$out/c32-$r.txt"
-  read -r n1 t1 f1 ft1 o1 < <(gc); c1=$(cpu_ms); s1=$(date +%s); calls=$(awk '/requests in/{print $1}' "$out/c32-$r.txt")
-  echo "c32 $r: $(grep -E 'Requests/sec|99%' "$out/c32-$r.txt" | tr -s ' ' | tr '\n' ' ')" \
-    "$(collections "$n0" "$t0" "$f0" "$ft0" "$o0" "$n1" "$t1" "$f1" "$ft1" "$o1" $(( s1 > s0 ? s1 - s0 : 1 )))" \
-    "CPU $(echo "($c1 - $c0) / $calls" | bc -l | cut -c1-4) ms a call"
-done
-[ "${C32RUNS:-0}" -gt 0 ] && echo "commits after the runs at 32 connections: $(commits)"
+# concurrent NAME SCRIPT RUNS: RUNS times DUR seconds at 32 connections with the benchmark's wrk script SCRIPT.
+concurrent() {
+  local name=$1 script=$2 runs=$3 r
+  for r in $(seq 1 "$runs"); do
+    read -r n0 t0 f0 ft0 o0 < <(gc); c0=$(cpu_ms); s0=$(date +%s)
+    wrk -t2 -c32 -d"${DUR:-15}s" --latency -s "$bench/load/$script" http://127.0.0.1:28080/Greeter/noop \
+      > "$out/$name-$r.txt"
+    read -r n1 t1 f1 ft1 o1 < <(gc); c1=$(cpu_ms); s1=$(date +%s); calls=$(awk '/requests in/{print $1}' "$out/$name-$r.txt")
+    echo "$name $r: $(grep -E 'Requests/sec|99%' "$out/$name-$r.txt" | tr -s ' ' | tr '\n' ' ')" \
+      "$(collections "$n0" "$t0" "$f0" "$ft0" "$o0" "$n1" "$t1" "$f1" "$ft1" "$o1" $(( s1 > s0 ? s1 - s0 : 1 )))" \
+      "CPU $(echo "($c1 - $c0) / $calls" | bc -l | cut -c1-4) ms a call"
+  done
+}
+concurrent c32 post_json.lua "${C32RUNS:-0}"
+# IDEMRUNS: the same with a unique idempotency key each call (the benchmark's idem32 figure).
+concurrent idem32 post_json_idem.lua "${IDEMRUNS:-0}"
+[ $(( ${C32RUNS:-0} + ${IDEMRUNS:-0} )) -gt 0 ] && echo "commits after the runs at 32 connections: $(commits)"
 echo "resident $(awk '/VmRSS/{print $2}' /proc/$jvm/status) kB, peak $(awk '/VmHWM/{print $2}' /proc/$jvm/status) kB"
