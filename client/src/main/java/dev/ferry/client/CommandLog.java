@@ -27,6 +27,8 @@ public final class CommandLog implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
     private final int partitions;
+    /** Whether this log made its producer (and closes it), or shares another log's ({@link #to}). */
+    private final boolean ownsProducer;
 
     /** Appends to the log: dispatchers' outcomes and lease renewals, subscriptions' submissions. */
     public CommandLog(Topics topics, Map<String, String> kafka, RecordLimits limits) {
@@ -53,6 +55,25 @@ public final class CommandLog implements AutoCloseable {
         props.putAll(limits.producerProperties());
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         partitions = producer.partitionsFor(topic).size();
+        ownsProducer = true;
+    }
+
+    private CommandLog(String topic, KafkaProducer<String, byte[]> producer) {
+        this.topic = topic;
+        this.producer = producer;
+        this.partitions = producer.partitionsFor(topic).size();
+        this.ownsProducer = false;
+    }
+
+    /**
+     * The same producer appending to another topic (the ingress's requests topic beside the log the dispatcher
+     * appends to). Under load one producer sends what both have ready in one request, where two would each send
+     * their own, and one network thread is woken instead of two: the broker's produce requests and the producers'
+     * wake-ups are a large part of a call's CPU (docs/performance.md). The view does not close the producer: close
+     * it before this log.
+     */
+    public CommandLog to(String otherTopic) {
+        return new CommandLog(otherTopic, producer);
     }
 
     /** Appends the command; the future completes once the log has it (acks=all). */
@@ -88,6 +109,8 @@ public final class CommandLog implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        if (ownsProducer) {
+            producer.close();
+        }
     }
 }

@@ -135,7 +135,7 @@ public final class FerryServer implements AutoCloseable {
         if (config.has(FerryConfig.Role.INGRESS)) {
             Map<String, Map<String, String>> clusters = new HashMap<>(config.clusters());
             clusters.put(FerryConfig.DEFAULT_CLUSTER, kafka);
-            ingress = IngressRole.connect(roles);
+            ingress = IngressRole.connect(roles, log);
             handoff.replies(ingress.replies());
             SubscriptionsRole.start(roles, log, clusters);
             OpenApiRoutes openApi = AdminRole.openApi(roles, () -> ingress.port());

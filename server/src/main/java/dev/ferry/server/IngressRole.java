@@ -30,8 +30,12 @@ final class IngressRole {
         this.replies = replies;
     }
 
-    /** Opens the way to the processor; {@link #serve} then opens the port. */
-    static IngressRole connect(Roles roles) {
+    /**
+     * Opens the way to the processor; {@link #serve} then opens the port.
+     *
+     * @param log this process's command log, whose producer the ingress's appends share
+     */
+    static IngressRole connect(Roles roles, CommandLog log) {
         FerryConfig config = roles.config();
         String ingressId = "ingress-" + UUID.randomUUID();
         Waiters waiters = new Waiters(config.maxWaitersPerInvocation());
@@ -39,8 +43,9 @@ final class IngressRole {
                 new ReplyListener(roles.topics().replies(), ingressId, waiters, roles.kafka(), roles.limits()));
         replies.start();
         roles.readiness().add("replies", true, () -> replies.listening() ? null : "the reply listener stopped");
-        // The ingress's commands go to the requests topic: only there is a replyTo honoured.
-        CommandLog requests = roles.opened(new CommandLog(roles.topics().requests(), roles.kafka(), roles.limits()));
+        // The ingress's commands go to the requests topic: only there is a replyTo honoured. Through the log's
+        // producer (CommandLog.to), opened before this and so closed after.
+        CommandLog requests = roles.opened(log.to(roles.topics().requests()));
         InvocationQueries queries = roles.opened(
                 new InvocationQueries(roles.topics(), ingressId, waiters, requests.partitions(), roles.kafka()));
         return new IngressRole(new KafkaProcessorClient(ingressId, requests, waiters, queries), waiters, replies);
