@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -105,6 +106,11 @@ public final class CommandLog implements AutoCloseable {
 
     public int partitions() {
         return partitions;
+    }
+
+    /** The producer, for its metrics on {@code /metrics}: not to send with. */
+    public Producer<String, byte[]> producerForMetrics() {
+        return producer;
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -126,6 +127,8 @@ public final class FerryServer implements AutoCloseable {
         CommandLog log = null;
         if (config.has(FerryConfig.Role.DISPATCHER) || config.has(FerryConfig.Role.INGRESS)) {
             log = roles.opened(new CommandLog(topics, kafka, limits));
+            // The appends of the ingress and the dispatcher (one producer): their errors and rates on /metrics.
+            new KafkaClientMetrics(log.producerForMetrics()).bindTo(meters);
         }
         if (config.has(FerryConfig.Role.DISPATCHER)) {
             dispatcher = DispatcherRole.start(roles, log);
