@@ -4,8 +4,9 @@
 # shared machine, unlike time. Example, 1,000 sequential calls against a running ./ferry:
 #   docs/tools/requests-per-call.sh http://127.0.0.1:9070/metrics 1000 \
 #       java -cp ~/.ferry-bench/classes LoadClient --url http://127.0.0.1:8080/Greeter/noop --body '{}' --requests 1000
-# The ingress's producer and its reply listener are not on /metrics: add one produce request and one fetch per call
-# for them (a fetch confirms several replies at once while the in-memory hand-over delivers them).
+# The ingress appends through the command log's producer (producer-N here, with the dispatcher's appends). The reply
+# listener is not on /metrics: add up to one fetch a call for it (a fetch confirms several replies at once while the
+# in-memory hand-over delivers them).
 set -euo pipefail
 metrics=$1; calls=$2; shift 2
 snapshot() {

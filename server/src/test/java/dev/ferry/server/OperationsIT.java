@@ -65,6 +65,8 @@ class OperationsIT {
                     .contains("ferry_processor_store_entries{store=\"inboxes\"}")
                     .contains("kafka_stream_thread_process_total")
                     .contains("kafka_consumer_fetch_manager_records_consumed_total")
+                    // the command log's producer: the ingress's commands and the dispatcher's outcomes
+                    .containsPattern("kafka_producer_record_send_total\\{client_id=\"producer-[0-9]+\"[^}]*\\} [1-9]")
                     .contains("jvm_memory_used_bytes");
 
             // The tasks' metrics come with the binder's next look (StreamsMeters.REFRESH); those per store,
