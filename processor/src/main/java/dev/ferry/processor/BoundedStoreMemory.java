@@ -27,8 +27,6 @@ public final class BoundedStoreMemory implements RocksDBConfigSetter {
     private static final double WRITE_BUFFER_SHARE = 0.5;
     /** Small memtables: many stores share the bound, and each flushes on its own once its memtable is full. */
     private static final long WRITE_BUFFER_BYTES = 4L * 1024 * 1024;
-    /** Part of each memtable given to its Bloom filter. */
-    private static final double MEMTABLE_FILTER_SHARE = 0.02;
 
     /** One cache and one write buffer manager per process, shared by every store it opens. */
     private static Cache cache;
@@ -50,18 +48,11 @@ public final class BoundedStoreMemory implements RocksDBConfigSetter {
         table.setCacheIndexAndFilterBlocks(true);
         table.setCacheIndexAndFilterBlocksWithHighPriority(true);
         table.setPinTopLevelIndexAndFilter(true);
-        // Every lookup checks the filter of each level-0 file: held, not looked up in the shared cache each time.
-        table.setPinL0FilterAndIndexBlocksInCache(true);
         options.setTableFormatConfig(table);
         options.setWriteBufferManager(writeBuffers);
         options.setWriteBufferSize(WRITE_BUFFER_BYTES);
         options.setMaxWriteBufferNumber(2);
         options.setOptimizeFiltersForHits(false);
-        // The same miss searches the memtable's skip list first: a Bloom filter over its whole keys answers most
-        // misses without it (8 of the lookup's 36 µs at 32 connections, docs/performance.md). 2 % of a memtable,
-        // charged to the same bound, is tens of bits a key for records of a few hundred bytes.
-        options.setMemtablePrefixBloomSizeRatio(MEMTABLE_FILTER_SHARE);
-        options.setMemtableWholeKeyFiltering(true);
     }
 
     @Override
