@@ -23,6 +23,10 @@ public final class RequestBodies {
             return EMPTY;
         }
         OptionalLong declared = req.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() < 0) {
+            // Helidon reads "-5" as a number like any other; there is no body of that length to read.
+            throw HttpError.badRequest("the content-length header is negative: " + declared.getAsLong());
+        }
         if (declared.isEmpty() || declared.getAsLong() > Integer.MAX_VALUE) {
             return req.content().as(byte[].class);
         }
