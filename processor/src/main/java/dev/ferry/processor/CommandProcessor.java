@@ -40,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,11 +49,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,9 +96,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** The offset of the next record of this task's log partition to read (0 until one is read). */
     private long logPosition;
     private long nextRedoCheck;
-    private final List<HeldDispatch> heldDispatches = new ArrayList<>();
+    /** By {@link #heldKey}, in the order they were started. */
+    private final Map<String, HeldDispatch> heldDispatches = new LinkedHashMap<>();
     /** See {@link #parkedEarly}: by {@code <invocation id>/<attempt>}, oldest first. */
     private final Map<String, EarlyOutcome> earlyOutcomes = new LinkedHashMap<>();
+    /**
+     * The held dispatches and early outcomes again, in the task's state: Kafka Streams commits the offsets of what it
+     * has read, kept here or not, so a task that moves mid-redo hands them over with the offsets (see {@link #init}).
+     */
+    private KeyValueStore<String, RedoWork> redoWork;
     private static final int MAX_EARLY_OUTCOMES = 10_000;
     /** The record being processed, for {@link #reject}. */
     private Record<String, byte[]> current;
@@ -137,9 +146,16 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 now, () -> logPosition);
         redoEnds = commandLog.ends(partition);
         redoing = redoEnds == null || !commandLog.committedPast(redoEnds);
+        redoWork = context.getStateStore(ProcessorTopology.REDO);
+        heldDispatches.clear();
+        earlyOutcomes.clear();
         if (redoing) {
+            int handedOver = takeOverRedoWork();
             log.info("Task {} reads again the commands up to {} that it had not committed: their dispatches wait "
-                    + "until it has", context.taskId(), redoEnds);
+                    + "until it has{}", context.taskId(), redoEnds, handedOver == 0 ? ""
+                    : " (" + handedOver + " held dispatches and early outcomes from a redo before it)");
+        } else {
+            forgetRedoWork(); // committed past everything: no attempt of it is still to start or to send
         }
         context.schedule(settings.timerTick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -180,7 +196,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
         redoing = false;
         int sent = 0;
-        for (HeldDispatch held : heldDispatches) {
+        for (HeldDispatch held : heldDispatches.values()) {
             try (Scope ignored = held.trace() == null ? null : held.trace().makeCurrent()) {
                 if (stateMachine.redispatch(held.invocationId(), held.attempt(),
                         context.currentSystemTimeMs())) {
@@ -198,6 +214,58 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 + " outcomes were never matched", context.taskId(), sent, heldDispatches.size(), earlyOutcomes.size());
         heldDispatches.clear();
         earlyOutcomes.clear();
+        forgetRedoWork();
+    }
+
+    /**
+     * A predecessor that moved mid-redo committed the offsets of commands it had only held: its held dispatches and
+     * early outcomes are this task's now. Returns how many there were.
+     */
+    private int takeOverRedoWork() {
+        List<Map.Entry<String, EarlyOutcome>> early = new ArrayList<>();
+        int count = 0;
+        try (KeyValueIterator<String, RedoWork> all = redoWork.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, RedoWork> entry = all.next();
+                count++;
+                String attemptKey = entry.key.substring(entry.key.indexOf('/') + 1);
+                int slash = attemptKey.lastIndexOf('/');
+                InvocationId invocationId;
+                int attempt;
+                try {
+                    invocationId = InvocationId.parse(attemptKey.substring(0, slash));
+                    attempt = Integer.parseInt(attemptKey.substring(slash + 1));
+                } catch (RuntimeException e) { // never written so; a task that cannot start would stall its partition
+                    log.warn("Task {} skips redo entry {}: {}", context.taskId(), entry.key, e.toString());
+                    continue;
+                }
+                RedoWork work = entry.value;
+                if (work.outcome() == null) {
+                    heldDispatches.put(entry.key, new HeldDispatch(invocationId, attempt, null));
+                } else {
+                    early.add(Map.entry(attemptKey, new EarlyOutcome(work.outcome(), attempt, work.appendedAt())));
+                }
+            }
+        }
+        early.sort(Comparator.comparingLong(entry -> entry.getValue().appendedAt()));
+        early.forEach(entry -> earlyOutcomes.put(entry.getKey(), entry.getValue()));
+        return count;
+    }
+
+    private void forgetRedoWork() {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, RedoWork> all = redoWork.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(redoWork::delete);
+    }
+
+    private static String earlyKey(String attemptKey) {
+        return "early/" + attemptKey;
+    }
+
+    private static String heldKey(InvocationId invocationId, int attempt) {
+        return "held/" + invocationId + "/" + attempt;
     }
 
     /**
@@ -220,9 +288,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             return false;
         }
         if (earlyOutcomes.size() >= MAX_EARLY_OUTCOMES) {
-            earlyOutcomes.remove(earlyOutcomes.keySet().iterator().next());
+            String oldest = earlyOutcomes.keySet().iterator().next();
+            earlyOutcomes.remove(oldest);
+            redoWork.delete(earlyKey(oldest));
         }
-        earlyOutcomes.put(command.invocationId() + "/" + attempt, new EarlyOutcome(command, attempt, appendedAt));
+        String attemptKey = command.invocationId() + "/" + attempt;
+        earlyOutcomes.put(attemptKey, new EarlyOutcome(command, attempt, appendedAt));
+        redoWork.put(earlyKey(attemptKey), new RedoWork(command, appendedAt));
         return true;
     }
 
@@ -238,11 +310,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         boolean applied;
         do {
             applied = false;
-            for (var entries = earlyOutcomes.values().iterator(); entries.hasNext(); ) {
-                EarlyOutcome early = entries.next();
+            for (var entries = earlyOutcomes.entrySet().iterator(); entries.hasNext(); ) {
+                Map.Entry<String, EarlyOutcome> entry = entries.next();
+                EarlyOutcome early = entry.getValue();
                 if (early.appendedAt() >= now
                         && stateMachine.runsAttempt(early.outcome().invocationId(), early.attempt())) {
                     entries.remove();
+                    redoWork.delete(earlyKey(entry.getKey()));
                     stateMachine.apply(early.outcome(), early.appendedAt());
                     applied = true; // it may have started another invocation's attempt (the key's next)
                     break;
@@ -634,8 +708,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void dispatch(Dispatch dispatch) {
         if (redoing) {
-            heldDispatches.add(new HeldDispatch(dispatch.invocationId(), dispatch.attempt(),
+            String key = heldKey(dispatch.invocationId(), dispatch.attempt());
+            heldDispatches.put(key, new HeldDispatch(dispatch.invocationId(), dispatch.attempt(),
                     Tracing.tracer() == null ? null : Context.current()));
+            redoWork.put(key, RedoWork.HELD_DISPATCH);
             return;
         }
         timerRequests.dispatched(dispatch.invocationId(), dispatch.attempt(), context.currentSystemTimeMs());

@@ -34,6 +34,11 @@ public final class ProcessorTopology {
     public static final String OBJECT_STATES = "object-states";
     /** Durable promises of workflows written with Restate's SDKs, by key lock and name. */
     public static final String PROMISES = "promises";
+    /**
+     * What a task that redoes commands has read but not acted on yet (see {@code CommandProcessor}): kept with the
+     * task's other state, so the offsets it commits never get ahead of it when the task moves mid-redo.
+     */
+    public static final String REDO = "redo";
 
     static final String SOURCE = "commands";
     static final String STATE_MACHINE = "state-machine";
@@ -83,6 +88,8 @@ public final class ProcessorTopology {
                 store(OBJECT_STATES, JsonSerde.of(ObjectState.class), changelogConfig);
         StoreBuilder<KeyValueStore<String, WorkflowPromise>> promises =
                 store(PROMISES, JsonSerde.of(WorkflowPromise.class), changelogConfig);
+        StoreBuilder<KeyValueStore<String, RedoWork>> redo =
+                store(REDO, JsonSerde.of(RedoWork.class), changelogConfig);
 
         Topology topology = new Topology();
         // The log (dispatchers, direct producers) and the requests (ingresses) are co-partitioned: a task reads
@@ -103,6 +110,7 @@ public final class ProcessorTopology {
         topology.addStateStore(journals, STATE_MACHINE);
         topology.addStateStore(objectStates, STATE_MACHINE);
         topology.addStateStore(promises, STATE_MACHINE);
+        topology.addStateStore(redo, STATE_MACHINE);
         topology.addSink(DISPATCH_SINK, topics.dispatch(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), STATE_MACHINE);
         topology.addSink(REPLIES_SINK, topics.replies(),

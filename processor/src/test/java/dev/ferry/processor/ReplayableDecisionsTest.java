@@ -20,17 +20,24 @@ import dev.ferry.schemas.dispatch.Dispatch;
 import dev.ferry.schemas.dispatch.DispatcherCommand;
 import dev.ferry.schemas.replies.InvocationStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,13 +54,17 @@ class ReplayableDecisionsTest {
 
     private final RequestedTimers requestedTimers = new RequestedTimers();
     private TopologyTestDriver driver;
+    /** The task's state directory: a second {@link #start} on it is the task's next owner, with what was committed. */
+    private Properties props;
     private TestInputTopic<String, byte[]> log;
     private TestInputTopic<String, byte[]> requests;
     private TestOutputTopic<String, byte[]> dispatch;
     private TestOutputTopic<String, byte[]> replies;
 
     private void start() throws Exception {
-        Properties props = TestDrivers.props(TOPICS, "replay");
+        if (props == null) {
+            props = TestDrivers.props(TOPICS, "replay");
+        }
         ProcessorSettings settings = new ProcessorSettings(Policies.uniform(RetryPolicy.DEFAULT, Duration.ofHours(1)),
                 () -> ProcessorTopologyTest.REGISTRY, 1, LEASE, Duration.ofMillis(20));
         driver = new TopologyTestDriver(ProcessorTopology.build(TOPICS, settings, requestedTimers,
@@ -241,6 +252,66 @@ class ReplayableDecisionsTest {
         assertThat(dispatch.isEmpty()).as("and it does not run again").isTrue();
     }
 
+    /**
+     * Found by a long fault run (issue 13): a task that moves while it redoes commits what it has read, so an outcome
+     * it kept for an attempt not started yet is never read again by the next owner. Kept only in memory, it was lost,
+     * the attempt ran until its lease lapsed and ran again, after its caller had the first run's answer.
+     */
+    @Test
+    void anOutcomeReadBeforeItsAttemptStartedStillCountsWhenTheTaskMovesBeforeThatCommandComes() throws Exception {
+        requestedTimers.committed(false);
+        start();
+        Invoke call = call("moved-mid-redo");
+        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8("\"first\"")))), START.plusSeconds(1));
+        moveTask(); // committed past the completion, not yet past the call (its partition's fetch had not come back)
+
+        pipe(call, START);
+        assertThat(status(call)).as("the next owner applies the outcome it never read").isEqualTo(
+                InvocationStatus.COMPLETED);
+        assertThat(replies.readRecordsToList()).as("its caller gets the answer it got the first time").hasSize(1);
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatch.isEmpty()).as("and it does not run again").isTrue();
+    }
+
+    @Test
+    void anAttemptHeldWhileRedoingIsSentByTheNextOwnerOnceItHasCommittedItsRedo() throws Exception {
+        requestedTimers.committed(false);
+        start();
+        Invoke call = call("held-then-moved");
+        pipe(call, START);
+        assertThat(dispatch.isEmpty()).as("held back while redoing").isTrue();
+        moveTask();
+
+        assertThat(dispatch.isEmpty()).as("the next owner redoes too").isTrue();
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatched()).as("sent at the end of its redo, not a lease later").singleElement()
+                .satisfies(sent -> assertThat(sent.attempt()).isEqualTo(1));
+    }
+
+    @Test
+    void whatARedoHeldIsForgottenOnceItIsCommitted() throws Exception {
+        requestedTimers.committed(false);
+        start();
+        Invoke call = call("held-then-committed");
+        Invoke never = call("never-comes");
+        pipe(call, START);
+        log.pipeInput(never.invocationId().toString(), Json.write(new Completion(never.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8("1")))), START.plusSeconds(1));
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatched()).hasSize(1);
+        moveTask();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatch.isEmpty()).as("a committed redo is not redone by the next owner").isTrue();
+        try (var held = driver.getKeyValueStore(ProcessorTopology.REDO).all()) {
+            assertThat(held.hasNext()).as("nothing kept for a redo").isFalse();
+        }
+    }
+
     @Test
     void anOutcomeAppendedBeforeTheCommandThatStartedTheAttemptIsAStaleCopyAndIsNotApplied() throws Exception {
         requestedTimers.committed(false);
@@ -290,6 +361,39 @@ class ReplayableDecisionsTest {
         assertThat(driver.<String, byte[]>getKeyValueStore(ProcessorTopology.TIMERS).get(
                 new Timer(START.toEpochMilli() + LEASE.toMillis(), Timer.Kind.LEASE, call.invocationId(), 1).key()))
                 .isNull();
+    }
+
+    /**
+     * The task moves to another processor: it commits, and the next owner opens the stores as committed. The test
+     * driver wipes its state directory when it closes, so the stores are closed first (which writes them out, as a
+     * commit would), copied aside, and put back for the next driver.
+     */
+    private void moveTask() throws Exception {
+        Path stateDir = Path.of(props.getProperty(StreamsConfig.STATE_DIR_CONFIG));
+        Path committed = Files.createTempDirectory("ferry-replay-committed");
+        driver.getAllStateStores().values().forEach(StateStore::close);
+        copy(stateDir, committed);
+        try {
+            driver.close();
+        } catch (RuntimeException alreadyClosed) {
+            // its stores are
+        }
+        driver = null;
+        copy(committed, stateDir);
+        start();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else if (!path.getFileName().toString().equals("LOCK")) {
+                    Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     private Invoke call(String idempotencyKey) {
