@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -152,8 +153,12 @@ public final class QueryResponder implements AutoCloseable {
                         if (record.value() == null) {
                             throw new IOException("a record without a value");
                         }
-                        pending.addLast(new Pending(Json.read(record.value(), InvocationQuery.class),
-                                now + InvocationQuery.ANSWER_WITHIN.toMillis()));
+                        InvocationQuery query = Json.read(record.value(), InvocationQuery.class);
+                        String missing = missing(query);
+                        if (missing != null) {
+                            throw new IOException("a query without " + missing);
+                        }
+                        pending.addLast(new Pending(query, now + InvocationQuery.ANSWER_WITHIN.toMillis()));
                     } catch (IOException | RuntimeException e) {
                         log.warn("Skipping an unreadable query at offset {}: {}", record.offset(), e.getMessage());
                     }
@@ -172,6 +177,28 @@ public final class QueryResponder implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * What a query lacks to be answered (where to send the answer, or what it asks about), or null: Ferry's own askers
+     * always set it, so a record without it was written by hand and is skipped with the reason, not answered halfway.
+     */
+    static String missing(InvocationQuery query) {
+        return switch (query) {
+            case ListInvocations list -> list.ingressId() == null ? "an ingress id"
+                    : list.requestIds() == null || list.requestIds().stream().anyMatch(Objects::isNull)
+                            ? "a request id per partition"
+                    : null;
+            case DescribeInvocation describe -> describe.invocationId() == null ? "an invocation id"
+                    : missing(describe.replyTo());
+            case DescribeState describe -> describe.service() == null || describe.key() == null
+                    ? "a service and a key" : missing(describe.replyTo());
+        };
+    }
+
+    private static String missing(ReplyTo replyTo) {
+        return replyTo == null || replyTo.ingressId() == null || replyTo.requestId() == null ? "a reply address"
+                : null;
     }
 
     /**
@@ -229,11 +256,6 @@ public final class QueryResponder implements AutoCloseable {
      * asker may just have been told its invocation was accepted. Past half the asker's wait it answers anyway.
      */
     private boolean answer(DescribeInvocation describe, Pending query, long now) {
-        if (describe.invocationId() == null) {
-            // A malformed id never gets here: the query failed to read, and was skipped with the reason.
-            log.warn("Skipping a describe query without an invocation id");
-            return true;
-        }
         int partition = Routing.partition(describe.invocationId().partitionKey(), partitions);
         if (!activePartitions().contains(partition)) {
             return false; // the process that hosts it answers (or this one, once the partition is assigned here)
@@ -265,11 +287,7 @@ public final class QueryResponder implements AutoCloseable {
      * state and one whose state was cleared are the same answer: no entries.
      */
     private boolean answer(DescribeState describe, Pending query, long now) {
-        ReplyTo replyTo = describe.replyTo();
-        if (describe.service() == null || describe.key() == null || replyTo == null) {
-            log.warn("Skipping a state query without a service, a key or a reply address");
-            return true;
-        }
+        ReplyTo replyTo = describe.replyTo(); // all there: see missing
         int partition = Routing.partition(Routing.partitionKey(describe.key()), partitions);
         if (!activePartitions().contains(partition)) {
             return false;

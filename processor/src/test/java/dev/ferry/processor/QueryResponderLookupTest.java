@@ -2,6 +2,16 @@ package dev.ferry.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.schemas.InvocationIds;
+import dev.ferry.schemas.Json;
+import dev.ferry.schemas.Target;
+import dev.ferry.schemas.commands.ReplyTo;
+import dev.ferry.schemas.queries.DescribeInvocation;
+import dev.ferry.schemas.queries.DescribeState;
+import dev.ferry.schemas.queries.InvocationQuery;
+import dev.ferry.schemas.queries.ListInvocations;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +28,21 @@ class QueryResponderLookupTest {
     private static final TopicPartition REQUESTS = new TopicPartition("ferry.requests", 3);
     private final Map<TopicPartition, Long> ends = Map.of(LOG, 10L, REQUESTS, 7L);
     private final Map<TopicPartition, Long> committed = new HashMap<>(Map.of(LOG, 10L, REQUESTS, 6L));
+
+    @Test
+    void aQueryWrittenByHandWithoutWhereToAnswerIsSkippedWithTheReason() throws Exception {
+        // AbuseIT writes this one; it used to reach the answering loop and fail there with a NullPointerException.
+        assertThat(QueryResponder.missing(Json.read("{\"type\":\"ListInvocations\",\"limit\":-5}"
+                .getBytes(StandardCharsets.UTF_8), InvocationQuery.class))).isEqualTo("an ingress id");
+        assertThat(QueryResponder.missing(new ListInvocations(null, null, null, null, null, 5, "ingress-1",
+                Arrays.asList("r0", null)))).isEqualTo("a request id per partition");
+        assertThat(QueryResponder.missing(new DescribeInvocation(InvocationIds.forSubmission(
+                Target.service("Greeter", "greet"), "k"), null))).isEqualTo("a reply address");
+        assertThat(QueryResponder.missing(new DescribeState("Counter", null, new ReplyTo("ingress-1", "r"))))
+                .isEqualTo("a service and a key");
+        assertThat(QueryResponder.missing(new ListInvocations(null, null, null, null, null, 5, "ingress-1",
+                List.of("r0", "r1")))).isNull();
+    }
 
     @Test
     void aCommitRightAfterTheReadDoesNotMakeTheMissAnAnswer() {
