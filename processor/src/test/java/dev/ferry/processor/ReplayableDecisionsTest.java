@@ -219,8 +219,7 @@ class ReplayableDecisionsTest {
         pipe(done, START);
         pipe(running, START);
         // The dispatcher that ran the first attempt had appended its completion before the processor crashed.
-        log.pipeInput(done.invocationId().toString(), Json.write(new Completion(done.invocationId(), 1,
-                Outcome.success(200, "application/json", Payload.ofUtf8("\"hi\"")))), START);
+        completed(done, "\"hi\"", START);
         assertThat(dispatch.isEmpty()).as("held back while redoing").isTrue();
         assertThat(replies.readRecordsToList()).as("answers are the same whenever they are given").hasSize(1);
 
@@ -241,15 +240,11 @@ class ReplayableDecisionsTest {
         start();
         Invoke call = call("outcome-first");
         // The redo reads the log's partition before the requests' has arrived: the completion comes first.
-        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
-                Outcome.success(200, "application/json", Payload.ofUtf8("\"first\"")))), START.plusSeconds(1));
+        completed(call, "\"first\"", START.plusSeconds(1));
         pipe(call, START);
 
         assertThat(status(call)).isEqualTo(InvocationStatus.COMPLETED);
-        assertThat(replies.readRecordsToList()).as("its caller gets the answer it got the first time").hasSize(1);
-        requestedTimers.committed(true);
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(dispatch.isEmpty()).as("and it does not run again").isTrue();
+        answeredOnceAndNotRunAgain();
     }
 
     /**
@@ -262,17 +257,13 @@ class ReplayableDecisionsTest {
         requestedTimers.committed(false);
         start();
         Invoke call = call("moved-mid-redo");
-        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
-                Outcome.success(200, "application/json", Payload.ofUtf8("\"first\"")))), START.plusSeconds(1));
+        completed(call, "\"first\"", START.plusSeconds(1));
         moveTask(); // committed past the completion, not yet past the call (its partition's fetch had not come back)
 
         pipe(call, START);
         assertThat(status(call)).as("the next owner applies the outcome it never read").isEqualTo(
                 InvocationStatus.COMPLETED);
-        assertThat(replies.readRecordsToList()).as("its caller gets the answer it got the first time").hasSize(1);
-        requestedTimers.committed(true);
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(dispatch.isEmpty()).as("and it does not run again").isTrue();
+        answeredOnceAndNotRunAgain();
     }
 
     @Test
@@ -298,8 +289,7 @@ class ReplayableDecisionsTest {
         Invoke call = call("held-then-committed");
         Invoke never = call("never-comes");
         pipe(call, START);
-        log.pipeInput(never.invocationId().toString(), Json.write(new Completion(never.invocationId(), 1,
-                Outcome.success(200, "application/json", Payload.ofUtf8("1")))), START.plusSeconds(1));
+        completed(never, "1", START.plusSeconds(1));
         requestedTimers.committed(true);
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         assertThat(dispatched()).hasSize(1);
@@ -317,8 +307,7 @@ class ReplayableDecisionsTest {
         requestedTimers.committed(false);
         start();
         Invoke call = call("used-again");
-        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
-                Outcome.success(200, "application/json", Payload.ofUtf8("\"old\"")))), START.minusSeconds(5));
+        completed(call, "\"old\"", START.minusSeconds(5));
         pipe(call, START);
 
         assertThat(status(call)).isEqualTo(InvocationStatus.RUNNING);
@@ -353,8 +342,7 @@ class ReplayableDecisionsTest {
         start();
         Invoke call = call("done");
         pipe(call, START);
-        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
-                Outcome.success(200, "application/json", Payload.ofUtf8("1")))), START.plusMillis(5));
+        completed(call, "1", START.plusMillis(5));
 
         driver.advanceWallClockTime(Duration.ofSeconds(11));
         assertThat(requestedTimers.take()).as("a record per completed call would double the log's traffic").isEmpty();
@@ -394,6 +382,20 @@ class ReplayableDecisionsTest {
                 }
             }
         }
+    }
+
+    /** The dispatcher that ran the call's first attempt appended this completion, at {@code logTime}. */
+    private void completed(Invoke call, String json, Instant logTime) {
+        log.pipeInput(call.invocationId().toString(), Json.write(new Completion(call.invocationId(), 1,
+                Outcome.success(200, "application/json", Payload.ofUtf8(json)))), logTime);
+    }
+
+    /** Its caller got the answer it got the first time, and once the redo is committed it is not dispatched again. */
+    private void answeredOnceAndNotRunAgain() {
+        assertThat(replies.readRecordsToList()).as("its caller gets the answer it got the first time").hasSize(1);
+        requestedTimers.committed(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(dispatch.isEmpty()).as("and it does not run again").isTrue();
     }
 
     private Invoke call(String idempotencyKey) {
