@@ -64,6 +64,7 @@ public record FerryConfig(
         int maxInboxLength,
         long storeMemoryBytes,
         int compilerNiceness,
+        Duration processorLinger,
         ServiceSettings serviceDefaults,
         Map<String, String> kafka,
         Map<String, String> streams,
@@ -87,6 +88,9 @@ public record FerryConfig(
         PROCESSOR,
         DISPATCHER
     }
+
+    /** The processor's linger where its outputs are all read in this process (see {@link #processorLinger}). */
+    static final Duration ALONE_PROCESSOR_LINGER = Duration.ofMillis(5);
 
     static final String KAFKA_PREFIX = "FERRY_KAFKA_";
     static final String STREAMS_PREFIX = "FERRY_STREAMS_";
@@ -146,7 +150,7 @@ public record FerryConfig(
                 adminAllowedOrigins, dataDir, kafkaBootstrapServers, embeddedKafkaPort, inUse, topicPrefix,
                 replicationFactor, maxBodyBytes, dispatchLease, timerTick, dispatcherMaxInFlight,
                 dispatcherConnectTimeout, signingKey, shutdownGrace, maxWaitersPerInvocation, maxInboxLength,
-                storeMemoryBytes, compilerNiceness, serviceDefaults, kafka, streams, clusters, resultTopics,
+                storeMemoryBytes, compilerNiceness, processorLinger, serviceDefaults, kafka, streams, clusters, resultTopics,
                 publicIngressUrl, logFormat, logLevel);
     }
 
@@ -282,6 +286,7 @@ public record FerryConfig(
                 v.positive(Setting.MAX_INBOX_LENGTH),
                 v.bytes(Setting.STORE_MEMORY),
                 v.niceness(Setting.COMPILER_NICENESS),
+                processorLinger(v, bootstrap == null || bootstrap.isBlank()),
                 defaults,
                 Map.copyOf(kafka),
                 Map.copyOf(streams),
@@ -290,6 +295,22 @@ public record FerryConfig(
                 v.publicUrl(Setting.PUBLIC_INGRESS_URL),
                 v.logFormat(Setting.LOG_FORMAT),
                 v.logLevel(Setting.LOG_LEVEL));
+    }
+
+    /**
+     * {@code FERRY_PROCESSOR_LINGER}, or when unset 5 ms for a process that runs every role on its embedded broker
+     * and 0 otherwise. Such a process hands each dispatch and reply to its own dispatcher and ingress as the
+     * processor sends it (ARCHITECTURE.md, "Latency, throughput and memory"); the broker's copy then keeps no call
+     * waiting, and gathering a few milliseconds of them into one produce request spared a quarter of the CPU a call
+     * at 32 connections (docs/performance.md, twenty-third session). Where other processes read these records, the
+     * copy is a call's next hop and leaves at once. 5 ms is the Kafka producer's own default since Kafka 4.0.
+     */
+    private static Duration processorLinger(Values v, boolean embeddedKafka) {
+        String linger = v.string(Setting.PROCESSOR_LINGER);
+        if (linger != null && !linger.isBlank()) {
+            return v.duration(Setting.PROCESSOR_LINGER);
+        }
+        return embeddedKafka && v.roles().equals(EnumSet.allOf(Role.class)) ? ALONE_PROCESSOR_LINGER : Duration.ZERO;
     }
 
     private static ResultTopics resultTopics(String setting, Topics topics) {

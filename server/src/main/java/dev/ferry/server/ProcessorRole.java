@@ -17,7 +17,8 @@ final class ProcessorRole {
         ProcessorSettings settings = new ProcessorSettings(
                 new RegistryPolicies(roles.registry(), config.serviceDefaults()), roles.registry()::registry,
                 config.partitions(), config.dispatchLease(), config.timerTick(), roles.limits(),
-                config.resultTopics(), config.maxInboxLength(), config.storeMemoryBytes());
+                config.resultTopics(), config.maxInboxLength(), config.storeMemoryBytes(),
+                config.processorLinger());
         // The changelogs Kafka Streams creates hold the invocations' state: as many copies as Ferry's own topics.
         Map<String, String> streams = new HashMap<>();
         if (config.replicationFactor() != null) {

@@ -58,6 +58,23 @@ class FerryConfigTest {
     }
 
     @Test
+    void theProcessorLingersOnlyWhereItsOutputsAreReadInItsOwnProcess() {
+        // Every role on the embedded broker: the dispatcher and the ingress take dispatches and replies in memory.
+        assertThat(FerryConfig.load(Map.of()).processorLinger()).isEqualTo(Duration.ofMillis(5));
+        // Another process may read them: they are a call's next hop.
+        assertThat(FerryConfig.load(Map.of("FERRY_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")).processorLinger())
+                .isZero();
+        assertThat(FerryConfig.load(Map.of("FERRY_ROLES", "processor")).processorLinger()).isZero();
+        assertThat(FerryConfig.load(Map.of("FERRY_ROLES", "processor,dispatcher")).processorLinger()).isZero();
+        // Set, it wins either way.
+        assertThat(FerryConfig.load(Map.of("FERRY_PROCESSOR_LINGER", "0")).processorLinger()).isZero();
+        assertThat(FerryConfig.load(Map.of("FERRY_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "FERRY_PROCESSOR_LINGER", "2ms")).processorLinger()).isEqualTo(Duration.ofMillis(2));
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_PROCESSOR_LINGER", "soon")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class).hasMessageContaining("FERRY_PROCESSOR_LINGER");
+    }
+
+    @Test
     void kafkaAndStreamsPropertiesPassThroughWithTheirPrefixes() {
         FerryConfig config = FerryConfig.load(Map.of(
                 "FERRY_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
