@@ -55,10 +55,11 @@ public enum Setting {
     TIMER_TICK("FERRY_TIMER_TICK", "20ms",
             "How often the processor looks for due timers (delays, retries, leases, retention)."),
     PROCESSOR_LINGER("FERRY_PROCESSOR_LINGER", "",
-            "How long the processor's producer waits to gather dispatches and replies into one produce request"
-                    + " (Kafka's `linger.ms`). Unset: 5ms when this process runs every role on its embedded broker,"
-                    + " where its dispatcher and ingress take these records in memory as they are sent and the"
-                    + " broker's copy keeps no call waiting; 0 otherwise, where the broker's copy is a call's next hop."),
+            "How long the processor's producer gathers what it sends between commits (dispatches, replies, published"
+                    + " results) into one produce request (Kafka's `linger.ms`). Unset: 5ms when this process runs"
+                    + " every role on its embedded broker, where its dispatcher and ingress take dispatches and replies"
+                    + " in memory as they are sent and the broker's copy keeps no call waiting; 0 otherwise, where the"
+                    + " broker's copy is a call's next hop."),
     DISPATCHER_MAX_IN_FLIGHT("FERRY_DISPATCHER_MAX_IN_FLIGHT", "256",
             "Open service calls per dispatcher at most; beyond it attempts wait in the dispatch topic, their leases not"
                     + " yet counting, until a call ends. Each"
