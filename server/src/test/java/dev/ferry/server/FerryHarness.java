@@ -61,6 +61,11 @@ final class FerryHarness implements AutoCloseable {
     }
 
     FerryHarness start() throws Exception {
+        if (!env.containsKey("FERRY_ROLES") && !env.containsKey("FERRY_EMBEDDED_KAFKA_PORT")) {
+            // Every role in one process, as `./ferry` runs them: its processor gathers its outputs as it does on
+            // its embedded broker (FerryConfig.processorLinger), which a shared broker would otherwise turn off.
+            env.putIfAbsent(Setting.PROCESSOR_LINGER.env(), FerryConfig.ALONE_PROCESSOR_LINGER.toMillis() + "ms");
+        }
         server = new FerryServer(FerryConfig.load(env)).start();
         return this;
     }
