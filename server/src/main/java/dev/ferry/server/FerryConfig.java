@@ -150,8 +150,8 @@ public record FerryConfig(
                 adminAllowedOrigins, dataDir, kafkaBootstrapServers, embeddedKafkaPort, inUse, topicPrefix,
                 replicationFactor, maxBodyBytes, dispatchLease, timerTick, dispatcherMaxInFlight,
                 dispatcherConnectTimeout, signingKey, shutdownGrace, maxWaitersPerInvocation, maxInboxLength,
-                storeMemoryBytes, compilerNiceness, processorLinger, serviceDefaults, kafka, streams, clusters, resultTopics,
-                publicIngressUrl, logFormat, logLevel);
+                storeMemoryBytes, compilerNiceness, processorLinger, serviceDefaults, kafka, streams, clusters,
+                resultTopics, publicIngressUrl, logFormat, logLevel);
     }
 
     /** The record sizes that follow from the largest body ({@code FERRY_MAX_BODY_SIZE}). */
@@ -308,7 +308,12 @@ public record FerryConfig(
     private static Duration processorLinger(Values v, boolean embeddedKafka) {
         String linger = v.string(Setting.PROCESSOR_LINGER);
         if (linger != null && !linger.isBlank()) {
-            return v.duration(Setting.PROCESSOR_LINGER);
+            Duration set = v.duration(Setting.PROCESSOR_LINGER);
+            // Kafka's linger.ms is an int of milliseconds: larger, it would refuse it only as the processor starts.
+            if (set.toMillis() > Integer.MAX_VALUE) {
+                throw v.invalid(Setting.PROCESSOR_LINGER, "a duration under 24 days, such as 0 or 5ms");
+            }
+            return set;
         }
         return embeddedKafka && v.roles().equals(EnumSet.allOf(Role.class)) ? ALONE_PROCESSOR_LINGER : Duration.ZERO;
     }

@@ -72,6 +72,12 @@ class FerryConfigTest {
                 "FERRY_PROCESSOR_LINGER", "2ms")).processorLinger()).isEqualTo(Duration.ofMillis(2));
         assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_PROCESSOR_LINGER", "soon")))
                 .isInstanceOf(FerryConfig.InvalidConfig.class).hasMessageContaining("FERRY_PROCESSOR_LINGER");
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_PROCESSOR_LINGER", "-5ms")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class).hasMessageContaining("FERRY_PROCESSOR_LINGER");
+        // Kafka's linger.ms is an int: it would refuse this only as the processor starts, in its own words.
+        assertThatThrownBy(() -> FerryConfig.load(Map.of("FERRY_PROCESSOR_LINGER", "100d")))
+                .isInstanceOf(FerryConfig.InvalidConfig.class).hasMessageContaining("FERRY_PROCESSOR_LINGER")
+                .hasMessageContaining("under 24 days");
     }
 
     @Test
